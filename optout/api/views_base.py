@@ -1,0 +1,68 @@
+"""The base of every label-owned API view: the same tenancy rules as the HTML views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from rest_framework import generics
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+
+from optout.models import LabelScopedQuerySet
+from optout.roles import Capability
+from optout.tenancy import SAFE_METHODS, LabelAccess, MfaRequired, get_owned_or_404, label_access
+
+
+class LabelScopedMixin:
+    """Resolves ``slug`` to the user's ``LabelAccess`` before any handler runs.
+
+    * not a member of the label: 404 (as if it did not exist);
+    * GET/HEAD/OPTIONS need ``read_capability``; other methods ``write_capability``: 403;
+    * querysets start from ``for_label(label)``, objects are looked up by ``code``.
+    """
+
+    read_capability: Capability = Capability.VIEW
+    write_capability: Capability | None = None
+    model: type[models.Model] | None = None
+    access: LabelAccess
+    kwargs: dict[str, Any]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        try:
+            self.access = label_access(user=request.user, slug=kwargs["slug"])
+        except MfaRequired as exc:
+            raise PermissionDenied(detail=str(exc), code="mfa_required") from None
+        if not hasattr(self, (request.method or "").lower()):
+            return  # dispatch answers 405 Method Not Allowed
+        needed = (
+            self.read_capability
+            if request.method in SAFE_METHODS
+            else (self.write_capability or None)
+        )
+        if needed is None or not self.access.can(needed):
+            raise PermissionDenied()
+
+    def label_queryset(self) -> LabelScopedQuerySet[Any]:
+        assert self.model is not None
+        manager = self.model.objects  # type: ignore[attr-defined]
+        if getattr(self, "swagger_fake_view", False):
+            return manager.unscoped().none()  # type: ignore[no-any-return]
+        return manager.for_label(self.access.label)  # type: ignore[no-any-return]
+
+    def get_queryset(self) -> LabelScopedQuerySet[Any]:
+        return self.label_queryset()
+
+    def get_object(self) -> Any:
+        return get_owned_or_404(
+            self.get_queryset(), access=self.access, code=self.kwargs["code"]
+        )
+
+
+class LabelListView(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    pass
+
+
+class LabelDetailView(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
+    pass

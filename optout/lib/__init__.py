@@ -1,0 +1,1 @@
+"""Model-free helpers: nothing here imports Django models or any app."""

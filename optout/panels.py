@@ -1,0 +1,30 @@
+"""The core app's navigation entries and dashboard panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from optout.dashboard import Panel, register_panel
+from optout.navigation import NavItem, register_nav_item
+from optout.selectors import label_jobs, label_summary
+from optout.tenancy import LabelAccess
+
+
+def _label_panel(access: LabelAccess) -> dict[str, Any]:
+    return {"summary": label_summary(label=access.label), "label": access.label}
+
+
+def _jobs_panel(access: LabelAccess) -> dict[str, Any]:
+    return {"jobs": list(label_jobs(label=access.label)[:5])}
+
+
+def register() -> None:
+    register_nav_item(NavItem("dashboard", _("Dashboard"), "dashboard", order=0))
+    register_nav_item(NavItem("members", _("Members"), "members", order=900))
+    register_nav_item(NavItem("jobs", _("Jobs"), "jobs", order=950))
+    register_nav_item(NavItem("ledger", _("Ledger"), "ledger", order=960))
+    register_nav_item(NavItem("settings", _("Settings"), "label_settings", order=990))
+    register_panel(Panel("label", "optout/panels/label.html", _label_panel, order=900))
+    register_panel(Panel("jobs", "optout/panels/jobs.html", _jobs_panel, order=950))

@@ -1,0 +1,447 @@
+"""Settings for Optout, read from the environment.
+
+With nothing set, the application runs embedded: SQLite, Celery's filesystem transport and
+a file cache, all under ``var/``. ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``CACHE_URL``
+switch to PostgreSQL and Redis. Production differs from development only by environment
+values; ``.env.example`` lists every one of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from optout.lib.env import Env
+
+# Lets model, form and queryset classes be subscripted for typing at run time.
+django_stubs_ext.monkeypatch()
+
+env = Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = env.path("OPTOUT_DATA_DIR", BASE_DIR / "var")
+
+DEBUG = env.bool("DJANGO_DEBUG", False)
+
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
+SECRET_KEY = env.secret("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set when DJANGO_DEBUG is false."
+    )
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# Absolute address of this deployment, used in e-mails, printed links and signals.
+OPTOUT_BASE_URL = env.str("OPTOUT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if urlsplit(OPTOUT_BASE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(f"OPTOUT_BASE_URL={OPTOUT_BASE_URL!r} must be an http(s) URL.")
+
+INSTALLED_APPS = [
+    "optout.apps.OptoutConfig",
+    "catalog.apps.CatalogConfig",
+    "evidence.apps.EvidenceConfig",
+    "notices.apps.NoticesConfig",
+    "monitoring.apps.MonitoringConfig",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "optout.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "optout.urls"
+WSGI_APPLICATION = "optout.wsgi.application"
+ASGI_APPLICATION = "optout.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "optout.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------
+
+_database_url = env.str("DATABASE_URL")
+if _database_url:
+    try:
+        _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+    if _db["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL.")
+    DATABASES: dict[str, dict[str, Any]] = {"default": dict(_db)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "optout.sqlite3",
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default runs a web server, a worker and beat against one file: WAL lets
+    # readers run beside the writer, IMMEDIATE transactions queue writers instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (allauth rate limits need a cache shared by every process) ----------------------
+
+_cache_url = env.str("CACHE_URL")
+if _cache_url:
+    if urlsplit(_cache_url).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL.")
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "optout"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    }
+
+# --- Accounts ----------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "optout.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "optout.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Optout] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(OPTOUT_BASE_URL).scheme
+ACCOUNT_RATE_LIMITS = {
+    # allauth's defaults, stated here so a reader sees them: they count in the shared cache.
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("OPTOUT_MFA_ISSUER", "Optout")
+MFA_ALLOW_UNVERIFIED_EMAIL = False
+
+# --- Sessions and security -----------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("OPTOUT_SESSION_SECONDS", 12 * 3600, minimum=300)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Uploads -------------------------------------------------------------------------------
+
+# Uploads stream to disk in 1 MiB chunks; nothing larger than this stays in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_TEMP_DIR = str(env.path("OPTOUT_TEMP_DIR", DATA_DIR / "tmp"))
+# Uploads are moved from here into local storage: keep both on one file system.
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+OPTOUT_UPLOAD_MAX_BYTES = env.int("OPTOUT_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1024)
+
+# --- Storage -------------------------------------------------------------------------------
+
+MEDIA_ROOT = env.path("OPTOUT_MEDIA_ROOT", DATA_DIR / "media")
+MEDIA_URL = "/media-not-served/"
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+OPTOUT_STORAGE = env.choice("OPTOUT_STORAGE", "local", ("local", "s3"))
+_static_backend = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    if env.bool("OPTOUT_STATIC_MANIFEST", not DEBUG)
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+if OPTOUT_STORAGE == "s3":
+    _bucket = env.str("AWS_STORAGE_BUCKET_NAME")
+    if not _bucket:
+        raise ImproperlyConfigured("OPTOUT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _default_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME") or None,
+            "access_key": env.secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env.secret("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env.str("AWS_LOCATION", "optout"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 900,
+            # Names are content hashes: writing the same name again writes the same bytes.
+            "file_overwrite": True,
+            "addressing_style": env.choice("AWS_S3_ADDRESSING_STYLE", "auto",
+                                           ("auto", "path", "virtual")),
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "allow_overwrite": True},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": _static_backend},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- E-mail --------------------------------------------------------------------------------
+
+_email = env.choice("OPTOUT_EMAIL", "console" if DEBUG else "smtp", ("console", "smtp", "file"))
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}[_email]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Optout <optout@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Internationalisation ------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.str("OPTOUT_TIME_ZONE", "UTC")
+USE_TZ = True
+
+# --- API -----------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "optout.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "optout.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "optout.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("OPTOUT_API_ANON_RATE", "60/min"),
+        "user": env.str("OPTOUT_API_USER_RATE", "6000/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Optout API",
+    "DESCRIPTION": (
+        "Label-owned resources live under /api/v1/labels/{slug}/. Authenticate with "
+        "'Authorization: Token <key>' (tokens are made on the Tokens page or with "
+        "'manage.py token create EMAIL'). Errors share one shape: "
+        '{"error": {"code", "message", "fields"}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+
+# --- Jobs and Celery -----------------------------------------------------------------------
+
+OPTOUT_JOB_MAX_ATTEMPTS = env.int("OPTOUT_JOB_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
+# A running job renews its lease every third of this; a lease that runs out means the
+# process that held it is gone, and the sweeper queues the job again.
+OPTOUT_JOB_LEASE_SECONDS = env.int("OPTOUT_JOB_LEASE_SECONDS", 60, minimum=3)
+OPTOUT_JOB_PENDING_GRACE_SECONDS = env.int("OPTOUT_JOB_PENDING_GRACE_SECONDS", 60, minimum=1)
+OPTOUT_JOB_SWEEP_SECONDS = env.int("OPTOUT_JOB_SWEEP_SECONDS", 30, minimum=1)
+OPTOUT_JOB_RETRY_BASE_SECONDS = env.int("OPTOUT_JOB_RETRY_BASE_SECONDS", 10, minimum=0)
+
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 3 * 3600, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(300, CELERY_TASK_TIME_LIMIT // 10)
+_broker_url = env.str("CELERY_BROKER_URL")
+if _broker_url:
+    if urlsplit(_broker_url).scheme not in {"redis", "rediss", "filesystem"}:
+        raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// or filesystem:// URL.")
+    CELERY_BROKER_URL = _broker_url
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        # Redelivery after a lost worker waits for this; it must outlast the longest task
+        # or a slow task would be handed out twice.
+        "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = DATA_DIR / "broker"
+    for _folder in ("queue", "control", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Outbound fetching ----------------------------------------------------------------------
+
+OPTOUT_FETCH_ALLOWED_HOSTS = env.list("OPTOUT_FETCH_ALLOWED_HOSTS")
+
+# --- Logging -------------------------------------------------------------------------------
+
+LOG_LEVEL = env.choice("OPTOUT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "optout": {"level": LOG_LEVEL},
+        "catalog": {"level": LOG_LEVEL},
+        "evidence": {"level": LOG_LEVEL},
+        "notices": {"level": LOG_LEVEL},
+        "monitoring": {"level": LOG_LEVEL},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
+}

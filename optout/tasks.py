@@ -1,0 +1,20 @@
+"""Celery tasks of the core app: thin, JSON arguments only."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from optout.services.jobs import job_execute, jobs_sweep
+
+
+# acks_late is safe here: the task only claims a row once (a second delivery of the same
+# message finds the row claimed and returns), so redelivery after a lost worker cannot run
+# the work twice.
+@shared_task(name="optout.run_job", acks_late=True, reject_on_worker_lost=True)
+def run_job(job_code: str) -> None:
+    job_execute(code=job_code)
+
+
+@shared_task(name="optout.sweep_jobs", acks_late=False, ignore_result=True)
+def sweep_jobs() -> None:
+    jobs_sweep()

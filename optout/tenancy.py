@@ -1,0 +1,138 @@
+"""Who may see and do what in a label: one lookup path for HTML views and the API.
+
+* ``label_access`` resolves the label in the URL for the signed-in user. A label the user
+  does not belong to is a 404, exactly like one that does not exist.
+* ``get_owned_or_404`` loads a label-owned object by its public code within that label;
+  another label's object is a 404.
+* A capability the user's role lacks is a 403 (``LabelAccess.require``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from optout.models import Label, LabelScopedQuerySet, Membership, User
+from optout.roles import Capability, Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_LABEL_KEY = "optout_label"
+
+
+class MfaRequired(PermissionDenied):
+    """The label requires two-factor authentication and the user has not set it up."""
+
+
+@dataclass(frozen=True)
+class LabelAccess:
+    label: Label
+    membership: Membership
+    user: User
+
+    @property
+    def role(self) -> Role:
+        return Role(self.membership.role)
+
+    def can(self, capability: Capability) -> bool:
+        return self.membership.can(capability)
+
+    def require(self, capability: Capability) -> None:
+        if not self.can(capability):
+            raise PermissionDenied(_("Your role in this label does not allow this."))
+
+
+def user_has_mfa(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def label_access(*, user: Any, slug: str) -> LabelAccess:
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    membership = (
+        Membership.objects.select_related("label")
+        .filter(user=user, label__slug=slug, label__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if membership.label.require_mfa and not user_has_mfa(user):
+        raise MfaRequired(
+            _("%(label)s requires two-factor authentication. Set up an authenticator app first.")
+            % {"label": membership.label.name}
+        )
+    return LabelAccess(label=membership.label, membership=membership, user=user)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def get_owned_or_404(
+    queryset: LabelScopedQuerySet[_M] | type[_M],
+    *,
+    access: LabelAccess,
+    code: uuid.UUID | str,
+    capability: Capability | None = None,
+) -> _M:
+    """The object with public ``code`` in ``access.label``, or 404.
+
+    With ``capability`` the role is checked first (403), so a write attempt reveals
+    nothing about which objects exist.
+    """
+    if capability is not None:
+        access.require(capability)
+    if isinstance(queryset, type):
+        queryset = queryset.objects.for_label(access.label)  # type: ignore[attr-defined]
+    else:
+        queryset = queryset.for_label(access.label)
+    try:
+        return queryset.get(code=code)
+    # A malformed UUID string raises ValidationError; to the caller it is just not there.
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404 from None
+
+
+View = Callable[..., HttpResponse]
+
+
+def label_view(
+    *, read: Capability = Capability.VIEW, write: Capability | None = None
+) -> Callable[[View], View]:
+    """Decorate an HTML view whose URL has a ``slug``: it receives ``access`` instead.
+
+    GET and HEAD need ``read``; any other method needs ``write`` (or ``read`` when the
+    view does not name one). Anonymous users are sent to sign in.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                access = label_access(user=request.user, slug=slug)
+            except MfaRequired as exc:
+                messages.warning(request, str(exc))
+                return redirect("mfa_activate_totp")
+            needed = read if request.method in SAFE_METHODS else (write or read)
+            access.require(needed)
+            request.session[SESSION_LABEL_KEY] = access.label.slug
+            request.label_access = access  # type: ignore[attr-defined]
+            return view(request, access, *args, **kwargs)
+
+        wrapper.optout_capabilities = (read, write)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

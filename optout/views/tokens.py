@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from optout.forms import TokenForm
+from optout.models import ApiToken
+from optout.services.tokens import token_create, token_revoke
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        form = TokenForm()
+    return render(
+        request,
+        "optout/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user, revoked_at__isnull=True),
+            "form": form,
+            "new_key": new_key,
+        },
+        status=400 if request.method == "POST" and new_key is None else 200,
+    )
+
+
+@require_POST
+@login_required
+def token_revoke_view(request: HttpRequest, code: str) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, code=code).first()
+    if token is None:
+        raise Http404
+    token_revoke(token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("tokens")

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from optout.models import Label, Membership, User
+from optout.roles import Role
+from optout.services.labels import label_create, membership_add
+from optout.services.tokens import token_create
+
+PASSWORD = "correct-horse-battery-staple"
+
+# --- Network tripwire ----------------------------------------------------------------------
+
+_LOOPBACK = ("127.", "::1", "localhost", "0:0:0:0:0:0:0:1")
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_loopback(address: Any) -> bool:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        return host.startswith(_LOOPBACK) or host.startswith("::ffff:127.")
+    return isinstance(address, str | bytes)  # AF_UNIX paths are local
+
+
+class NetworkTripwire(AssertionError):
+    pass
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+        raise NetworkTripwire(f"Test tried to connect outside loopback: {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+        raise NetworkTripwire(f"Test tried to connect outside loopback: {address!r}")
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _network_tripwire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse any connection that leaves the machine: a broken guard fails, it never leaks."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+
+
+# --- Storage and cache ---------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Path) -> Path:
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media, "allow_overwrite": True},
+        },
+    }
+    return media
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Rate limits live in the real (Redis) cache; one test's failed logins must not block
+    # the next test.
+    cache.clear()
+    yield
+
+
+# --- People and labels ---------------------------------------------------------------------
+
+
+def make_user(email: str, *, name: str = "") -> User:
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email=email, password=PASSWORD, name=name)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+@dataclass
+class Team:
+    """Label A with one member per role, and label B with its own owner (the outsider)."""
+
+    label: Label
+    other_label: Label
+    owner: User
+    rights: User
+    a_r: User
+    counsel: User
+    viewer: User
+    outsider: User
+    members: dict[str, User] = field(default_factory=dict)
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def user_for(self, role: str) -> User:
+        return self.members[role]
+
+
+@pytest.fixture
+def team(db: Any) -> Team:
+    owner = make_user("alice@label-a.test", name="Alice Owner")
+    outsider = make_user("charlie@label-b.test", name="Charlie Outsider")
+    label = label_create(slug="label-a", name="Label A", owner=owner, actor=owner)
+    other = label_create(slug="label-b", name="Label B", owner=outsider, actor=outsider)
+    members = {Role.OWNER.value: owner}
+    for role in (Role.RIGHTS, Role.A_R, Role.COUNSEL, Role.VIEWER):
+        user = make_user(f"{role.value.replace('_', '')}@label-a.test", name=f"{role.label} A")
+        membership_add(label=label, user=user, role=role, actor=owner)
+        members[role.value] = user
+    return Team(
+        label=label, other_label=other, owner=owner, rights=members["rights"],
+        a_r=members["a_r"], counsel=members["counsel"], viewer=members["viewer"],
+        outsider=outsider, members=members,
+    )
+
+
+@pytest.fixture
+def owner_client(team: Team) -> Client:
+    return team.client_for(team.owner)
+
+
+@pytest.fixture
+def api_token(team: Team) -> str:
+    _token, key = token_create(user=team.owner, name="tests")
+    return key
+
+
+def role_of(user: User, label: Label) -> str | None:
+    m = Membership.objects.filter(user=user, label=label).first()
+    return m.role if m else None
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if os.environ.get("OPTOUT_LONG_TESTS"):
+        return
+    skip = pytest.mark.skip(reason="long test: run with `make long-tests`")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
