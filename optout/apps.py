@@ -11,5 +11,6 @@ class OptoutConfig(AppConfig):
 
     def ready(self) -> None:
         from optout import checks, job_kinds, panels  # noqa: F401  (registrations)
+        from optout.api import schema  # noqa: F401  (OpenAPI extension)
 
         panels.register()

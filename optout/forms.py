@@ -19,6 +19,9 @@ class RoleForm(forms.Form):
 
 
 class LabelProfileForm(forms.ModelForm[Label]):
+    terms_url = forms.URLField(label=_("Terms URL"), required=False, assume_scheme="https",
+                               max_length=500)
+
     class Meta:
         model = Label
         fields = (
