@@ -127,9 +127,15 @@ def team(db: Any) -> Team:
         membership_add(label=label, user=user, role=role, actor=owner)
         members[role.value] = user
     return Team(
-        label=label, other_label=other, owner=owner, rights=members["rights"],
-        a_r=members["a_r"], counsel=members["counsel"], viewer=members["viewer"],
-        outsider=outsider, members=members,
+        label=label,
+        other_label=other,
+        owner=owner,
+        rights=members["rights"],
+        a_r=members["a_r"],
+        counsel=members["counsel"],
+        viewer=members["viewer"],
+        outsider=outsider,
+        members=members,
     )
 
 

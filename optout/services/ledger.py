@@ -115,7 +115,7 @@ def ledger_append(
         data=data or {},
     )
     digest = entry_hash(record, head.entry_hash)
-    entry = LedgerEntry.objects.create(
+    entry: LedgerEntry = LedgerEntry.objects.create(
         label=label,
         seq=seq,
         recorded_at=recorded_at,
@@ -205,7 +205,9 @@ def ledger_verify(
             return report(LedgerProblem(expected_seq, reason), count)
         if entry.prev_hash != prev:
             return report(
-                LedgerProblem(entry.seq, f"entry #{entry.seq} does not link to the entry before it"),
+                LedgerProblem(
+                    entry.seq, f"entry #{entry.seq} does not link to the entry before it"
+                ),
                 count,
             )
         if entry_hash(entry_record(entry, label_code=label_code), prev) != entry.entry_hash:

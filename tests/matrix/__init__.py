@@ -80,8 +80,11 @@ _ORDER = ["core", "policy", "catalog", "evidence", "notices", "monitoring"]
 
 def _modules() -> list[Any]:
     package = importlib.import_module(__name__)
-    names = [info.name for info in pkgutil.iter_modules(package.__path__)
-             if not info.name.startswith("_")]
+    names = [
+        info.name
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    ]
     names.sort(key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
     return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
