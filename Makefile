@@ -22,11 +22,10 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 makemessages: install
-	$(BIN)/python manage.py makemessages --locale=sv --ignore=.venv --ignore=var --ignore=bench --no-obsolete
-	$(BIN)/python manage.py makemessages --locale=sv --domain=djangojs --ignore=.venv --ignore=var --ignore=staticfiles --ignore='static/js/htmx.min.js' --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale=sv --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
 
 run: messages
 	scripts/run-dev
