@@ -381,6 +381,14 @@ def _piece_size(piece: Piece) -> int:
     return 8 + length + (length & 1)
 
 
+def needs_rf64(layout: RiffLayout, pieces: Sequence[Piece]) -> bool:
+    """RF64 when the source is, or when the new file would not fit RIFF's 32-bit sizes."""
+    body_total = 4 + sum(_piece_size(p) for p in pieces)
+    return layout.is_rf64 or body_total > U32_MAX or any(
+        isinstance(p, Chunk) and p.size >= U32_MAX for p in pieces
+    )
+
+
 def write_layout(
     source: BinaryIO, target_path: str, layout: RiffLayout, pieces: Sequence[Piece]
 ) -> list[Note]:
@@ -388,7 +396,7 @@ def write_layout(
     notes: list[Note] = []
     body_total = 4 + sum(_piece_size(p) for p in pieces)
     big = [p for p in pieces if isinstance(p, Chunk) and p.size >= U32_MAX and p.id != b"data"]
-    rf64 = layout.is_rf64 or body_total > U32_MAX or bool(big)
+    rf64 = needs_rf64(layout, pieces)
     if rf64 and not layout.is_rf64:
         notes.append(("upgraded_to_rf64", {}))
     data = layout.data
