@@ -384,8 +384,10 @@ def _piece_size(piece: Piece) -> int:
 def needs_rf64(layout: RiffLayout, pieces: Sequence[Piece]) -> bool:
     """RF64 when the source is, or when the new file would not fit RIFF's 32-bit sizes."""
     body_total = 4 + sum(_piece_size(p) for p in pieces)
-    return layout.is_rf64 or body_total > U32_MAX or any(
-        isinstance(p, Chunk) and p.size >= U32_MAX for p in pieces
+    return (
+        layout.is_rf64
+        or body_total > U32_MAX
+        or any(isinstance(p, Chunk) and p.size >= U32_MAX for p in pieces)
     )
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
-from catalog.audio import ixml, riff
+from catalog.audio import aiff, ixml, riff
 from catalog.audio.errors import BadAudio, Param, damaged
 from catalog.audio.sniff import LABELS, sniff
 from catalog.audio.tagmap import ID3_FIELDS, MP4_FIELDS, VORBIS_FIELDS, mutagen
@@ -87,6 +87,8 @@ def tag_file(source: str, target: str, md: Metadata, now: Mapping[str, str]) -> 
             if sniffed.container in ("riff", "rf64"):
                 fmt = _tag_wav(handle, size, target, md, now, record)
                 return record.as_dict(fmt)
+            if sniffed.container == "aiff":
+                _check_aiff(handle, size)
             shutil.copyfile(source, target)
             _TAGGERS[sniffed.container](target, md, record, sniffed.format)
         except (BadAudio, MemoryError):
@@ -140,6 +142,22 @@ def _tag_id3_file(target: str, md: Metadata, record: Record, fmt: str) -> None:
         _note_upgrade(audio.tags, record)
     apply_id3(audio.tags, md, record)
     audio.save(v2_version=4)
+
+
+def _check_aiff(handle: BinaryIO, size: int) -> None:
+    """mutagen appends its ID3 chunk at the end: after a cut-off chunk it would land inside
+    that chunk's declared extent, so damaged AIFF files are refused first."""
+    layout = aiff.parse_layout(handle, size)
+    ssnd = layout.first(b"SSND")
+    if ssnd is None or layout.first(b"COMM") is None:
+        raise BadAudio("no_audio", params={"format": "AIFF"})
+    if ssnd.available < ssnd.size:
+        raise BadAudio(
+            "truncated",
+            params={"format": "AIFF", "declared": ssnd.size, "available": ssnd.available},
+        )
+    if any(chunk.available < chunk.size for chunk in layout.chunks):
+        raise damaged("AIFF", "a chunk runs past the end of the file")
 
 
 def render_id3(existing: bytes | None, md: Metadata, record: Record) -> bytes:

@@ -3,14 +3,18 @@ from __future__ import annotations
 import hashlib
 import struct
 import tracemalloc
+from typing import Any
 
 import pytest
-from mutagen.apev2 import APEv2
-from mutagen.flac import FLAC, Padding
 
 from catalog.audio import BadAudio, payload_sha256
 from catalog.audio.riff import Chunk, NewChunk, RiffLayout, needs_rf64
+from catalog.audio.tagmap import mutagen
 from tests.catalog.audio.conftest import FORMATS
+
+APEv2: Any = mutagen("apev2").APEv2
+FLAC: Any = mutagen("flac").FLAC
+Padding: Any = mutagen("flac").Padding
 
 # Where the audio of each sample surely is: a byte well inside the payload.
 MIDDLE = 0.6

@@ -31,10 +31,12 @@ def probed(samples):
 def test_it_reads_the_technical_facts_of_every_format(name, probed, samples):
     info = probed[name]
     assert isinstance(info, AudioInfo)
-    assert (info.format, info.codec, info.sample_rate, info.channels, info.bit_depth) == EXPECTED[name]
+    assert (info.format, info.codec, info.sample_rate, info.channels, info.bit_depth) == EXPECTED[
+        name
+    ]
     assert info.size == samples[name].stat().st_size
     assert info.duration_ms is not None and abs(info.duration_ms - 600) <= 60
-    assert info.bitrate and info.bitrate > 0 or name == "opus"
+    assert (info.bitrate and info.bitrate > 0) or name == "opus"
     assert info.notes == []
 
 

@@ -3,18 +3,12 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-from mutagen.aiff import AIFF
-from mutagen.flac import FLAC
-from mutagen.id3 import ID3
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
-from mutagen.wave import WAVE
 
 from catalog.audio import BadAudio, RightsMetadata, payload_sha256, probe, write_tagged_copy
+from catalog.audio.tagmap import mutagen
 from tests.catalog.audio.conftest import (
     FORMATS,
     FULL,
@@ -25,6 +19,15 @@ from tests.catalog.audio.conftest import (
 )
 
 ITUNES = "----:com.apple.iTunes:"
+# mutagen's partial annotations do not pass mypy; its classes are used untyped here.
+ID3: Any = mutagen("id3").ID3
+MP3: Any = mutagen("mp3").MP3
+AIFF: Any = mutagen("aiff").AIFF
+WAVE: Any = mutagen("wave").WAVE
+FLAC: Any = mutagen("flac").FLAC
+MP4: Any = mutagen("mp4").MP4
+OggOpus: Any = mutagen("oggopus").OggOpus
+OggVorbis: Any = mutagen("oggvorbis").OggVorbis
 
 
 def _chunks(path: Path) -> dict[bytes, bytes]:
@@ -44,7 +47,7 @@ def _chunks(path: Path) -> dict[bytes, bytes]:
     return found
 
 
-def _id3_in(path: Path, fmt: str) -> ID3:
+def _id3_in(path: Path, fmt: str) -> Any:
     if fmt == "mp3":
         return MP3(path).tags
     if fmt == "aiff":
@@ -244,7 +247,7 @@ def test_it_says_which_fields_a_bext_chunk_cannot_hold(sample, tmp_path):
 def test_accents_are_dropped_in_bext_and_said_so(sample, tmp_path):
     metadata = RightsMetadata(label_name="Café Records")
     copy = write_tagged_copy(source=sample("wav16"), target=tmp_path / "o.wav", metadata=metadata)
-    assert probe(copy.path).bext["originator"] == "Cafe Records"
+    assert (probe(copy.path).bext or {})["originator"] == "Cafe Records"
     assert [n.code for n in copy.notes] == ["transliterated"]
 
 
@@ -258,7 +261,7 @@ def test_retagging_a_tagged_copy_replaces_rather_than_duplicates(tagged, tmp_pat
     assert tags["TXXX:ISWC"].text == ["T-034.524.680-1"]
     assert list(_chunks(again.path)).count(b"bext") == 1
     assert again.path.read_bytes().count(b"iXML") == 1
-    assert probe(again.path).bext["originator_reference"] == "GBAYE0000001"
+    assert (probe(again.path).bext or {})["originator_reference"] == "GBAYE0000001"
 
 
 def test_a_target_equal_to_the_source_is_refused(sample):
