@@ -284,3 +284,36 @@ def test_a_truncated_wav_is_refused_and_leaves_no_target(sample, tmp_path):
     assert caught.value.code == "truncated"
     assert "truncated" in caught.value.reason
     assert not target.exists()
+
+
+EDGE_LAYOUTS = {
+    # moov before mdat: mutagen must move the audio and fix the chunk offsets.
+    "faststart.m4a": ["-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart"],
+    "alac.m4a": ["-c:a", "alac"],
+    "no-tags.mp3": ["-c:a", "libmp3lame", "-b:a", "96k", "-id3v2_version", "0",
+                    "-write_xing", "0"],
+    "float.wav": ["-c:a", "pcm_f32le"],
+    "surround.wav": ["-c:a", "pcm_s24le", "-ac", "6"],
+    "no-padding.flac": ["-c:a", "flac", "-metadata", "title=x"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(EDGE_LAYOUTS))
+def test_unusual_layouts_are_tagged_without_changing_the_audio(name, samples, tmp_path):
+    source = tmp_path / name
+    run_ffmpeg = [
+        "ffmpeg", "-v", "error", "-y", "-i", str(samples["wav24"]), *EDGE_LAYOUTS[name],
+        str(source),
+    ]  # fmt: skip
+    import subprocess
+
+    subprocess.run(run_ffmpeg, check=True, capture_output=True, timeout=60)
+    if name == "no-padding.flac":  # sox writes FLAC without a PADDING block
+        subprocess.run(["sox", str(samples["wav24"]), str(source)], check=True, timeout=60)
+    copy = write_tagged_copy(source=source, target=tmp_path / ("tagged-" + name), metadata=FULL)
+    assert copy.payload_sha256 == payload_sha256(source)
+    assert decode_errors(copy.path) == ""
+    assert decoded_md5(copy.path) == decoded_md5(source)
+    info = probe(copy.path)
+    assert info.common["isrc"] == ["USRC17607839"]
+    assert info.common["reservation"] == [NOTE]
