@@ -29,7 +29,8 @@ def _parser() -> etree.XMLParser:
 
 
 def decode(body: bytes) -> str:
-    return body.rstrip(b"\x00").decode("utf-8", "replace").lstrip("\ufeff")
+    # NULs are padding (or damage); JSON consumers such as PostgreSQL refuse them.
+    return body.replace(b"\x00", b"").decode("utf-8", "replace").lstrip("\ufeff")
 
 
 def parse(body: bytes) -> tuple[dict[str, object], bool]:

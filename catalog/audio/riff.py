@@ -265,7 +265,7 @@ class Bext:
             "version": self.version,
             "umid": self.umid.hex() if any(self.umid) else "",
             "loudness": loudness,
-            "coding_history": self.coding_history.decode("latin-1").strip("\x00"),
+            "coding_history": self.coding_history.decode("latin-1").replace("\x00", ""),
             "size": self.size,
         }
 

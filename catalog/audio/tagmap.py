@@ -88,6 +88,11 @@ _COMMON = {
 _COMMON_BY_KEY = {key: name for name, keys in _COMMON.items() for key in keys}
 
 
+def clean_text(text: str) -> str:
+    """Text that JSON, PostgreSQL and the ledger all accept: no NULs, no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def mutagen(module: str) -> Any:
     """A mutagen module, typed as Any: its partial annotations do not pass mypy --strict."""
     return importlib.import_module(f"mutagen.{module}")
@@ -104,12 +109,12 @@ class TagDict:
         if key not in self.values and len(self.values) >= MAX_KEYS:
             self.truncated = True
             return
-        bucket = self.values.setdefault(key[:200], [])
+        bucket = self.values.setdefault(clean_text(key[:200]), [])
         for value in values:
             if len(bucket) >= MAX_VALUES:
                 self.truncated = True
                 return
-            text = str(value).replace("\x00", "")
+            text = clean_text(str(value))
             if len(text) > MAX_VALUE_CHARS:
                 text, self.truncated = text[:MAX_VALUE_CHARS], True
             bucket.append(text)

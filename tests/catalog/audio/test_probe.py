@@ -118,3 +118,26 @@ def test_files_it_cannot_read_are_bad_audio_with_a_reason(tmp_path, content, cod
         probe(path)
     assert caught.value.code == code
     assert caught.value.reason.endswith(".")
+
+
+def _with_chunks(data: bytes, *chunks: tuple[bytes, bytes]) -> bytes:
+    for chunk_id, body in chunks:
+        data += chunk_id + len(body).to_bytes(4, "little") + body + b"\x00" * (len(body) & 1)
+    return data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:]
+
+
+def test_what_it_returns_is_safe_for_json_and_postgresql(sample):
+    path = sample("wav16")
+    ixml = b'<?xml version="1.0"?><BWFXML><NOTE>a\x00b</NOTE></BWFXML>\x00\x00'
+    info_list = b"INFO" + b"INAM" + (7).to_bytes(4, "little") + b"ti\x00tle\x00"
+    bext = b"Desc\x00ription".ljust(602, b"\x00") + b"A=PCM\x00,F=48000\r\n"
+    path.write_bytes(_with_chunks(path.read_bytes(), (b"iXML", ixml), (b"LIST", info_list),
+                                  (b"bext", bext)))  # fmt: skip
+    info = probe(path)
+    assert info.format == "bwf"
+    assert info.bext is not None and info.bext["description"] == "Desc"
+    assert info.bext["coding_history"] == "A=PCM,F=48000\r\n"
+    assert info.tags["INFO:INAM"] == ["ti"]
+    assert info.ixml is not None and "\x00" not in str(info.ixml)
+    text = canonical_json(info.as_dict()).decode()
+    assert "\\u0000" not in text and "\x00" not in text
