@@ -97,7 +97,11 @@ def fetch(
     if not 0 < max_headers <= DEFAULT_MAX_HEADERS:
         # http.client refuses more than 100 header lines whatever we ask.
         raise ValueError(f"max_headers must be between 1 and {DEFAULT_MAX_HEADERS}")
-    for name, value in (("max_bytes", max_bytes), ("max_header_bytes", max_header_bytes)):
+    for name, value in (
+        ("max_bytes", max_bytes),
+        ("max_decoded_bytes", max_bytes if max_decoded_bytes is None else max_decoded_bytes),
+        ("max_header_bytes", max_header_bytes),
+    ):
         if value <= 0:
             raise ValueError(f"{name} must be positive")
     if deadline_seconds <= 0 or connect_timeout <= 0:
@@ -149,7 +153,7 @@ def fetch(
             return FetchResult(requested_url=url, hops=tuple(hops))
         next_method = "GET" if hop.status == 303 and current_method != "HEAD" else current_method
         seen.add((current_method, target.url))
-        if (next_method, next_url) in seen:
+        if (next_method, _normalised(next_url)) in seen:
             raise _redirect_error(_("The server redirected in a loop."), url=next_url, hops=hops)
         if len(hops) > max_redirects:
             raise _redirect_error(
@@ -169,6 +173,13 @@ def _redirect_error(
     )
     error.hops = tuple(hops)
     return error
+
+
+def _normalised(url: str) -> str:
+    try:
+        return parse_url(url).url
+    except FetchError:
+        return url  # refused with its reason when it is fetched
 
 
 def _redirect_target(target: Target, location: str) -> str:
