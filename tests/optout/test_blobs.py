@@ -184,3 +184,34 @@ def test_a_changed_stored_file_is_detected(team: Team, _media_root: Path) -> Non
     path.unlink()
     assert blob_verify(blob=blob) is None
     assert not default_storage.exists(blob.storage_name)
+
+
+def test_the_threaded_hasher_matches_the_plain_one() -> None:
+    from optout.lib.hashing import StreamHasher
+
+    chunks = [os.urandom(1024 * 1024) for _ in range(9)] + [os.urandom(77)]
+    plain, threaded = StreamHasher(), StreamHasher(threaded=True)
+    for chunk in chunks:
+        plain.update(chunk)
+        threaded.update(chunk)
+    assert threaded.digest() == plain.digest()
+    assert plain.digest().sha256 == hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def test_an_upload_over_the_limit_is_refused_and_leaves_no_file(
+    team: Team, settings, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.OPTOUT_UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    request = RequestFactory().post(
+        "/x/", {"file": SimpleUploadedFile("big.wav", os.urandom(3 * 1024 * 1024))}
+    )
+    use_hashing_uploads(request)
+    assert "file" not in request.FILES
+    from optout.uploads import upload_error
+
+    assert "larger than the limit" in (upload_error(request) or "")
+    uploads = tmp_path / "uploads"
+    assert not uploads.exists() or list(uploads.iterdir()) == []
