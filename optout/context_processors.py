@@ -20,10 +20,9 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
         "access": access,
     }
     if access is not None:
-        match = getattr(request, "resolver_match", None)
         context["nav_links"] = nav_links(
             slug=access.label.slug,
             can={c for c in Capability if access.can(c)},
-            current_url_name=match.view_name if match else None,
+            current_path=request.path,
         )
     return context

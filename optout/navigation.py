@@ -34,27 +34,22 @@ class NavLink:
     active: bool
 
 
-def _is_active(url_name: str, current: str | None) -> bool:
-    """The entry of the page shown, or of the app (URL namespace) the page belongs to."""
-    if not current:
-        return False
-    if current == url_name:
-        return True
-    namespace = url_name.split(":")[0] if ":" in url_name else None
-    return namespace is not None and current.startswith(f"{namespace}:")
-
-
-def nav_links(*, slug: str, can: set[Capability], current_url_name: str | None) -> list[NavLink]:
-    links = []
-    for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.key)):
-        if item.capability not in can:
-            continue
-        links.append(
-            NavLink(
-                key=item.key,
-                title=item.title,
-                url=reverse(item.url_name, kwargs={"slug": slug}),
-                active=_is_active(item.url_name, current_url_name),
-            )
-        )
-    return links
+def nav_links(*, slug: str, can: set[Capability], current_path: str) -> list[NavLink]:
+    """The label's entries; the active one is the entry whose address is the longest
+    prefix of the page shown (the dashboard only for itself)."""
+    items = [
+        (item, reverse(item.url_name, kwargs={"slug": slug}))
+        for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.key))
+        if item.capability in can
+    ]
+    dashboard = reverse("dashboard", kwargs={"slug": slug})
+    matches = [
+        url
+        for _item, url in items
+        if current_path == url or (url != dashboard and current_path.startswith(url))
+    ]
+    active = max(matches, key=len, default=None)
+    return [
+        NavLink(key=item.key, title=item.title, url=url, active=url == active)
+        for item, url in items
+    ]

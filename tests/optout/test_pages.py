@@ -73,3 +73,14 @@ def test_the_dashboard_shows_the_panels_of_every_app(team: Team) -> None:
     html = page.get(f"/l/{team.label.slug}/").content.decode()
     assert "Recent jobs" in html and "Ledger entries" in html
     assert f'href="/l/{team.label.slug}/members/"' in html
+
+
+def test_the_navigation_marks_the_section_shown(team: Team, objects: Objects) -> None:
+    client = team.client_for(team.owner)
+    job_page = client.get(f"/l/{team.label.slug}/jobs/{objects.job.code}/")
+    current = [link.title for link in job_page.context["nav_links"] if link.active]
+    assert [str(t) for t in current] == ["Jobs"]
+    dashboard = client.get(f"/l/{team.label.slug}/")
+    assert [str(link.title) for link in dashboard.context["nav_links"] if link.active] == [
+        "Dashboard"
+    ]
