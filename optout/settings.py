@@ -46,6 +46,7 @@ if urlsplit(OPTOUT_BASE_URL).scheme not in {"http", "https"}:
 
 INSTALLED_APPS = [
     "optout.apps.OptoutConfig",
+    "optout.policy.apps.PolicyConfig",
     "catalog.apps.CatalogConfig",
     "evidence.apps.EvidenceConfig",
     "notices.apps.NoticesConfig",

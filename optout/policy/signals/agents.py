@@ -67,6 +67,7 @@ def registry_from_data(
     robots_json: Mapping[str, Mapping[str, Any]],
     classification: Mapping[str, str],
     extra: Iterable[Mapping[str, str]] = (),
+    notes: Mapping[str, str] | None = None,
     source: str = "",
 ) -> AgentRegistry:
     """Join the community list with our purpose classification.
@@ -83,6 +84,7 @@ def registry_from_data(
                 token=token,
                 purpose=Purpose(purpose) if purpose else None,
                 operator=_plain(str(facts.get("operator", ""))),
+                note=(notes or {}).get(token, ""),
             )
         )
     listed = set(robots_json)
@@ -108,3 +110,59 @@ def _plain(markdown: str) -> str:
     if text.lower().startswith("unclear at this time"):
         return ""
     return text
+
+
+AGENT_FIELDS = ("operator", "respect", "function", "frequency", "description")
+
+
+def parse_robots_json(data: object) -> dict[str, dict[str, Any]]:
+    """Check the shape of a community ``robots.json``; ValueError names the first problem."""
+    if not isinstance(data, dict) or not data:
+        raise ValueError("The file must be a JSON object keyed by user-agent token.")
+    agents: dict[str, dict[str, Any]] = {}
+    for token, facts in data.items():
+        if not token.strip() or token != token.strip() or "\n" in token:
+            raise ValueError(f"{token!r} is not a usable user-agent token.")
+        if not isinstance(facts, dict):
+            raise ValueError(f"The entry of {token!r} must be an object.")
+        for name in AGENT_FIELDS:
+            if not isinstance(facts.get(name, ""), str):
+                raise ValueError(f"The field {name!r} of {token!r} must be text.")
+        agents[token] = dict(facts)
+    return agents
+
+
+@dataclass(frozen=True)
+class AgentListDiff:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...]], ...]
+    """(token, names of the fields whose text changed)."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff_agent_lists(
+    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+) -> AgentListDiff:
+    def order(tokens: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(tokens, key=lambda t: (t.lower(), t)))
+
+    changed = []
+    for token in order(set(old) & set(new)):
+        fields = tuple(
+            sorted(
+                name
+                for name in set(old[token]) | set(new[token])
+                if old[token].get(name) != new[token].get(name)
+            )
+        )
+        if fields:
+            changed.append((token, fields))
+    return AgentListDiff(
+        added=order(set(new) - set(old)),
+        removed=order(set(old) - set(new)),
+        changed=tuple(changed),
+    )
