@@ -25,6 +25,7 @@ label_urlpatterns = [
     path("jobs/", jobs.job_list, name="jobs"),
     path("jobs/<uuid:code>/", jobs.job_detail, name="job"),
     path("ledger/", ledger.ledger, name="ledger"),
+    path("policy/", include("optout.policy.urls")),
     path("catalog/", include("catalog.urls")),
     path("evidence/", include("evidence.urls")),
     path("notices/", include("notices.urls")),

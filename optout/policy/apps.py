@@ -9,3 +9,8 @@ class PolicyConfig(AppConfig):
     label = "policy"
     verbose_name = _("Reservation policy and signals")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from optout.policy import registrations
+
+        registrations.register()

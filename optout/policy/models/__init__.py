@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from optout.policy.models.agents import AgentList, AgentPurpose
+from optout.policy.models.policy import PolicyVersion
 
-__all__ = ["AgentList", "AgentPurpose"]
+__all__ = ["AgentList", "AgentPurpose", "PolicyVersion"]
