@@ -19,13 +19,19 @@ class RoleForm(forms.Form):
 
 
 class LabelProfileForm(forms.ModelForm[Label]):
-    terms_url = forms.URLField(label=_("Terms URL"), required=False, assume_scheme="https",
-                               max_length=500)
+    terms_url = forms.URLField(
+        label=_("Terms URL"), required=False, assume_scheme="https", max_length=500
+    )
 
     class Meta:
         model = Label
         fields = (
-            "name", "legal_name", "address", "contact_email", "terms_url", "reservation_note",
+            "name",
+            "legal_name",
+            "address",
+            "contact_email",
+            "terms_url",
+            "reservation_note",
             "require_mfa",
         )
         widgets = {
@@ -35,16 +41,22 @@ class LabelProfileForm(forms.ModelForm[Label]):
 
 
 class DomainForm(forms.Form):
-    domain = forms.CharField(label=_("Domain"), max_length=300,
-                             widget=forms.TextInput(attrs={"placeholder": "example.com"}))
+    domain = forms.CharField(
+        label=_("Domain"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "example.com"}),
+    )
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What the token is for, e.g. “distributor sync”."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “distributor sync”."),
+    )
 
 
-def apply_errors(form: forms.Form, error: Any) -> None:
+def apply_errors(form: forms.BaseForm, error: Any) -> None:
     """Put a service's ValidationError onto the form's fields (or the form itself)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

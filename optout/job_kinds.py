@@ -23,10 +23,14 @@ def verify_ledger_job(ctx: JobContext) -> dict[str, Any]:
         "entries": report.entries,
         "files_checked": report.files_checked,
         "problem": (
-            {"seq": report.problem.seq, "reason": report.problem.reason}
-            if report.problem else None
+            {"seq": report.problem.seq, "reason": report.problem.reason} if report.problem else None
         ),
     }
-    ledger_append(label=label, actor=ctx.job.created_by, action="ledger.verified",
-                  subject=ctx.job, data=result)
+    ledger_append(
+        label=label,
+        actor=ctx.job.created_by,
+        action="ledger.verified",
+        subject=ctx.job,
+        data=result,
+    )
     return result

@@ -34,6 +34,16 @@ class NavLink:
     active: bool
 
 
+def _is_active(url_name: str, current: str | None) -> bool:
+    """The entry of the page shown, or of the app (URL namespace) the page belongs to."""
+    if not current:
+        return False
+    if current == url_name:
+        return True
+    namespace = url_name.split(":")[0] if ":" in url_name else None
+    return namespace is not None and current.startswith(f"{namespace}:")
+
+
 def nav_links(*, slug: str, can: set[Capability], current_url_name: str | None) -> list[NavLink]:
     links = []
     for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.key)):
@@ -44,10 +54,7 @@ def nav_links(*, slug: str, can: set[Capability], current_url_name: str | None) 
                 key=item.key,
                 title=item.title,
                 url=reverse(item.url_name, kwargs={"slug": slug}),
-                active=bool(current_url_name) and (
-                    current_url_name == item.url_name
-                    or current_url_name.split(":")[0] == item.url_name.split(":")[0] != "optout"
-                ),
+                active=_is_active(item.url_name, current_url_name),
             )
         )
     return links

@@ -28,7 +28,8 @@ class Capability(StrEnum):
     APPROVE_POLICY = "approve_policy"
     """Approve a reservation-policy version or a terms text."""
     RIGHTS = "rights"
-    """Policy drafts, terms, signals, partners, contracts, notices, monitoring, matters, evidence."""
+    """Policy drafts, terms, signals, partners, contracts, notices, monitoring, matters,
+    evidence."""
     CATALOG = "catalog"
     """Works, recordings, releases, parties, master uploads, contribution records."""
     PACKETS = "packets"

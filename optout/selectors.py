@@ -38,9 +38,11 @@ def label_invitation(*, label: Label, code: str) -> Invitation | None:
 def label_membership(*, label: Label, code: str) -> Membership | None:
     """A member of ``label`` by the member's user code."""
     try:
-        return Membership.objects.select_related("user", "label").filter(
-            label=label, user__code=code
-        ).first()
+        return (
+            Membership.objects.select_related("user", "label")
+            .filter(label=label, user__code=code)
+            .first()
+        )
     except ValueError:
         return None
 
@@ -64,9 +66,7 @@ class LabelSummary:
 
 
 def label_summary(*, label: Label) -> LabelSummary:
-    roles = dict(
-        Membership.objects.filter(label=label).values_list("role").annotate(n=Count("id"))
-    )
+    roles = dict(Membership.objects.filter(label=label).values_list("role").annotate(n=Count("id")))
     head = LedgerHead.objects.filter(label=label).first()
     jobs = dict(
         Job.objects.for_label(label)

@@ -27,20 +27,20 @@ env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env.path("OPTOUT_DATA_DIR", BASE_DIR / "var")
 
-DEBUG = env.bool("DJANGO_DEBUG", False)
+DEBUG = env.flag("DJANGO_DEBUG", False)
 
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env.secret("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set when DJANGO_DEBUG is false."
     )
 
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Absolute address of this deployment, used in e-mails, printed links and signals.
-OPTOUT_BASE_URL = env.str("OPTOUT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+OPTOUT_BASE_URL = env.text("OPTOUT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 if urlsplit(OPTOUT_BASE_URL).scheme not in {"http", "https"}:
     raise ImproperlyConfigured(f"OPTOUT_BASE_URL={OPTOUT_BASE_URL!r} must be an http(s) URL.")
 
@@ -110,7 +110,7 @@ TEMPLATES = [
 
 # --- Database ----------------------------------------------------------------------------
 
-_database_url = env.str("DATABASE_URL")
+_database_url = env.text("DATABASE_URL")
 if _database_url:
     try:
         _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth rate limits need a cache shared by every process) ----------------------
 
-_cache_url = env.str("CACHE_URL")
+_cache_url = env.text("CACHE_URL")
 if _cache_url:
     if urlsplit(_cache_url).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL.")
@@ -146,7 +146,7 @@ if _cache_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "optout"),
+            "KEY_PREFIX": env.text("CACHE_KEY_PREFIX", "optout"),
         }
     }
 else:
@@ -166,8 +166,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -202,26 +204,28 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("OPTOUT_MFA_ISSUER", "Optout")
+MFA_TOTP_ISSUER = env.text("OPTOUT_MFA_ISSUER", "Optout")
 MFA_ALLOW_UNVERIFIED_EMAIL = False
 
 # --- Sessions and security -----------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("OPTOUT_SESSION_SECONDS", 12 * 3600, minimum=300)
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_AGE = env.integer("OPTOUT_SESSION_SECONDS", 12 * 3600, minimum=300)
+SESSION_COOKIE_SECURE = env.flag("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks come over plain HTTP from inside the deployment.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.integer("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env.flag("DJANGO_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+if env.flag("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
@@ -250,7 +254,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_TEMP_DIR = str(env.path("OPTOUT_TEMP_DIR", DATA_DIR / "tmp"))
 # Uploads are moved from here into local storage: keep both on one file system.
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
-OPTOUT_UPLOAD_MAX_BYTES = env.int("OPTOUT_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1024)
+OPTOUT_UPLOAD_MAX_BYTES = env.integer("OPTOUT_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1024)
 
 # --- Storage -------------------------------------------------------------------------------
 
@@ -263,29 +267,31 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 OPTOUT_STORAGE = env.choice("OPTOUT_STORAGE", "local", ("local", "s3"))
 _static_backend = (
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    if env.bool("OPTOUT_STATIC_MANIFEST", not DEBUG)
+    if env.flag("OPTOUT_STATIC_MANIFEST", not DEBUG)
     else "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 if OPTOUT_STORAGE == "s3":
-    _bucket = env.str("AWS_STORAGE_BUCKET_NAME")
+    _bucket = env.text("AWS_STORAGE_BUCKET_NAME")
     if not _bucket:
         raise ImproperlyConfigured("OPTOUT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
     _default_storage: dict[str, Any] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": _bucket,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": env.text("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.text("AWS_S3_REGION_NAME") or None,
             "access_key": env.secret("AWS_ACCESS_KEY_ID") or None,
             "secret_key": env.secret("AWS_SECRET_ACCESS_KEY") or None,
-            "location": env.str("AWS_LOCATION", "optout"),
+            "location": env.text("AWS_LOCATION", "optout"),
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 900,
+            "signature_version": "s3v4",
             # Names are content hashes: writing the same name again writes the same bytes.
             "file_overwrite": True,
-            "addressing_style": env.choice("AWS_S3_ADDRESSING_STYLE", "auto",
-                                           ("auto", "path", "virtual")),
+            "addressing_style": env.choice(
+                "AWS_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual")
+            ),
         },
     }
 else:
@@ -308,14 +314,14 @@ EMAIL_BACKEND = {
     "file": "django.core.mail.backends.filebased.EmailBackend",
 }[_email]
 EMAIL_FILE_PATH = DATA_DIR / "mail"
-EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1, maximum=65535)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
+EMAIL_HOST = env.text("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env.secret("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Optout <optout@localhost>")
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "Optout <optout@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ------------------------------------------------------------------
@@ -324,7 +330,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = env.str("OPTOUT_TIME_ZONE", "UTC")
+TIME_ZONE = env.text("OPTOUT_TIME_ZONE", "UTC")
 USE_TZ = True
 
 # --- API -----------------------------------------------------------------------------------
@@ -351,8 +357,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("OPTOUT_API_ANON_RATE", "60/min"),
-        "user": env.str("OPTOUT_API_USER_RATE", "6000/min"),
+        "anon": env.text("OPTOUT_API_ANON_RATE", "60/min"),
+        "user": env.text("OPTOUT_API_USER_RATE", "6000/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -375,17 +381,17 @@ SPECTACULAR_SETTINGS = {
 
 # --- Jobs and Celery -----------------------------------------------------------------------
 
-OPTOUT_JOB_MAX_ATTEMPTS = env.int("OPTOUT_JOB_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
+OPTOUT_JOB_MAX_ATTEMPTS = env.integer("OPTOUT_JOB_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
 # A running job renews its lease every third of this; a lease that runs out means the
 # process that held it is gone, and the sweeper queues the job again.
-OPTOUT_JOB_LEASE_SECONDS = env.int("OPTOUT_JOB_LEASE_SECONDS", 60, minimum=3)
-OPTOUT_JOB_PENDING_GRACE_SECONDS = env.int("OPTOUT_JOB_PENDING_GRACE_SECONDS", 60, minimum=1)
-OPTOUT_JOB_SWEEP_SECONDS = env.int("OPTOUT_JOB_SWEEP_SECONDS", 30, minimum=1)
-OPTOUT_JOB_RETRY_BASE_SECONDS = env.int("OPTOUT_JOB_RETRY_BASE_SECONDS", 10, minimum=0)
+OPTOUT_JOB_LEASE_SECONDS = env.integer("OPTOUT_JOB_LEASE_SECONDS", 60, minimum=3)
+OPTOUT_JOB_PENDING_GRACE_SECONDS = env.integer("OPTOUT_JOB_PENDING_GRACE_SECONDS", 60, minimum=1)
+OPTOUT_JOB_SWEEP_SECONDS = env.integer("OPTOUT_JOB_SWEEP_SECONDS", 30, minimum=1)
+OPTOUT_JOB_RETRY_BASE_SECONDS = env.integer("OPTOUT_JOB_RETRY_BASE_SECONDS", 10, minimum=0)
 
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 3 * 3600, minimum=10)
+CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 3 * 3600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(300, CELERY_TASK_TIME_LIMIT // 10)
-_broker_url = env.str("CELERY_BROKER_URL")
+_broker_url = env.text("CELERY_BROKER_URL")
 if _broker_url:
     if urlsplit(_broker_url).scheme not in {"redis", "rediss", "filesystem"}:
         raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// or filesystem:// URL.")
@@ -422,7 +428,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Outbound fetching ----------------------------------------------------------------------
 
-OPTOUT_FETCH_ALLOWED_HOSTS = env.list("OPTOUT_FETCH_ALLOWED_HOSTS")
+OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
 
 # --- Logging -------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -55,7 +55,16 @@ class LabelAccess:
 def user_has_mfa(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    found: bool = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return found
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, for views that only run for signed-in users."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def label_access(*, user: Any, slug: str) -> LabelAccess:
@@ -93,14 +102,15 @@ def get_owned_or_404(
     """
     if capability is not None:
         access.require(capability)
-    if isinstance(queryset, type):
-        queryset = queryset.objects.for_label(access.label)  # type: ignore[attr-defined]
-    else:
-        queryset = queryset.for_label(access.label)
+    scoped: LabelScopedQuerySet[_M] = (
+        queryset.objects.for_label(access.label)  # type: ignore[attr-defined]
+        if isinstance(queryset, type)
+        else queryset.for_label(access.label)
+    )
     try:
-        return queryset.get(code=code)
+        return scoped.get(code=code)
     # A malformed UUID string raises ValidationError; to the caller it is just not there.
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         raise Http404 from None
 
 

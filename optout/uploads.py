@@ -31,10 +31,15 @@ def temp_dir() -> Path:
 class HashedUploadedFile(UploadedFile):
     """An upload on disk with the SHA-256, size and head computed while it arrived."""
 
-    def __init__(self, *, path: Path, name: str, content_type: str, digest: Digest,
-                 charset: str | None) -> None:
+    def __init__(
+        self, *, path: Path, name: str, content_type: str, digest: Digest, charset: str | None
+    ) -> None:
         super().__init__(
-            open(path, "rb"), name, content_type, digest.size, charset  # noqa: SIM115
+            open(path, "rb"),  # noqa: SIM115  (the UploadedFile owns and closes it)
+            name,
+            content_type,
+            digest.size,
+            charset,
         )
         self._path = path
         self.digest = digest
@@ -60,8 +65,14 @@ class HashingUploadHandler(FileUploadHandler):
         self._path: Path | None = None
         self._hasher: StreamHasher | None = None
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
-                         encoding: str | None = None) -> None:
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: Any,
+        content_length: int,
+        boundary: Any,
+        encoding: str | None = None,
+    ) -> None:
         if content_length and content_length > self.max_bytes + 1024 * 1024:
             self._reject(f"The upload is larger than the limit of {self.max_bytes} bytes.")
 

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from optout.views import home, jobs, ledger, members, settings, tokens
@@ -12,13 +11,14 @@ from optout.views import home, jobs, ledger, members, settings, tokens
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Optout"
 
-label_urlpatterns = [
+label_urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.dashboard, name="dashboard"),
     path("members/", members.members, name="members"),
     path("members/<uuid:code>/role/", members.member_role, name="member_role"),
     path("members/<uuid:code>/remove/", members.member_remove, name="member_remove"),
-    path("invitations/<uuid:code>/revoke/", members.invitation_revoke_view,
-         name="invitation_revoke"),
+    path(
+        "invitations/<uuid:code>/revoke/", members.invitation_revoke_view, name="invitation_revoke"
+    ),
     path("settings/", settings.label_settings, name="label_settings"),
     path("settings/domains/", settings.domain_add, name="domain_add"),
     path("settings/domains/<uuid:code>/remove/", settings.domain_remove, name="domain_remove"),
@@ -41,13 +41,11 @@ urlpatterns = [
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("healthz", home.healthz, name="healthz"),
     path("api/v1/", include("optout.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
-         name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler400 = "optout.views.errors.bad_request"

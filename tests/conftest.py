@@ -15,6 +15,9 @@ from optout.models import Label, Membership, User
 from optout.roles import Role
 from optout.services.labels import label_create, membership_add
 from optout.services.tokens import token_create
+from tests import job_kinds  # noqa: F401  (test-only job kinds, see tests/job_kinds.py)
+
+pytest_plugins = ["tests.workers"]
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -127,9 +130,15 @@ def team(db: Any) -> Team:
         membership_add(label=label, user=user, role=role, actor=owner)
         members[role.value] = user
     return Team(
-        label=label, other_label=other, owner=owner, rights=members["rights"],
-        a_r=members["a_r"], counsel=members["counsel"], viewer=members["viewer"],
-        outsider=outsider, members=members,
+        label=label,
+        other_label=other,
+        owner=owner,
+        rights=members["rights"],
+        a_r=members["a_r"],
+        counsel=members["counsel"],
+        viewer=members["viewer"],
+        outsider=outsider,
+        members=members,
     )
 
 

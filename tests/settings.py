@@ -25,7 +25,7 @@ os.environ.setdefault("OPTOUT_JOB_RETRY_BASE_SECONDS", "0")
 os.environ.setdefault("CELERY_TASK_TIME_LIMIT", "120")
 os.environ.setdefault("CACHE_KEY_PREFIX", "optout-test")
 
-from optout.settings import *  # noqa: E402,F403
+from optout.settings import *  # noqa: F403
 
 # Fast hashing of test passwords; production uses Django's default (PBKDF2).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,7 +16,15 @@ from drf_spectacular.generators import SchemaGenerator
 
 from optout.roles import CAPABILITIES, Role
 from tests.conftest import Team
-from tests.matrix import EXTERNAL_NAMES, EXTERNAL_PREFIXES, Objects, Route, World, all_routes, builders
+from tests.matrix import (
+    EXTERNAL_NAMES,
+    EXTERNAL_PREFIXES,
+    Objects,
+    Route,
+    World,
+    all_routes,
+    builders,
+)
 
 ROUTES = all_routes()
 ROUTES_BY_NAME = {r.name: r for r in ROUTES}
@@ -50,7 +58,7 @@ def test_every_route_is_in_the_matrix() -> None:
 
 
 def test_every_api_operation_is_in_the_matrix() -> None:
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
     problems = []
     for path, operations in schema["paths"].items():
         concrete = re.sub(r"\{slug\}", "label-a", path)
@@ -110,7 +118,9 @@ def _row_counts() -> dict[str, int]:
     return counts
 
 
-def _attempt(client: Client, route: Route, method: str, url: str, objs: Objects) -> tuple[int, bool]:
+def _attempt(
+    client: Client, route: Route, method: str, url: str, objs: Objects
+) -> tuple[int, bool]:
     """Make the request inside a savepoint that is rolled back; report status and whether
     any table's row count changed."""
     with transaction.atomic():
@@ -149,8 +159,9 @@ def _names_an_object(route: Route) -> bool:
     return any(isinstance(v, _Probe) for v in route.kwargs(_Probe()).values())  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("route", [r for r in LABEL_ROUTES if _names_an_object(r)],
-                         ids=lambda r: r.name)
+@pytest.mark.parametrize(
+    "route", [r for r in LABEL_ROUTES if _names_an_object(r)], ids=lambda r: r.name
+)
 def test_another_labels_object_under_this_slug_is_404(world: World, route: Route) -> None:
     """Label A's owner naming label B's objects in label A's URL: 404, nothing written."""
     client = _client(world.a.owner)

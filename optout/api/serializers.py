@@ -25,8 +25,17 @@ class LabelSerializer(serializers.ModelSerializer[Label]):
     class Meta:
         model = Label
         fields = (
-            "id", "slug", "name", "legal_name", "address", "contact_email", "terms_url",
-            "reservation_note", "require_mfa", "domains", "role",
+            "id",
+            "slug",
+            "name",
+            "legal_name",
+            "address",
+            "contact_email",
+            "terms_url",
+            "reservation_note",
+            "require_mfa",
+            "domains",
+            "role",
         )
         read_only_fields = ("id", "slug", "domains", "role")
 
@@ -67,8 +76,20 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     class Meta:
         model = Job
         fields = (
-            "id", "kind", "title", "status", "progress", "step", "attempts", "max_attempts",
-            "error", "result", "created_by", "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "title",
+            "status",
+            "progress",
+            "step",
+            "attempts",
+            "max_attempts",
+            "error",
+            "result",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
             "updated_at",
         )
         read_only_fields = fields
@@ -82,8 +103,16 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
     class Meta:
         model = LedgerEntry
         fields = (
-            "id", "seq", "recorded_at", "actor", "action", "object", "sha256", "data",
-            "prev_hash", "entry_hash",
+            "id",
+            "seq",
+            "recorded_at",
+            "actor",
+            "action",
+            "object",
+            "sha256",
+            "data",
+            "prev_hash",
+            "entry_hash",
         )
         read_only_fields = fields
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from optout.api import views
 
-label_urlpatterns = [
+label_urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.LabelApi.as_view(), name="label"),
     path("members/", views.MemberListApi.as_view(), name="members"),
     path("members/<uuid:code>/", views.MemberApi.as_view(), name="member"),

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from optout.api.pagination import CursorPagination
 from optout.api.serializers import (
     InvitationSerializer,
     JobSerializer,
@@ -37,12 +38,17 @@ from optout.services.labels import (
     membership_change_role,
     membership_remove,
 )
+from optout.tenancy import signed_in_user
+
+
+class SeqCursorPagination(CursorPagination):
+    ordering = "-seq"
 
 
 class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(UserSerializer(signed_in_user(request)).data)
 
 
 class LabelListApi(generics.ListAPIView):  # type: ignore[type-arg]
@@ -53,7 +59,8 @@ class LabelListApi(generics.ListAPIView):  # type: ignore[type-arg]
         if getattr(self, "swagger_fake_view", False):
             return Label.objects.none()
         self._roles = {
-            m.label_id: m.role for m in memberships_for_user(user=self.request.user)  # type: ignore[arg-type]
+            m.label_id: m.role
+            for m in memberships_for_user(user=self.request.user)  # type: ignore[arg-type]
         }
         return Label.objects.filter(pk__in=self._roles).prefetch_related("domains")
 
@@ -180,10 +187,7 @@ class LedgerListApi(LabelListView):
     model = LedgerEntry
     serializer_class = LedgerEntrySerializer
 
-    class Pagination(LabelListView.pagination_class):  # type: ignore[name-defined,misc]
-        ordering = "-seq"
-
-    pagination_class = Pagination
+    pagination_class = SeqCursorPagination
 
 
 class LedgerVerifyApi(LabelScopedMixin, APIView):
@@ -195,7 +199,9 @@ class LedgerVerifyApi(LabelScopedMixin, APIView):
     def post(self, request: Request, slug: str) -> Response:
         with transaction.atomic():
             job = job_create(
-                label=self.access.label, kind="ledger.verify", actor=self.access.user,
+                label=self.access.label,
+                kind="ledger.verify",
+                actor=self.access.user,
                 title="Verify the custody ledger",
             )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -55,9 +55,7 @@ class LabelScopedMixin:
         return self.label_queryset()
 
     def get_object(self) -> Any:
-        return get_owned_or_404(
-            self.get_queryset(), access=self.access, code=self.kwargs["code"]
-        )
+        return get_owned_or_404(self.get_queryset(), access=self.access, code=self.kwargs["code"])
 
 
 class LabelListView(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ def normalise_domain(value: str) -> str:
     text = (value or "").strip().lower()
     for prefix in ("https://", "http://"):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     text = text.split("/", 1)[0].rstrip(".")
     if not text:
         raise ValidationError({"domain": _("Enter a domain such as example.com.")})

@@ -31,11 +31,11 @@ class Env:
     def is_set(self, name: str) -> bool:
         return self._raw(name) is not None
 
-    def str(self, name: str, default: str = "") -> str:
+    def text(self, name: str, default: str = "") -> str:
         value = self._raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -44,11 +44,9 @@ class Env:
             return True
         if lowered in _FALSE:
             return False
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not a boolean: use true or false."
-        )
+        raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use true or false.")
 
-    def int(
+    def integer(
         self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
     ) -> int:
         value = self._raw(name)
@@ -64,7 +62,7 @@ class Env:
             raise ImproperlyConfigured(f"{name}={parsed} is above the maximum of {maximum}.")
         return parsed
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def csv(self, name: str, default: list[str] | None = None) -> list[str]:
         value = self._raw(name)
         if value is None:
             return list(default or [])
@@ -75,9 +73,7 @@ class Env:
         if value is None:
             return default
         if value not in choices:
-            raise ImproperlyConfigured(
-                f"{name}={value!r} is not one of: {', '.join(choices)}."
-            )
+            raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
         return value
 
     def secret(self, name: str, default: str = "") -> str:
@@ -88,7 +84,7 @@ class Env:
                 return Path(file_name).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ImproperlyConfigured(f"{name}_FILE={file_name!r}: {exc.strerror}.") from None
-        return self.str(name, default)
+        return self.text(name, default)
 
     def path(self, name: str, default: Path) -> Path:
         value = self._raw(name)

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 CHUNK_SIZE = 1024 * 1024
 HEAD_SIZE = 64 * 1024
@@ -63,8 +63,8 @@ class StreamHasher:
 
 
 def copy_and_hash(
-    source: BinaryIO | Readable,
-    target: BinaryIO | None,
+    source: IO[bytes] | Readable,
+    target: IO[bytes] | None,
     *,
     max_bytes: int | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -74,7 +74,7 @@ def copy_and_hash(
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
     while True:
-        n = source.readinto(buffer)
+        n = source.readinto(buffer)  # type: ignore[union-attr]  # binary streams all have it
         if not n:
             break
         chunk = view[:n]

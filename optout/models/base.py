@@ -45,9 +45,7 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
         """Rows of the labels in which ``user`` has an active membership."""
         if not getattr(user, "is_authenticated", False):
             return self.none()._scoped()
-        return self.filter(
-            label__memberships__user=user, label__is_active=True
-        )._scoped()
+        return self.filter(label__memberships__user=user, label__is_active=True)._scoped()
 
     def unscoped(self) -> Self:
         """Every label's rows. Only for system code; a test lists the modules allowed."""
@@ -55,13 +53,14 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
 
     # --- guard ---------------------------------------------------------------------------
 
+    # Django copies querysets through these two private methods; the scope must travel along.
     def _chain(self) -> Self:
-        clone = super()._chain()
+        clone: Self = super()._chain()  # type: ignore[misc]
         clone._label_scoped = self._label_scoped
         return clone
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone: Self = super()._clone()  # type: ignore[misc]
         clone._label_scoped = self._label_scoped
         return clone
 
@@ -105,7 +104,7 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
         self._check_scope()
         return super().contains(obj)
 
-    def explain(self, *, format: Any = None, **options: Any) -> str:  # noqa: A002
+    def explain(self, *, format: Any = None, **options: Any) -> str:
         self._check_scope()
         return super().explain(format=format, **options)
 
@@ -142,7 +141,7 @@ class LabelOwnedModel(models.Model):
 
     # Django's internals (deletion collector, forward relations) use the base manager, which
     # stays a plain manager; application code goes through ``objects``.
-    objects = LabelScopedManager()  # type: ignore[var-annotated]
+    objects: LabelScopedManager[Any] = LabelScopedManager()
 
     class Meta:
         abstract = True

@@ -29,7 +29,9 @@ class Blob(LabelOwnedModel):
     class Meta:
         ordering = ("-created_at",)
         constraints = [
-            models.UniqueConstraint(fields=("label", "sha256"), name="blob_unique_digest_per_label"),
+            models.UniqueConstraint(
+                fields=("label", "sha256"), name="blob_unique_digest_per_label"
+            ),
             models.CheckConstraint(condition=models.Q(size__gte=0), name="blob_size_not_negative"),
         ]
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -18,7 +18,7 @@ slug_validator = RegexValidator(
 
 
 class LabelQuerySet(models.QuerySet["Label"]):
-    def accessible_to(self, user: object) -> LabelQuerySet:
+    def accessible_to(self, user: Any) -> LabelQuerySet:
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(is_active=True, memberships__user=user)
@@ -69,7 +69,9 @@ class LabelDomain(models.Model):
     class Meta:
         ordering = ("domain",)
         constraints = [
-            models.UniqueConstraint(fields=("label", "domain"), name="labeldomain_unique_per_label"),
+            models.UniqueConstraint(
+                fields=("label", "domain"), name="labeldomain_unique_per_label"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -37,7 +38,7 @@ class LedgerEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
-    objects = LabelScopedManager()  # type: ignore[var-annotated]
+    objects: LabelScopedManager[Any] = LabelScopedManager()
 
     class Meta:
         ordering = ("label_id", "seq")

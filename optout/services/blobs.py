@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models, transaction
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 
 from optout.lib.files import attachment_header
 from optout.lib.hashing import Digest, copy_and_hash
@@ -50,11 +51,9 @@ def _put(path: Path, digest: Digest) -> None:
         path.unlink(missing_ok=True)
 
 
-def _register(
-    *, label: Label, digest: Digest, actor: User | None, media_type: str | None
-) -> Blob:
+def _register(*, label: Label, digest: Digest, actor: User | None, media_type: str | None) -> Blob:
     with transaction.atomic():
-        blob, created = Blob.objects.for_label(label).get_or_create(
+        found: tuple[Blob, bool] = Blob.objects.for_label(label).get_or_create(
             label=label,
             sha256=digest.sha256,
             defaults={
@@ -63,6 +62,7 @@ def _register(
                 "created_by": actor,
             },
         )
+        blob, created = found
         if created:
             ledger_append(
                 label=label,
@@ -88,7 +88,7 @@ def blob_store(
     path = Path(name)
     try:
         with os.fdopen(fd, "wb", buffering=0) as target:
-            digest = copy_and_hash(source, target, max_bytes=max_bytes)  # type: ignore[arg-type]
+            digest = copy_and_hash(source, target, max_bytes=max_bytes)
         _put(path, digest)
     finally:
         path.unlink(missing_ok=True)
@@ -101,13 +101,12 @@ def blob_store_bytes(
     return blob_store(label=label, source=io.BytesIO(data), actor=actor, media_type=media_type)
 
 
-def blob_store_upload(
-    *, label: Label, upload: HashedUploadedFile, actor: User | None
-) -> Blob:
+def blob_store_upload(*, label: Label, upload: HashedUploadedFile, actor: User | None) -> Blob:
     """Store an upload that was hashed while it arrived (see ``optout.uploads``)."""
     path = Path(upload.temporary_file_path())
     digest = upload.digest
-    upload.file.close()
+    if upload.file is not None:
+        upload.file.close()
     _put(path, digest)
     return _register(label=label, digest=digest, actor=actor, media_type=None)
 
@@ -142,8 +141,8 @@ def blob_local_path(blob: Blob) -> Iterator[Path]:
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as target, blob_open(blob) as source:
-            copy_and_hash(source, target)  # type: ignore[arg-type]
-        os.chmod(path, 0o400)
+            copy_and_hash(source, target)
+        path.chmod(0o400)
         yield path
     finally:
         path.unlink(missing_ok=True)
@@ -166,7 +165,7 @@ def blob_download_response(
     subject: models.Model | None = None,
     log: bool = True,
     extra: dict[str, Any] | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """An authorised download, always as an attachment (never rendered on our origin).
 
     The caller has already checked the actor's right to this blob. With ``log`` the
@@ -184,7 +183,8 @@ def blob_download_response(
         )
     if settings.OPTOUT_STORAGE == "s3":
         # Object storage serves the bytes through a short-lived signed URL (15 minutes).
-        url = default_storage.url(
+        # S3Storage.url takes response parameters; the base Storage signature does not.
+        url = default_storage.url(  # type: ignore[call-arg]
             blob.storage_name,
             parameters={
                 "ResponseContentDisposition": disposition,

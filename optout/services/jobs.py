@@ -41,15 +41,16 @@ def _send(code: str) -> None:
 
     try:
         run_job.apply_async(
-            args=[code],
+            args=(code,),
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
     except Exception:
         # The row is already committed as pending; the sweeper queues it once the broker is
         # back. The user's request must not fail because the broker blinked.
-        logger.warning("Could not queue job %s now; the sweeper will queue it.", code,
-                       exc_info=True)
+        logger.warning(
+            "Could not queue job %s now; the sweeper will queue it.", code, exc_info=True
+        )
 
 
 def _enqueue_on_commit(code: str) -> None:
@@ -70,7 +71,7 @@ def job_create(
     kind_def = get_job_kind(kind)
     if kind_def is None:
         raise ValueError(f"Unknown job kind {kind!r}.")
-    job = Job.objects.create(
+    job: Job = Job.objects.create(
         label=label,
         kind=kind,
         title=title[:300],
@@ -145,8 +146,7 @@ class _Heartbeat:
                         lease_until=timezone.now() + _lease()
                     )
                 except Exception:
-                    logger.warning("Could not renew the lease of job %s", self._code,
-                                   exc_info=True)
+                    logger.warning("Could not renew the lease of job %s", self._code, exc_info=True)
                     close_old_connections()
                     continue
                 if renewed == 0:
@@ -196,12 +196,15 @@ def _record_error(code: str, token: uuid.UUID, message: str) -> None:
         return
     if job["attempts"] >= job["max_attempts"]:
         _finish(
-            code, token, status=Job.Status.FAILED,
+            code,
+            token,
+            status=Job.Status.FAILED,
             error=f"{message} (gave up after {job['attempts']} attempts)",
         )
         return
     _finish(
-        code, token,
+        code,
+        token,
         status=Job.Status.PENDING,
         error=message,
         finished_at=None,
@@ -219,8 +222,12 @@ def job_execute(*, code: str) -> None:
     job = Job.objects.unscoped().select_related("label", "created_by").get(code=code)
     kind = get_job_kind(job.kind)
     if kind is None:
-        _finish(code, token, status=Job.Status.FAILED,
-                error=f"This installation does not know the job kind {job.kind!r}.")
+        _finish(
+            code,
+            token,
+            status=Job.Status.FAILED,
+            error=f"This installation does not know the job kind {job.kind!r}.",
+        )
         return
     heartbeat = _Heartbeat(code, token)
     heartbeat.start()
@@ -229,17 +236,30 @@ def job_execute(*, code: str) -> None:
     except JobFailure as exc:
         _finish(code, token, status=Job.Status.FAILED, error=str(exc) or "The job failed.")
     except SoftTimeLimitExceeded:
-        _finish(code, token, status=Job.Status.FAILED,
-                error=f"The job took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} s.")
+        _finish(
+            code,
+            token,
+            status=Job.Status.FAILED,
+            error=f"The job took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} s.",
+        )
     except Exception as exc:
         logger.exception("Job %s (%s) raised", code, job.kind)
-        close_old_connections()
-        if connection.needs_rollback or connection.in_atomic_block:
+        # A lost database connection must not also lose the error: reconnect to record it.
+        if not connection.in_atomic_block and (
+            connection.connection is None or not connection.is_usable()
+        ):
             connection.close()
         _record_error(code, token, f"{type(exc).__name__}: {exc}"[:2000])
     else:
-        _finish(code, token, status=Job.Status.DONE, progress=100, step="",
-                error="", result=result or {})
+        _finish(
+            code,
+            token,
+            status=Job.Status.DONE,
+            progress=100,
+            step="",
+            error="",
+            result=result or {},
+        )
     finally:
         heartbeat.stop()
 
@@ -272,14 +292,23 @@ def jobs_sweep() -> SweepResult:
         running = jobs.filter(code=code, status=Job.Status.RUNNING, lease_until__lt=now)
         if attempts >= max_attempts:
             failed += running.update(
-                status=Job.Status.FAILED, lease_token=None, lease_until=None,
-                finished_at=now, updated_at=now,
-                error=(f"The worker running this job stopped (crash, out of memory or restart) "
-                       f"and it was tried {attempts} times."),
+                status=Job.Status.FAILED,
+                lease_token=None,
+                lease_until=None,
+                finished_at=now,
+                updated_at=now,
+                error=(
+                    f"The worker running this job stopped (crash, out of memory or restart) "
+                    f"and it was tried {attempts} times."
+                ),
             )
         elif running.update(
-            status=Job.Status.PENDING, lease_token=None, lease_until=None, enqueued_at=now,
-            enqueue_count=F("enqueue_count") + 1, updated_at=now,
+            status=Job.Status.PENDING,
+            lease_token=None,
+            lease_until=None,
+            enqueued_at=now,
+            enqueue_count=F("enqueue_count") + 1,
+            updated_at=now,
             error="The worker running this job stopped; it was queued again.",
         ):
             requeued.append(str(code))
@@ -291,7 +320,9 @@ def jobs_sweep() -> SweepResult:
         pending = jobs.filter(code=code, status=Job.Status.PENDING)
         if attempts >= max_attempts:
             failed += pending.update(
-                status=Job.Status.FAILED, finished_at=now, updated_at=now,
+                status=Job.Status.FAILED,
+                finished_at=now,
+                updated_at=now,
                 error=f"Gave up after {attempts} attempts.",
             )
             continue
@@ -304,8 +335,8 @@ def jobs_sweep() -> SweepResult:
         if len(requeued) >= _SWEEP_BATCH:
             break
 
-    for code in requeued:
-        _send(code)
+    for queued in requeued:
+        _send(queued)
     if requeued or failed:
         logger.info("Job sweep: %d queued again, %d failed.", len(requeued), failed)
     return SweepResult(requeued=len(requeued), failed=failed)

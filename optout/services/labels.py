@@ -24,7 +24,12 @@ from optout.services.ledger import ledger_append
 
 INVITATION_DAYS = 14
 _EDITABLE_LABEL_FIELDS = (
-    "name", "legal_name", "address", "contact_email", "terms_url", "reservation_note",
+    "name",
+    "legal_name",
+    "address",
+    "contact_email",
+    "terms_url",
+    "reservation_note",
     "require_mfa",
 )
 
@@ -51,7 +56,8 @@ def _mark_email_verified(user: User) -> None:
     from allauth.account.models import EmailAddress
 
     address, _created = EmailAddress.objects.get_or_create(
-        user=user, email__iexact=user.email,
+        user=user,
+        email__iexact=user.email,
         defaults={"email": user.email, "primary": True, "verified": True},
     )
     if not address.verified:
@@ -71,11 +77,21 @@ def label_create(
     except IntegrityError:
         raise ValidationError({"slug": _("A label with this slug already exists.")}) from None
     LedgerHead.objects.create(label=label)
-    ledger_append(label=label, actor=actor, action="label.created", subject=label,
-                  data={"slug": slug, "name": name})
+    ledger_append(
+        label=label,
+        actor=actor,
+        action="label.created",
+        subject=label,
+        data={"slug": slug, "name": name},
+    )
     membership = Membership.objects.create(label=label, user=owner, role=Role.OWNER)
-    ledger_append(label=label, actor=actor, action="member.added", subject=owner,
-                  data={"email": owner.email, "role": membership.role})
+    ledger_append(
+        label=label,
+        actor=actor,
+        action="member.added",
+        subject=owner,
+        data={"email": owner.email, "role": membership.role},
+    )
     # Called here, not from a signal: a label's public signals must be right from the start.
     policy_initial_create(label=label, actor=actor)
     return label
@@ -93,8 +109,9 @@ def label_update(*, label: Label, actor: User, **changes: Any) -> Label:
         return label
     label.full_clean()
     label.save(update_fields=changed)
-    ledger_append(label=label, actor=actor, action="label.updated", subject=label,
-                  data={"fields": changed})
+    ledger_append(
+        label=label, actor=actor, action="label.updated", subject=label, data={"fields": changed}
+    )
     return label
 
 
@@ -104,15 +121,21 @@ def label_domain_add(*, label: Label, actor: User, domain: str) -> LabelDomain:
     if LabelDomain.objects.filter(label=label, domain=normalised).exists():
         raise ValidationError({"domain": _("This domain is already listed.")})
     row = LabelDomain.objects.create(label=label, domain=normalised)
-    ledger_append(label=label, actor=actor, action="domain.added", subject=row,
-                  data={"domain": normalised})
+    ledger_append(
+        label=label, actor=actor, action="domain.added", subject=row, data={"domain": normalised}
+    )
     return row
 
 
 @transaction.atomic
 def label_domain_remove(*, domain: LabelDomain, actor: User) -> None:
-    ledger_append(label=domain.label, actor=actor, action="domain.removed", subject=domain,
-                  data={"domain": domain.domain})
+    ledger_append(
+        label=domain.label,
+        actor=actor,
+        action="domain.removed",
+        subject=domain,
+        data={"domain": domain.domain},
+    )
     domain.delete()
 
 
@@ -131,9 +154,13 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
     old = membership.role
     membership.role = new_role
     membership.save(update_fields=["role"])
-    ledger_append(label=membership.label, actor=actor, action="member.role_changed",
-                  subject=membership.user,
-                  data={"email": membership.user.email, "from": old, "to": new_role.value})
+    ledger_append(
+        label=membership.label,
+        actor=actor,
+        action="member.role_changed",
+        subject=membership.user,
+        data={"email": membership.user.email, "from": old, "to": new_role.value},
+    )
     return membership
 
 
@@ -142,9 +169,13 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and _owners(membership.label) == 1:
         raise ValidationError(_("A label needs at least one owner: choose another owner first."))
-    ledger_append(label=membership.label, actor=actor, action="member.removed",
-                  subject=membership.user,
-                  data={"email": membership.user.email, "role": membership.role})
+    ledger_append(
+        label=membership.label,
+        actor=actor,
+        action="member.removed",
+        subject=membership.user,
+        data={"email": membership.user.email, "role": membership.role},
+    )
     membership.delete()
 
 
@@ -156,8 +187,13 @@ def membership_add(*, label: Label, user: User, role: str, actor: User | None) -
         label=label, user=user, defaults={"role": new_role}
     )
     if created:
-        ledger_append(label=label, actor=actor, action="member.added", subject=user,
-                      data={"email": user.email, "role": new_role.value})
+        ledger_append(
+            label=label,
+            actor=actor,
+            action="member.added",
+            subject=user,
+            data={"email": user.email, "role": new_role.value},
+        )
     elif membership.role != new_role:
         membership = membership_change_role(membership=membership, role=new_role, actor=actor)  # type: ignore[arg-type]
     return membership
@@ -190,11 +226,20 @@ def invitation_create(
         old.save(update_fields=["status"])
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        label=label, email=email, role=new_role, token_hash=_token_hash(token), invited_by=actor,
+        label=label,
+        email=email,
+        role=new_role,
+        token_hash=_token_hash(token),
+        invited_by=actor,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    ledger_append(label=label, actor=actor, action="member.invited", subject=invitation,
-                  data={"email": email, "role": new_role.value})
+    ledger_append(
+        label=label,
+        actor=actor,
+        action="member.invited",
+        subject=invitation,
+        data={"email": email, "role": new_role.value},
+    )
     url = invitation_url(token)
     transaction.on_commit(lambda: _send_invitation(invitation, url), robust=True)
     return invitation, token
@@ -211,8 +256,9 @@ def invitation_for_token(token: str) -> Invitation | None:
     """The pending, unexpired invitation behind a link's secret, if any."""
     invitation = (
         Invitation.objects.select_related("label", "invited_by")
-        .filter(token_hash=_token_hash(token), status=Invitation.Status.PENDING,
-                label__is_active=True)
+        .filter(
+            token_hash=_token_hash(token), status=Invitation.Status.PENDING, label__is_active=True
+        )
         .first()
     )
     if invitation is None or invitation.expires_at <= timezone.now():
@@ -243,9 +289,13 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["status", "accepted_by", "accepted_at"])
     if created:
-        ledger_append(label=invitation.label, actor=user, action="member.joined", subject=user,
-                      data={"email": user.email, "role": membership.role,
-                            "invitation": str(invitation.code)})
+        ledger_append(
+            label=invitation.label,
+            actor=user,
+            action="member.joined",
+            subject=user,
+            data={"email": user.email, "role": membership.role, "invitation": str(invitation.code)},
+        )
     return membership
 
 
@@ -256,5 +306,10 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
         return
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status"])
-    ledger_append(label=invitation.label, actor=actor, action="invitation.revoked",
-                  subject=invitation, data={"email": invitation.email})
+    ledger_append(
+        label=invitation.label,
+        actor=actor,
+        action="invitation.revoked",
+        subject=invitation,
+        data={"email": invitation.email},
+    )

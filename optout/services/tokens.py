@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from optout.models import ApiToken, User
 
-TOKEN_PREFIX = "oo_"
+TOKEN_PREFIX = "oo_"  # noqa: S105  (a public prefix, not a secret)
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 

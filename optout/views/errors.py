@@ -22,8 +22,10 @@ def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else _(
-        "Your role in this label does not allow this."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else _("Your role in this label does not allow this.")
     )
     return _page(request, 403, "permission_denied", message)
 

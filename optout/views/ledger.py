@@ -16,8 +16,12 @@ from optout.tenancy import LabelAccess, label_view
 def ledger(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     if request.method == "POST":
         with transaction.atomic():
-            job = job_create(label=access.label, kind="ledger.verify", actor=access.user,
-                             title="Verify the custody ledger")
+            job = job_create(
+                label=access.label,
+                kind="ledger.verify",
+                actor=access.user,
+                title="Verify the custody ledger",
+            )
         return redirect("job", slug=access.label.slug, code=job.code)
     page = Paginator(label_ledger(label=access.label), 100).get_page(request.GET.get("page"))
     last_check = (

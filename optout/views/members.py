@@ -29,7 +29,9 @@ from optout.tenancy import LabelAccess, label_view
 
 
 def _members_page(
-    request: HttpRequest, access: LabelAccess, form: InvitationForm | None = None,
+    request: HttpRequest,
+    access: LabelAccess,
+    form: InvitationForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     can_manage = access.can(Capability.MANAGE_MEMBERS)
@@ -55,16 +57,21 @@ def members(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     if form.is_valid():
         try:
             invitation, token = invitation_create(
-                label=access.label, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], actor=access.user,
+                label=access.label,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=access.user,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(
                 request,
-                _("Invitation sent to %(email)s. If it does not arrive, give them this link: "
-                  "%(url)s") % {"email": invitation.email, "url": invitation_url(token)},
+                _(
+                    "Invitation sent to %(email)s. If it does not arrive, give them this link: "
+                    "%(url)s"
+                )
+                % {"email": invitation.email, "url": invitation_url(token)},
             )
             return redirect("members", slug=access.label.slug)
     return _members_page(request, access, form, status=400)
@@ -84,8 +91,9 @@ def member_role(request: HttpRequest, access: LabelAccess, code: str) -> HttpRes
             membership_change_role(
                 membership=membership, role=form.cleaned_data["role"], actor=access.user
             )
-            messages.success(request, _("Role of %(email)s changed.")
-                             % {"email": membership.user.email})
+            messages.success(
+                request, _("Role of %(email)s changed.") % {"email": membership.user.email}
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     return redirect("members", slug=access.label.slug)
@@ -99,8 +107,9 @@ def member_remove(request: HttpRequest, access: LabelAccess, code: str) -> HttpR
         raise Http404
     try:
         membership_remove(membership=membership, actor=access.user)
-        messages.success(request, _("%(email)s was removed from the label.")
-                         % {"email": membership.user.email})
+        messages.success(
+            request, _("%(email)s was removed from the label.") % {"email": membership.user.email}
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("members", slug=access.label.slug)
@@ -113,8 +122,9 @@ def invitation_revoke_view(request: HttpRequest, access: LabelAccess, code: str)
     if invitation is None:
         raise Http404
     invitation_revoke(invitation=invitation, actor=access.user)
-    messages.success(request, _("The invitation to %(email)s was withdrawn.")
-                     % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("members", slug=access.label.slug)
 
 
@@ -131,15 +141,14 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         # Following the link proves the address: sign-up with it needs no second e-mail.
         get_adapter(request).stash_verified_email(request, found.email)
         return render(request, "optout/invitation.html", {"invitation": found})
-    matches = request.user.email.lower() == found.email.lower()  # type: ignore[union-attr]
+    matches = request.user.email.lower() == found.email.lower()
     if request.method == "POST" and matches:
         try:
-            membership = invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            membership = invitation_accept(token=token, user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             request.session.pop(INVITATION_SESSION_KEY, None)
-            messages.success(request, _("Welcome to %(label)s.")
-                             % {"label": membership.label.name})
+            messages.success(request, _("Welcome to %(label)s.") % {"label": membership.label.name})
             return redirect("dashboard", slug=membership.label.slug)
     return render(request, "optout/invitation.html", {"invitation": found, "matches": matches})

@@ -14,8 +14,14 @@ from optout.services.labels import label_domain_add, label_domain_remove, label_
 from optout.tenancy import LabelAccess, label_view
 
 
-def _page(request: HttpRequest, access: LabelAccess, *, form: LabelProfileForm | None = None,
-          domain_form: DomainForm | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    access: LabelAccess,
+    *,
+    form: LabelProfileForm | None = None,
+    domain_form: DomainForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "optout/label_settings.html",
@@ -37,9 +43,11 @@ def label_settings(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     form = LabelProfileForm(request.POST, instance=Label.objects.get(pk=access.label.pk))
     if form.is_valid():
         try:
-            label_update(label=access.label, actor=access.user, **{
-                k: form.cleaned_data[k] for k in LabelProfileForm.Meta.fields
-            })
+            label_update(
+                label=access.label,
+                actor=access.user,
+                **{k: form.cleaned_data[k] for k in LabelProfileForm.Meta.fields},
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -54,8 +62,9 @@ def domain_add(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     form = DomainForm(request.POST)
     if form.is_valid():
         try:
-            row = label_domain_add(label=access.label, actor=access.user,
-                                   domain=form.cleaned_data["domain"])
+            row = label_domain_add(
+                label=access.label, actor=access.user, domain=form.cleaned_data["domain"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from optout.forms import TokenForm
 from optout.models import ApiToken
 from optout.services.tokens import token_create, token_revoke
+from optout.tenancy import signed_in_user
 
 
 @login_required
@@ -17,13 +18,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, new_key = token_create(user=signed_in_user(request), name=form.cleaned_data["name"])
         form = TokenForm()
     return render(
         request,
         "optout/tokens.html",
         {
-            "tokens": ApiToken.objects.filter(user=request.user, revoked_at__isnull=True),
+            "tokens": ApiToken.objects.filter(
+                user=signed_in_user(request), revoked_at__isnull=True
+            ),
             "form": form,
             "new_key": new_key,
         },
@@ -34,7 +37,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke_view(request: HttpRequest, code: str) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, code=code).first()
+    token = ApiToken.objects.filter(user=signed_in_user(request), code=code).first()
     if token is None:
         raise Http404
     token_revoke(token=token)

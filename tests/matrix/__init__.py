@@ -71,7 +71,7 @@ Builder = Callable[[World, str], None]
 # URL names served by third-party apps (allauth, the admin, Django's i18n views): their own
 # test suites cover them; ours check the pieces we configure (tests/optout/test_accounts.py).
 EXTERNAL_PREFIXES = ("account_", "mfa_", "admin:", "usersessions_")
-EXTERNAL_NAMES = {"set_language", "javascript-catalog"}
+EXTERNAL_NAMES = {"set_language"}
 
 
 # Builders run in layer order, so an app can point at the objects of the apps below it.
@@ -80,8 +80,11 @@ _ORDER = ["core", "policy", "catalog", "evidence", "notices", "monitoring"]
 
 def _modules() -> list[Any]:
     package = importlib.import_module(__name__)
-    names = [info.name for info in pkgutil.iter_modules(package.__path__)
-             if not info.name.startswith("_")]
+    names = [
+        info.name
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    ]
     names.sort(key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
     return [importlib.import_module(f"{__name__}.{name}") for name in names]
 

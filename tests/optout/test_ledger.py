@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from optout.models import GENESIS_HASH, LedgerEntry
 from optout.services.blobs import blob_store_bytes
@@ -20,8 +22,12 @@ pytestmark = pytest.mark.django_db
 
 def _append(team: Team, n: int) -> list[LedgerEntry]:
     return [
-        ledger_append(label=team.label, actor=team.owner, action="test.event",
-                      data={"i": i, "note": f"event {i} — ÅÄÖ"})
+        ledger_append(
+            label=team.label,
+            actor=team.owner,
+            action="test.event",
+            data={"i": i, "note": f"event {i} — ÅÄÖ"},
+        )
         for i in range(n)
     ]
 
@@ -74,15 +80,21 @@ def test_it_logs_membership_changes_and_blob_writes_from_day_one(team: Team) -> 
     assert (last.action, last.sha256, last.blob_id) == ("blob.stored", blob.sha256, blob.pk)
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE optout_ledgerentry SET action = 'forged'",
-    "DELETE FROM optout_ledgerentry",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE optout_ledgerentry SET action = 'forged'",
+        "DELETE FROM optout_ledgerentry",
+    ],
+)
 def test_the_database_refuses_update_and_delete_in_raw_sql(team: Team, statement: str) -> None:
     before = list(LedgerEntry.objects.for_label(team.label).values_list("action", flat=True))
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     after = list(LedgerEntry.objects.for_label(team.label).values_list("action", flat=True))
     assert after == before
 
@@ -137,8 +149,13 @@ def test_an_inserted_entry_is_found(team: Team) -> None:
         )
     forged_seq = entries[2].seq + 1
     LedgerEntry.objects.create(
-        label=team.label, seq=forged_seq, recorded_at=entries[2].recorded_at, action="forged",
-        prev_hash=entries[2].entry_hash, entry_hash="f" * 64, data={},
+        label=team.label,
+        seq=forged_seq,
+        recorded_at=entries[2].recorded_at,
+        action="forged",
+        prev_hash=entries[2].entry_hash,
+        entry_hash="f" * 64,
+        data={},
     )
     report = ledger_verify(label=team.label)
     assert report.problem is not None and report.problem.seq == forged_seq
@@ -184,8 +201,9 @@ def test_a_changed_or_missing_file_is_found(team: Team, _media_root: Path) -> No
     assert report.problem is not None and "missing" in report.problem.reason
 
 
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(index=st.integers(min_value=0, max_value=11), flip=st.integers(min_value=0, max_value=63))
 def test_any_single_hash_edit_is_found(team: Team, index: int, flip: int) -> None:
     with transaction.atomic():
@@ -196,8 +214,10 @@ def test_any_single_hash_edit_is_found(team: Team, index: int, flip: int) -> Non
         digits = list(target.entry_hash)
         digits[flip] = "0" if digits[flip] != "0" else "1"
         with triggers_disabled(), connection.cursor() as cursor:
-            cursor.execute("UPDATE optout_ledgerentry SET entry_hash = %s WHERE id = %s",
-                           ["".join(digits), target.pk])
+            cursor.execute(
+                "UPDATE optout_ledgerentry SET entry_hash = %s WHERE id = %s",
+                ["".join(digits), target.pk],
+            )
         report = ledger_verify(label=team.label, check_files=False)
         assert report.problem is not None and report.problem.seq == target.seq
         transaction.set_rollback(True)
@@ -208,8 +228,7 @@ def test_verify_ledger_command_exit_status(team: Team, capsys) -> None:
     assert "intact" in capsys.readouterr().out
     entries = _append(team, 3)
     with triggers_disabled(), connection.cursor() as cursor:
-        cursor.execute("UPDATE optout_ledgerentry SET action = 'x' WHERE id = %s",
-                       [entries[1].pk])
+        cursor.execute("UPDATE optout_ledgerentry SET action = 'x' WHERE id = %s", [entries[1].pk])
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_ledger", label=team.label.slug)
     assert exit_info.value.code == 1
@@ -223,12 +242,16 @@ def test_verify_ledger_command_runs_as_a_process(team: Team, transactional_db) -
     env = {"DATABASE_URL": _test_database_url(settings), "PATH": "/usr/bin:/bin"}
     ok = subprocess.run(
         [sys.executable, "manage.py", "verify_ledger", "--label", team.label.slug],
-        env={**_base_env(), **env}, capture_output=True, text=True,
+        env={**_base_env(), **env},
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0, ok.stderr
     missing = subprocess.run(
         [sys.executable, "manage.py", "verify_ledger", "--label", "nope"],
-        env={**_base_env(), **env}, capture_output=True, text=True,
+        env={**_base_env(), **env},
+        capture_output=True,
+        text=True,
     )
     assert missing.returncode != 0 and "No label" in missing.stderr
 

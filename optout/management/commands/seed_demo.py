@@ -12,15 +12,16 @@ from optout.services.labels import label_create, label_domain_add, user_get_or_c
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "owner@demo.optout.test"
-DEMO_PASSWORD = "demo-owner-2026"
+DEMO_PASSWORD = "demo-owner-2026"  # noqa: S105  (published on purpose: demo data only)
 
 
 class Command(BaseCommand):
     help = "Create (once) a demo label with sample data and print the demo owner's login."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--force", action="store_true",
-                            help="Allow seeding when DJANGO_DEBUG is false.")
+        parser.add_argument(
+            "--force", action="store_true", help="Allow seeding when DJANGO_DEBUG is false."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:

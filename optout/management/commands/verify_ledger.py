@@ -16,8 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--label", required=True, help="The label's slug.")
-        parser.add_argument("--no-files", action="store_true",
-                            help="Check the chain only, without re-hashing stored files.")
+        parser.add_argument(
+            "--no-files",
+            action="store_true",
+            help="Check the chain only, without re-hashing stored files.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         label = Label.objects.filter(slug=options["label"]).first()
@@ -25,14 +28,18 @@ class Command(BaseCommand):
             raise CommandError(f"No label with the slug {options['label']!r}.")
         report = ledger_verify(label=label, check_files=not options["no_files"])
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(
-                f"Ledger of {label.slug} is intact: {report.entries} entries, "
-                f"{report.files_checked} files checked."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Ledger of {label.slug} is intact: {report.entries} entries, "
+                    f"{report.files_checked} files checked."
+                )
+            )
             return
         assert report.problem is not None
-        self.stderr.write(self.style.ERROR(
-            f"Ledger of {label.slug} is NOT intact. First bad entry: #{report.problem.seq}: "
-            f"{report.problem.reason}"
-        ))
+        self.stderr.write(
+            self.style.ERROR(
+                f"Ledger of {label.slug} is NOT intact. First bad entry: #{report.problem.seq}: "
+                f"{report.problem.reason}"
+            )
+        )
         raise SystemExit(1)
