@@ -377,6 +377,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PolicyVersionStatusEnum": "optout.policy.models.PolicyVersion.Status",
+        "StanceEnum": "optout.policy.choices.StanceChoice",
+    },
 }
 
 # --- Jobs and Celery -----------------------------------------------------------------------
