@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.api import views
+from optout.policy.api import terms, views
 
 urlpatterns = [
     path("policy/versions/", views.PolicyVersionListApi.as_view(), name="policy-versions"),
@@ -10,4 +10,21 @@ urlpatterns = [
     path("policy/current/", views.PolicyCurrentApi.as_view(), name="policy-current"),
     path("policy/draft/", views.PolicyDraftApi.as_view(), name="policy-draft"),
     path("policy/draft/approve/", views.PolicyApproveApi.as_view(), name="policy-approve"),
+    path("terms/", terms.TermsListApi.as_view(), name="terms"),
+    path("terms/texts/<uuid:code>/", terms.TermsTextApi.as_view(), name="terms-text"),
+    path(
+        "terms/texts/<uuid:code>/publications/",
+        terms.TermsPublicationsApi.as_view(),
+        name="terms-publications",
+    ),
+    path(
+        "terms/<str:channel>/<str:language>/draft/",
+        terms.TermsDraftApi.as_view(),
+        name="terms-draft",
+    ),
+    path(
+        "terms/<str:channel>/<str:language>/approve/",
+        terms.TermsApproveApi.as_view(),
+        name="terms-approve",
+    ),
 ]

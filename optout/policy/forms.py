@@ -134,3 +134,16 @@ class ApproveForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Today or later: a reservation cannot reach back before its approval."),
     )
+
+
+class TermsDraftForm(forms.Form):
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 18}), max_length=50_000
+    )
+
+
+class PublicationForm(forms.Form):
+    url = forms.URLField(label=_("Published at (URL)"), assume_scheme="https", max_length=500)
+    published_on = forms.DateField(
+        label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"})
+    )

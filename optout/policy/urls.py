@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.views import policy
+from optout.policy.views import policy, terms
 
 app_name = "policy"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("draft/discard/", policy.draft_discard, name="draft_discard"),
     path("draft/approve/", policy.draft_approve, name="draft_approve"),
     path("agents/", policy.agents, name="agents"),
+    path("terms/", terms.overview, name="terms"),
+    path("terms/texts/<uuid:code>/", terms.text_detail, name="terms_text"),
+    path("terms/<str:channel>/<str:language>/", terms.edit, name="terms_edit"),
+    path("terms/<str:channel>/<str:language>/approve/", terms.approve, name="terms_approve"),
+    path("terms/<str:channel>/<str:language>/discard/", terms.discard, name="terms_discard"),
 ]

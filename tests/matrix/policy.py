@@ -5,10 +5,12 @@ from typing import Any
 from django.utils import timezone
 
 from optout.policy.services.policy import policy_current, policy_draft_save
+from optout.policy.services.terms import terms_approve, terms_draft_save, terms_publication_add
 from optout.roles import Capability
 from tests.matrix import Objects, Route, World
 
 RIGHTS = Capability.RIGHTS
+WEBSITE_SV = {"channel": "website", "language": "sv"}
 APPROVE = Capability.APPROVE_POLICY
 
 
@@ -40,6 +42,14 @@ def build(world: World, side: str) -> None:
         actor=objs.owner,
         values={"change_note": f"Draft of label {side}", "legacy_noai": True},
     )
+    store = terms_draft_save(label=objs.label, channel="store", language="en", actor=objs.owner)
+    objs.terms_text = terms_approve(draft=store, actor=objs.owner)
+    terms_publication_add(
+        text=objs.terms_text, actor=objs.owner, url=f"https://{side}.example.test/store-terms"
+    )
+    objs.terms_draft = terms_draft_save(
+        label=objs.label, channel="website", language="sv", actor=objs.owner
+    )
 
 
 ROUTES = [
@@ -68,6 +78,48 @@ ROUTES = [
     ),
     Route(
         "api:policy:policy-approve",
+        read=None,
+        writes={"POST": APPROVE},
+        format="json",
+        data=lambda o: {},
+    ),
+    Route("policy:terms"),
+    Route(
+        "policy:terms_edit",
+        kwargs=lambda o: WEBSITE_SV,
+        writes={"POST": RIGHTS},
+        data=lambda o: {"action": "save", "body": "Edited terms."},
+    ),
+    Route("policy:terms_approve", kwargs=lambda o: WEBSITE_SV, read=None, writes={"POST": APPROVE}),
+    Route("policy:terms_discard", kwargs=lambda o: WEBSITE_SV, read=None, writes={"POST": RIGHTS}),
+    Route(
+        "policy:terms_text",
+        kwargs=lambda o: {"code": o.terms_text.code},
+        writes={"POST": RIGHTS},
+        data=lambda o: {
+            "url": "https://x.example.test/t",
+            "published_on": timezone.localdate().isoformat(),
+        },
+    ),
+    Route("api:policy:terms"),
+    Route("api:policy:terms-text", kwargs=lambda o: {"code": o.terms_text.code}),
+    Route(
+        "api:policy:terms-publications",
+        kwargs=lambda o: {"code": o.terms_text.code},
+        writes={"POST": RIGHTS},
+        format="json",
+        data=lambda o: {"url": "https://x.example.test/t"},
+    ),
+    Route(
+        "api:policy:terms-draft",
+        kwargs=lambda o: WEBSITE_SV,
+        writes={"PUT": RIGHTS, "DELETE": RIGHTS},
+        format="json",
+        data=lambda o: {"body": "Edited terms."},
+    ),
+    Route(
+        "api:policy:terms-approve",
+        kwargs=lambda o: WEBSITE_SV,
         read=None,
         writes={"POST": APPROVE},
         format="json",

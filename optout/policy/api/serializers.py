@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
-from optout.policy.models import PolicyVersion
+from optout.policy.models import PolicyVersion, TermsPublication, TermsText
 
 
 class StancesSerializer(serializers.Serializer[dict[str, str]]):
@@ -98,4 +98,56 @@ class DraftInputSerializer(serializers.Serializer[dict[str, Any]]):
 class ApproveInputSerializer(serializers.Serializer[dict[str, Any]]):
     effective_date = serializers.DateField(
         required=False, help_text="Today or later; today when left out."
+    )
+
+
+class TermsPublicationSerializer(serializers.ModelSerializer[TermsPublication]):
+    id = serializers.UUIDField(source="code", read_only=True)
+    recorded_by = serializers.EmailField(source="recorded_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = TermsPublication
+        fields = ("id", "url", "published_on", "recorded_by", "created_at")
+        read_only_fields = ("id", "recorded_by", "created_at")
+        extra_kwargs = {"published_on": {"required": False}}
+
+
+class TermsTextSerializer(serializers.ModelSerializer[TermsText]):
+    id = serializers.UUIDField(source="code", read_only=True)
+    policy_version = serializers.IntegerField(source="policy_version.number", read_only=True)
+    approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
+    edited = serializers.BooleanField(read_only=True)
+    publications = TermsPublicationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TermsText
+        fields = (
+            "id",
+            "channel",
+            "language",
+            "status",
+            "number",
+            "policy_version",
+            "body",
+            "edited",
+            "created_at",
+            "updated_at",
+            "approved_at",
+            "approved_by",
+            "publications",
+        )
+        read_only_fields = fields
+
+
+class TermsDraftInputSerializer(serializers.Serializer[dict[str, Any]]):
+    body = serializers.CharField(
+        required=False,
+        max_length=50_000,
+        trim_whitespace=False,
+        help_text="The edited text; left out to keep the text.",
+    )
+    regenerate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Generate the text again from the policy in force.",
     )

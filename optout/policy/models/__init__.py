@@ -4,5 +4,13 @@ from __future__ import annotations
 
 from optout.policy.models.agents import AgentList, AgentPurpose
 from optout.policy.models.policy import PolicyVersion
+from optout.policy.models.terms import TermsChannel, TermsPublication, TermsText
 
-__all__ = ["AgentList", "AgentPurpose", "PolicyVersion"]
+__all__ = [
+    "AgentList",
+    "AgentPurpose",
+    "PolicyVersion",
+    "TermsChannel",
+    "TermsPublication",
+    "TermsText",
+]

@@ -352,7 +352,7 @@ def policy_initial_create(*, label: Label, actor: User | None) -> PolicyVersion:
     stances = initial_stances()
     blocked = suggested_blocked_purposes({Use(k): Stance(v) for k, v in stances.items()})
     now = timezone.now()
-    version = PolicyVersion.objects.create(
+    version: PolicyVersion = PolicyVersion.objects.create(
         label=label,
         status=PolicyVersion.Status.APPROVED,
         number=1,
