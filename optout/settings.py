@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PolicyVersionStatusEnum": "optout.policy.models.PolicyVersion.Status",
         "StanceEnum": "optout.policy.choices.StanceChoice",
+        "SignalKindEnum": "optout.policy.models.SignalKind",
     },
 }
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.api import terms, views
+from optout.policy.api import terms, territories, views
 
 urlpatterns = [
     path("policy/versions/", views.PolicyVersionListApi.as_view(), name="policy-versions"),
@@ -27,4 +27,11 @@ urlpatterns = [
         terms.TermsApproveApi.as_view(),
         name="terms-approve",
     ),
+    path("territories/", territories.TerritoryListApi.as_view(), name="territories"),
+    path(
+        "territories/checklist/",
+        territories.TerritoryChecklistApi.as_view(),
+        name="territory-checklist",
+    ),
+    path("territories/<slug:key>/", territories.TerritoryApi.as_view(), name="territory"),
 ]

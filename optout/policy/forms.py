@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from optout.models import Label, LabelDomain
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
+from optout.policy.models import SignalKind
 
 _CATALOG_KINDS = (
     ("releases", _("Releases")),
@@ -147,3 +148,58 @@ class PublicationForm(forms.Form):
     published_on = forms.DateField(
         label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class TerritoryForm(forms.Form):
+    reading = forms.CharField(
+        label=_("What it means for producers"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    legal_hook = forms.CharField(
+        label=_("Legal hook of a reservation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    required_signals = forms.MultipleChoiceField(
+        label=_("Required signals"),
+        choices=SignalKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recommended_signals = forms.MultipleChoiceField(
+        label=_("Recommended signals"),
+        choices=SignalKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    disclosure = forms.CharField(
+        label=_("Disclosure and labelling duties"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    notice_route = forms.CharField(
+        label=_("Notice route"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    checklist = forms.CharField(
+        label=_("Checklist"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One item per line."),
+    )
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["checklist"] = _lines(data["checklist"])
+        return data
+
+
+class TerritoryQueryForm(forms.Form):
+    territories = forms.CharField(
+        label=_("Territories"),
+        help_text=_("ISO codes separated by commas, or Worldwide."),
+        widget=forms.TextInput(attrs={"placeholder": "SE, US, BR"}),
+    )
+    excluded = forms.CharField(
+        label=_("Excluding"), required=False, widget=forms.TextInput(attrs={"placeholder": "RU"})
+    )
+
+    @staticmethod
+    def codes(text: str) -> list[str]:
+        return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.views import policy, terms
+from optout.policy.views import policy, terms, territories
 
 app_name = "policy"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("terms/<str:channel>/<str:language>/", terms.edit, name="terms_edit"),
     path("terms/<str:channel>/<str:language>/approve/", terms.approve, name="terms_approve"),
     path("terms/<str:channel>/<str:language>/discard/", terms.discard, name="terms_discard"),
+    path("territories/", territories.overview, name="territories"),
+    path("territories/<slug:key>/", territories.edit, name="territory"),
+    path("territories/<slug:key>/reset/", territories.reset, name="territory_reset"),
 ]

@@ -4,13 +4,25 @@ from typing import Any
 
 from django.utils import timezone
 
+from optout.policy.models import Territory
 from optout.policy.services.policy import policy_current, policy_draft_save
 from optout.policy.services.terms import terms_approve, terms_draft_save, terms_publication_add
+from optout.policy.services.territories import territory_note_save
 from optout.roles import Capability
 from tests.matrix import Objects, Route, World
 
 RIGHTS = Capability.RIGHTS
 WEBSITE_SV = {"channel": "website", "language": "sv"}
+TERRITORY_API = {
+    "reading": "Our reading.",
+    "legal_hook": "Lei 9.610/1998.",
+    "required_signals": ["terms"],
+    "recommended_signals": ["robots"],
+    "disclosure": "",
+    "notice_route": "Notice.",
+    "checklist": ["Translate the terms."],
+}
+TERRITORY_FORM = {**TERRITORY_API, "checklist": "Translate the terms."}
 APPROVE = Capability.APPROVE_POLICY
 
 
@@ -46,6 +58,12 @@ def build(world: World, side: str) -> None:
     objs.terms_text = terms_approve(draft=store, actor=objs.owner)
     terms_publication_add(
         text=objs.terms_text, actor=objs.owner, url=f"https://{side}.example.test/store-terms"
+    )
+    territory_note_save(
+        label=objs.label,
+        region=Territory.objects.get(key="jp"),
+        actor=objs.owner,
+        values={**TERRITORY_API, "reading": f"Copy {side}"},
     )
     objs.terms_draft = terms_draft_save(
         label=objs.label, channel="website", language="sv", actor=objs.owner
@@ -125,4 +143,23 @@ ROUTES = [
         format="json",
         data=lambda o: {},
     ),
+    Route("policy:territories", query="?territories=SE,US"),
+    Route(
+        "policy:territory",
+        kwargs=lambda o: {"key": "br"},
+        writes={"POST": RIGHTS},
+        data=lambda o: TERRITORY_FORM,
+    ),
+    Route(
+        "policy:territory_reset", kwargs=lambda o: {"key": "jp"}, read=None, writes={"POST": RIGHTS}
+    ),
+    Route("api:policy:territories"),
+    Route(
+        "api:policy:territory",
+        kwargs=lambda o: {"key": "jp"},
+        writes={"PUT": RIGHTS, "DELETE": RIGHTS},
+        format="json",
+        data=lambda o: TERRITORY_API,
+    ),
+    Route("api:policy:territory-checklist", query="?territories=Worldwide&excluded=RU"),
 ]

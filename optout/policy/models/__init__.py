@@ -5,12 +5,16 @@ from __future__ import annotations
 from optout.policy.models.agents import AgentList, AgentPurpose
 from optout.policy.models.policy import PolicyVersion
 from optout.policy.models.terms import TermsChannel, TermsPublication, TermsText
+from optout.policy.models.territories import SignalKind, Territory, TerritoryNote
 
 __all__ = [
     "AgentList",
     "AgentPurpose",
     "PolicyVersion",
+    "SignalKind",
     "TermsChannel",
     "TermsPublication",
     "TermsText",
+    "Territory",
+    "TerritoryNote",
 ]
