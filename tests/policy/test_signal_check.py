@@ -69,7 +69,7 @@ def test_every_compiled_output_agrees_with_its_policy(case: str) -> None:
         ("tdm-policy.json", '"Offer"', '"Set"', "@type"),
         ("license.xml", "ai-train ai-input ai-index", "ai-input ai-index", "“ai-train” is absent"),
         ("license.xml", 'xmlns="https://rslstandard.org/rsl"', "", "RSL namespace"),
-        ("ai.txt", "Disallow: *.mp3\n", "Allow: *.mp3\n", "does not refuse /song.mp3"),
+        ("ai.txt", "Disallow: *.mp3\n", "Allow: *.mp3\n", "ai.txt does not refuse /song.mp3"),
         ("headers.txt", "tdm-reservation: 1", "tdm-reservation: true", "“tdm-reservation” header"),
         ("headers.txt", "X-Robots-Tag: noarchive\n", "", "“X-Robots-Tag” header"),
         ("head.html", '<meta name="tdm-reservation" content="1">', "", "“tdm-reservation” tag"),

@@ -363,17 +363,12 @@ def _check_ai_txt(bundle: SignalBundle) -> list[Finding]:
     found = []
     for path in probes:
         if parser.can_fetch(_HOST + path, "AnyDatasetBot") == reserved:
-            found.append(
-                _finding(
-                    file,
-                    gettext_noop(
-                        "ai.txt %(verdict)s %(path)s; the policy says AI training is %(expected)s."
-                    ),
-                    verdict="allows" if not reserved else "does not refuse",
-                    path=path,
-                    expected="reserved" if reserved else "allowed",
-                )
+            message = (
+                gettext_noop("ai.txt does not refuse %(path)s although AI training is reserved.")
+                if reserved
+                else gettext_noop("ai.txt refuses %(path)s although AI training is allowed.")
             )
+            found.append(_finding(file, message, path=path))
     return found
 
 
