@@ -36,6 +36,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("labels/", home.labels, name="labels"),
     path("l/<slug:slug>/", include(label_urlpatterns)),
+    path("s/<slug:slug>/", include("optout.policy.public_urls")),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("policy/current/", views.PolicyCurrentApi.as_view(), name="policy-current"),
     path("policy/draft/", views.PolicyDraftApi.as_view(), name="policy-draft"),
     path("policy/draft/approve/", views.PolicyApproveApi.as_view(), name="policy-approve"),
+    path("signals/", views.SignalsApi.as_view(), name="signals"),
     path("terms/", terms.TermsListApi.as_view(), name="terms"),
     path("terms/texts/<uuid:code>/", terms.TermsTextApi.as_view(), name="terms-text"),
     path(

@@ -112,3 +112,20 @@ def join_uses(language: str, uses: list[Use]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} {_AND[language]} {names[-1]}"
+
+
+# The line under a public terms page, in the page's language.
+APPROVED_NOTE = {
+    "en": "Version %(n)s, approved on %(date)s.",
+    "sv": "Version %(n)s, godkänd %(date)s.",
+    "es": "Versión %(n)s, aprobada el %(date)s.",
+    "pt-BR": "Versão %(n)s, aprovada em %(date)s.",
+    "de": "Fassung %(n)s, freigegeben am %(date)s.",
+}
+GENERATED_NOTE = {
+    "en": "Generated from reservation policy version %(n)s, in force since %(date)s.",
+    "sv": "Genererad från förbehållspolicy version %(n)s, som gäller sedan %(date)s.",
+    "es": "Generado a partir de la política de reserva, versión %(n)s, vigente desde el %(date)s.",
+    "pt-BR": "Gerado a partir da política de reserva, versão %(n)s, vigente desde %(date)s.",
+    "de": "Erstellt aus dem Nutzungsvorbehalt, Fassung %(n)s, gültig seit %(date)s.",
+}

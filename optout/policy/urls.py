@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.views import policy, terms, territories
+from optout.policy.views import policy, signals, terms, territories
 
 app_name = "policy"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("draft/discard/", policy.draft_discard, name="draft_discard"),
     path("draft/approve/", policy.draft_approve, name="draft_approve"),
     path("agents/", policy.agents, name="agents"),
+    path("signals/", signals.overview, name="signals"),
     path("terms/", terms.overview, name="terms"),
     path("terms/texts/<uuid:code>/", terms.text_detail, name="terms_text"),
     path("terms/<str:channel>/<str:language>/", terms.edit, name="terms_edit"),

@@ -162,4 +162,18 @@ ROUTES = [
         data=lambda o: TERRITORY_API,
     ),
     Route("api:policy:territory-checklist", query="?territories=Worldwide&excluded=RU"),
+    Route("policy:signals"),
+    Route("api:policy:signals"),
+    Route("signals:robots", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route("signals:ai-txt", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route("signals:tdmrep", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route("signals:tdm-policy", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route("signals:license", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route("signals:bundle", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route("signals:terms", kind="public", kwargs=lambda o: {"slug": o.label.slug}),
+    Route(
+        "signals:terms-language",
+        kind="public",
+        kwargs=lambda o: {"slug": o.label.slug, "language": "de"},
+    ),
 ]

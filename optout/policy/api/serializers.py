@@ -151,3 +151,24 @@ class TermsDraftInputSerializer(serializers.Serializer[dict[str, Any]]):
         default=False,
         help_text="Generate the text again from the policy in force.",
     )
+
+
+class HeaderSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    value = serializers.CharField()
+
+
+class FindingSerializer(serializers.Serializer[Any]):
+    file = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SignalsSerializer(serializers.Serializer[Any]):
+    policy_version = serializers.IntegerField()
+    effective_date = serializers.DateField()
+    files = serializers.DictField(child=serializers.CharField())
+    headers = HeaderSerializer(many=True)
+    serialisations = serializers.DictField(child=serializers.CharField())
+    withheld_from_robots = serializers.ListField(child=serializers.CharField())
+    findings = FindingSerializer(many=True)
+    hosted = serializers.DictField(child=serializers.URLField())

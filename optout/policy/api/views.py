@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -16,6 +18,7 @@ from optout.policy.api.serializers import (
     DraftInputSerializer,
     PolicyVersionDetailSerializer,
     PolicyVersionSerializer,
+    SignalsSerializer,
 )
 from optout.policy.models import PolicyVersion
 from optout.policy.services.policy import (
@@ -25,6 +28,7 @@ from optout.policy.services.policy import (
     policy_draft_discard,
     policy_draft_save,
 )
+from optout.policy.services.signals import PUBLIC_FILES, signal_bundle, signal_findings
 from optout.roles import Capability
 
 
@@ -125,3 +129,34 @@ class PolicyApproveApi(LabelScopedMixin, generics.GenericAPIView):  # type: igno
             effective_date=incoming.validated_data.get("effective_date"),
         )
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class SignalsApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """Every output compiled from the policy in force, and the consistency check."""
+
+    serializer_class = SignalsSerializer
+
+    def get(self, request: Request, slug: str) -> Response:
+        bundle = signal_bundle(label=self.access.label)
+        if bundle is None:
+            raise Http404
+        return Response(
+            {
+                "policy_version": bundle.policy.version,
+                "effective_date": bundle.policy.effective_date,
+                "files": dict(bundle.files),
+                "headers": [{"name": n, "value": v} for n, v in bundle.headers],
+                "serialisations": dict(bundle.versions),
+                "withheld_from_robots": list(bundle.withheld_from_robots),
+                "findings": [
+                    {"file": f.file, "message": f.render(gettext)}
+                    for f in signal_findings(bundle=bundle)
+                ],
+                "hosted": {
+                    key: request.build_absolute_uri(
+                        reverse(f"signals:{key}", args=[self.access.label.slug])
+                    )
+                    for key in (*PUBLIC_FILES, "terms", "bundle")
+                },
+            }
+        )
