@@ -431,6 +431,14 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# --- Audio parsing (untrusted files are parsed in a limited child process) ----------------
+
+OPTOUT_AUDIO_MEMORY_BYTES = env.integer(
+    "OPTOUT_AUDIO_MEMORY_BYTES", 512 * 1024**2, minimum=64 * 1024**2
+)
+OPTOUT_AUDIO_CPU_SECONDS = env.integer("OPTOUT_AUDIO_CPU_SECONDS", 10, minimum=1)
+OPTOUT_AUDIO_TIMEOUT_SECONDS = env.integer("OPTOUT_AUDIO_TIMEOUT_SECONDS", 30, minimum=1)
+
 # --- Outbound fetching ----------------------------------------------------------------------
 
 OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from optout.models import Invitation, LedgerEntry, Membership
+from optout.models import Invitation, LedgerEntry, Membership, User
 from tests.conftest import Team
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,28 @@ def test_label_settings_and_domains(team: Team) -> None:
     assert list(team.label.domains.values_list("domain", flat=True)) == ["shop.label-a.test"]
     for bad_domain in ("127.0.0.1", "localhost", "exa mple.com", "shop.label-a.test"):
         assert client.post(f"{base}domains/", {"domain": bad_domain}).status_code == 400
+
+
+def test_an_operator_deactivates_a_label_in_the_admin(team: Team) -> None:
+    operator = User.objects.create_superuser(email="ops@example.test", password="x-long-pass-1")
+    client = team.client_for(operator)
+    assert client.get("/admin/optout/label/").status_code == 200
+    page = client.get(f"/admin/optout/label/{team.label.pk}/change/")
+    assert page.status_code == 200
+    client.post(
+        f"/admin/optout/label/{team.label.pk}/change/",
+        {
+            "name": team.label.name,
+            "legal_name": "",
+            "contact_email": "",
+            "is_active": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "domains-TOTAL_FORMS": "0",
+            "domains-INITIAL_FORMS": "0",
+        },
+    )
+    team.label.refresh_from_db()
+    assert team.label.is_active is False
+    assert team.client_for(team.owner).get(f"/l/{team.label.slug}/").status_code == 404
+    assert client.get(f"/admin/optout/user/{team.owner.pk}/delete/").status_code == 403
