@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.api import terms, territories, views
+from optout.policy.api import audits, terms, territories, views
 
 urlpatterns = [
     path("policy/versions/", views.PolicyVersionListApi.as_view(), name="policy-versions"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("policy/draft/", views.PolicyDraftApi.as_view(), name="policy-draft"),
     path("policy/draft/approve/", views.PolicyApproveApi.as_view(), name="policy-approve"),
     path("signals/", views.SignalsApi.as_view(), name="signals"),
+    path("audits/", audits.AuditListApi.as_view(), name="audits"),
+    path("audits/<uuid:code>/", audits.AuditApi.as_view(), name="audit"),
     path("terms/", terms.TermsListApi.as_view(), name="terms"),
     path("terms/texts/<uuid:code>/", terms.TermsTextApi.as_view(), name="terms-text"),
     path(

@@ -11,6 +11,6 @@ class PolicyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from optout.policy import registrations
+        from optout.policy import job_kinds, registrations  # noqa: F401  (registrations)
 
         registrations.register()

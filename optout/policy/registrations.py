@@ -15,6 +15,7 @@ from optout.tenancy import LabelAccess
 
 def _policy_panel(access: LabelAccess) -> dict[str, Any]:
     from optout.policy.services.agents import agent_registry
+    from optout.policy.services.audits import audits_latest
     from optout.policy.services.policy import policy_current, policy_draft
     from optout.policy.views.policy import version_rows
 
@@ -25,6 +26,11 @@ def _policy_panel(access: LabelAccess) -> dict[str, Any]:
         "rows": version_rows(current) if current else [],
         "draft": policy_draft(label=access.label),
         "unclassified": len(agent_registry().unclassified),
+        "audit_gaps": sum(
+            a.summary.get("high", 0)
+            for a in audits_latest(label=access.label)
+            if a.status == "done"
+        ),
     }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.views import policy, signals, terms, territories
+from optout.policy.views import audits, policy, signals, terms, territories
 
 app_name = "policy"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("draft/approve/", policy.draft_approve, name="draft_approve"),
     path("agents/", policy.agents, name="agents"),
     path("signals/", signals.overview, name="signals"),
+    path("audits/", audits.overview, name="audits"),
+    path("audits/<uuid:code>/", audits.detail, name="audit"),
+    path("audits/files/<uuid:code>/", audits.file_download, name="audit_file"),
     path("terms/", terms.overview, name="terms"),
     path("terms/texts/<uuid:code>/", terms.text_detail, name="terms_text"),
     path("terms/<str:channel>/<str:language>/", terms.edit, name="terms_edit"),

@@ -4,11 +4,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from optout.policy.models import Territory
+from optout.policy.models import SignalAuditFile, Territory
+from optout.policy.services.audits import audit_request
 from optout.policy.services.policy import policy_current, policy_draft_save
 from optout.policy.services.terms import terms_approve, terms_draft_save, terms_publication_add
 from optout.policy.services.territories import territory_note_save
 from optout.roles import Capability
+from optout.services.blobs import blob_store_bytes
 from tests.matrix import Objects, Route, World
 
 RIGHTS = Capability.RIGHTS
@@ -64,6 +66,20 @@ def build(world: World, side: str) -> None:
         region=Territory.objects.get(key="jp"),
         actor=objs.owner,
         values={**TERRITORY_API, "reading": f"Copy {side}"},
+    )
+    objs.audit = audit_request(label=objs.label, actor=objs.owner, domain=objs.domain)[0]
+    objs.audit_file = SignalAuditFile.objects.create(
+        label=objs.label,
+        audit=objs.audit,
+        kind="robots",
+        url=f"https://{side}.test/robots.txt",
+        status=200,
+        blob=blob_store_bytes(
+            label=objs.label,
+            data=b"User-agent: *\nAllow: /\n",
+            actor=objs.owner,
+            media_type="text/plain",
+        ),
     )
     objs.terms_draft = terms_draft_save(
         label=objs.label, channel="website", language="sv", actor=objs.owner
@@ -176,4 +192,9 @@ ROUTES = [
         kind="public",
         kwargs=lambda o: {"slug": o.label.slug, "language": "de"},
     ),
+    Route("policy:audits", writes={"POST": RIGHTS}, data=lambda o: {}),
+    Route("policy:audit", kwargs=lambda o: {"code": o.audit.code}),
+    Route("policy:audit_file", kwargs=lambda o: {"code": o.audit_file.code}),
+    Route("api:policy:audits", writes={"POST": RIGHTS}, format="json", data=lambda o: {}),
+    Route("api:policy:audit", kwargs=lambda o: {"code": o.audit.code}),
 ]

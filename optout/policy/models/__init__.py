@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from optout.policy.models.agents import AgentList, AgentPurpose
+from optout.policy.models.audits import SignalAudit, SignalAuditFile
 from optout.policy.models.policy import PolicyVersion
 from optout.policy.models.terms import TermsChannel, TermsPublication, TermsText
 from optout.policy.models.territories import SignalKind, Territory, TerritoryNote
@@ -11,6 +12,8 @@ __all__ = [
     "AgentList",
     "AgentPurpose",
     "PolicyVersion",
+    "SignalAudit",
+    "SignalAuditFile",
     "SignalKind",
     "TermsChannel",
     "TermsPublication",

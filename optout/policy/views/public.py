@@ -82,6 +82,7 @@ license_xml = _file_view("license")
 def bundle_zip(request: HttpRequest, slug: str) -> HttpResponseBase:
     bundle = _bundle(_label(slug))
     response = _cacheable(request, signal_zip(bundle=bundle), "application/zip")
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Content-Disposition"] = attachment_header(
         f"optout-signals-{bundle.facts.slug}-v{bundle.policy.version}.zip"
     )
