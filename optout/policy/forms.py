@@ -203,3 +203,16 @@ class TerritoryQueryForm(forms.Form):
     @staticmethod
     def codes(text: str) -> list[str]:
         return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]
+
+
+class SigningForm(forms.Form):
+    certificate = forms.FileField(
+        label=_("Certificate chain (PEM)"),
+        help_text=_("The signing certificate first, then the CA certificates that issued it."),
+    )
+    private_key = forms.FileField(label=_("Private key (PEM, unencrypted)"))
+
+    def pem(self, name: str) -> bytes:
+        upload = self.cleaned_data[name]
+        data: bytes = upload.read(64 * 1024 + 1)
+        return data

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optout.policy.views import audits, policy, signals, terms, territories
+from optout.policy.views import audits, policy, signals, signing, terms, territories
 
 app_name = "policy"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("draft/approve/", policy.draft_approve, name="draft_approve"),
     path("agents/", policy.agents, name="agents"),
     path("signals/", signals.overview, name="signals"),
+    path("signing/", signing.overview, name="signing"),
+    path("signing/remove/", signing.remove, name="signing_remove"),
     path("audits/", audits.overview, name="audits"),
     path("audits/<uuid:code>/", audits.detail, name="audit"),
     path("audits/files/<uuid:code>/", audits.file_download, name="audit_file"),

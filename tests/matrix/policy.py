@@ -7,11 +7,13 @@ from django.utils import timezone
 from optout.policy.models import SignalAuditFile, Territory
 from optout.policy.services.audits import audit_request
 from optout.policy.services.policy import policy_current, policy_draft_save
+from optout.policy.services.signing import signing_credential_set
 from optout.policy.services.terms import terms_approve, terms_draft_save, terms_publication_add
 from optout.policy.services.territories import territory_note_save
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
 from tests.matrix import Objects, Route, World
+from tests.policy.pki import make_credential
 
 RIGHTS = Capability.RIGHTS
 WEBSITE_SV = {"channel": "website", "language": "sv"}
@@ -80,6 +82,13 @@ def build(world: World, side: str) -> None:
             actor=objs.owner,
             media_type="text/plain",
         ),
+    )
+    pki = make_credential()
+    objs.signing = signing_credential_set(
+        label=objs.label,
+        actor=objs.owner,
+        cert_chain_pem=pki.chain_pem,
+        private_key_pem=pki.key_pem,
     )
     objs.terms_draft = terms_draft_save(
         label=objs.label, channel="website", language="sv", actor=objs.owner
@@ -197,4 +206,6 @@ ROUTES = [
     Route("policy:audit_file", kwargs=lambda o: {"code": o.audit_file.code}),
     Route("api:policy:audits", writes={"POST": RIGHTS}, format="json", data=lambda o: {}),
     Route("api:policy:audit", kwargs=lambda o: {"code": o.audit.code}),
+    Route("policy:signing", writes={"POST": APPROVE}, format="multipart", data=lambda o: {}),
+    Route("policy:signing_remove", read=None, writes={"POST": APPROVE}),
 ]

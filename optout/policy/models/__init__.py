@@ -5,6 +5,7 @@ from __future__ import annotations
 from optout.policy.models.agents import AgentList, AgentPurpose
 from optout.policy.models.audits import SignalAudit, SignalAuditFile
 from optout.policy.models.policy import PolicyVersion
+from optout.policy.models.signing import SigningCredential
 from optout.policy.models.terms import TermsChannel, TermsPublication, TermsText
 from optout.policy.models.territories import SignalKind, Territory, TerritoryNote
 
@@ -15,6 +16,7 @@ __all__ = [
     "SignalAudit",
     "SignalAuditFile",
     "SignalKind",
+    "SigningCredential",
     "TermsChannel",
     "TermsPublication",
     "TermsText",
