@@ -97,19 +97,13 @@ def fetch(
     if not 0 < max_headers <= DEFAULT_MAX_HEADERS:
         # http.client refuses more than 100 header lines whatever we ask.
         raise ValueError(f"max_headers must be between 1 and {DEFAULT_MAX_HEADERS}")
-    for name, value in (
-        ("max_bytes", max_bytes),
-        ("max_decoded_bytes", max_bytes if max_decoded_bytes is None else max_decoded_bytes),
-        ("max_header_bytes", max_header_bytes),
-    ):
-        if value <= 0:
-            raise ValueError(f"{name} must be positive")
-    if deadline_seconds <= 0 or connect_timeout <= 0:
-        raise ValueError("deadline_seconds and connect_timeout must be positive")
+    decoded_cap = max_bytes if max_decoded_bytes is None else max_decoded_bytes
+    if min(max_bytes, decoded_cap, max_header_bytes, deadline_seconds, connect_timeout) <= 0:
+        raise ValueError("sizes, the deadline and the connect timeout must be positive")
     extra = _caller_headers(headers or {})
     limits = Limits(
         max_bytes=max_bytes,
-        max_decoded_bytes=max_bytes if max_decoded_bytes is None else max_decoded_bytes,
+        max_decoded_bytes=decoded_cap,
         max_header_bytes=max_header_bytes,
         max_headers=max_headers,
         connect_timeout=connect_timeout,
@@ -118,8 +112,8 @@ def fetch(
     deadline = Deadline(deadline_seconds)
     allowed = allowlist()
     hops: list[Hop] = []
-    seen: set[tuple[str, str]] = set()
-    current_url, current_method = url, method
+    seen: set[str] = set()
+    current_url = url
     first_origin: tuple[str, str, int] | None = None
     while True:
         redirected = bool(hops)
@@ -131,7 +125,7 @@ def fetch(
             sent = _request_headers(target, extra, same_origin=target.origin == first_origin)
             hop = exchange(
                 target,
-                method=current_method,
+                method=method,
                 headers=sent,
                 limits=limits,
                 deadline=deadline,
@@ -151,9 +145,9 @@ def fetch(
         hops.append(hop)
         if max_redirects == 0:
             return FetchResult(requested_url=url, hops=tuple(hops))
-        next_method = "GET" if hop.status == 303 and current_method != "HEAD" else current_method
-        seen.add((current_method, target.url))
-        if (next_method, _normalised(next_url)) in seen:
+        # GET and HEAD stay what they are on every redirect status, 303 included.
+        seen.add(target.url)
+        if _normalised(next_url) in seen:
             raise _redirect_error(_("The server redirected in a loop."), url=next_url, hops=hops)
         if len(hops) > max_redirects:
             raise _redirect_error(
@@ -162,7 +156,7 @@ def fetch(
                 hops=hops,
                 limit=max_redirects,
             )
-        current_url, current_method = next_url, next_method
+        current_url = next_url
 
 
 def _redirect_error(
