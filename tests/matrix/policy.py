@@ -14,6 +14,7 @@ from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
 from tests.matrix import Objects, Route, World
 from tests.policy.pki import make_credential
+from tests.policy.seed import ensure_territories
 
 RIGHTS = Capability.RIGHTS
 WEBSITE_SV = {"channel": "website", "language": "sv"}
@@ -52,6 +53,7 @@ def policy_form_data(**overrides: Any) -> dict[str, Any]:
 
 def build(world: World, side: str) -> None:
     objs: Objects = getattr(world, side)
+    ensure_territories()
     objs.policy_v1 = policy_current(label=objs.label)
     objs.policy_draft = policy_draft_save(
         label=objs.label,
