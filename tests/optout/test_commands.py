@@ -21,7 +21,8 @@ def test_label_create_makes_the_label_and_a_new_owner(capsys) -> None:
     assert not owner.has_usable_password()
     assert "Forgot your password?" in capsys.readouterr().out
     actions = LedgerEntry.objects.for_label(label).values_list("action", flat=True)
-    assert list(actions.order_by("seq")) == ["label.created", "member.added"]
+    # label_create also approves version 1 of the reservation policy.
+    assert list(actions.order_by("seq")) == ["label.created", "member.added", "policy.approved"]
 
 
 def test_label_create_reuses_an_existing_user_and_refuses_a_taken_slug(team: Team) -> None:
