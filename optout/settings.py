@@ -466,11 +466,14 @@ LOGGING = {
 }
 
 # Every label domain's published signals are audited against its policy this often.
-OPTOUT_SIGNAL_AUDIT_SECONDS = env.integer("OPTOUT_SIGNAL_AUDIT_SECONDS", 7 * 24 * 3600,
-                                          minimum=3600)
+OPTOUT_SIGNAL_AUDIT_SECONDS = env.integer(
+    "OPTOUT_SIGNAL_AUDIT_SECONDS", 7 * 24 * 3600, minimum=3600
+)
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
-    "signal-audits": {"task": "policy.schedule_audits",
-                      "schedule": float(OPTOUT_SIGNAL_AUDIT_SECONDS)},
+    "signal-audits": {
+        "task": "policy.schedule_audits",
+        "schedule": float(OPTOUT_SIGNAL_AUDIT_SECONDS),
+    },
 }
