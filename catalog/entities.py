@@ -255,7 +255,7 @@ CONTRIBUTION = Entity(
 )
 
 TOOL_TERMS = Entity(
-    key="toolterms",
+    key="toolterm",
     plural="toolterms",
     model=ToolTerms,
     capability=Capability.RIGHTS,

@@ -276,7 +276,7 @@ class ContributionFilter(CatalogFilterSet):
 
 
 class ToolTermsFilter(CatalogFilterSet):
-    entity = ENTITIES["toolterms"]
+    entity = ENTITIES["toolterm"]
     recording = filters.UUIDFilter(label=_("Recording"), field_name="recordings__code")
 
     class Meta:
@@ -302,6 +302,6 @@ FILTERSETS: dict[str, type[CatalogFilterSet]] = {
     "contract": ContractFilter,
     "consent": ConsentFilter,
     "contribution": ContributionFilter,
-    "toolterms": ToolTermsFilter,
+    "toolterm": ToolTermsFilter,
     "marketnote": MarketNoteFilter,
 }

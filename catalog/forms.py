@@ -238,6 +238,11 @@ class LabelForm(forms.ModelForm):  # type: ignore[type-arg]
                 elif isinstance(field, forms.ModelChoiceField | RefField):
                     self.initial[name] = value
 
+    def validate_unique(self) -> None:
+        # Uniqueness is per label, which the form does not hold: the services check it
+        # (and name the field), the database's partial unique indexes back them.
+        return
+
     def service_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != self.upload_field}
 
@@ -348,6 +353,9 @@ class ReleaseForm(LabelForm):
 
 
 class PartnerForm(LabelForm):
+    website = forms.URLField(
+        label=_("Website"), required=False, assume_scheme="https", max_length=500
+    )
     territories = TerritoriesField(label=_("Territories"))
     releases = RefsField(
         entity_key="release",
@@ -512,7 +520,7 @@ FORMS: dict[str, type[LabelForm]] = {
     "contract": ContractForm,
     "consent": ConsentForm,
     "contribution": ContributionForm,
-    "toolterms": ToolTermsForm,
+    "toolterm": ToolTermsForm,
     "marketnote": MarketNoteForm,
 }
 

@@ -349,7 +349,7 @@ class ContributionSerializer(FileMixin, CatalogSerializer):
 
 
 class ToolTermsSerializer(FileMixin, CatalogSerializer):
-    entity_key = "toolterms"
+    entity_key = "toolterm"
     recordings = LabelRefField(Recording, many=True, required=False)
 
     class Meta:
@@ -447,6 +447,6 @@ SERIALIZERS: dict[
     "contract": (ContractSerializer, ContractSerializer),
     "consent": (ConsentSerializer, ConsentSerializer),
     "contribution": (ContributionSerializer, ContributionSerializer),
-    "toolterms": (ToolTermsSerializer, ToolTermsSerializer),
+    "toolterm": (ToolTermsSerializer, ToolTermsSerializer),
     "marketnote": (MarketNoteSerializer, MarketNoteSerializer),
 }

@@ -20,7 +20,7 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "contract": ("partner", "document"),
     "consent": ("party", "document"),
     "contribution": ("recording", "contributor", "file"),
-    "toolterms": ("document",),
+    "toolterm": ("document",),
     "marketnote": ("recording", "file"),
 }
 

@@ -111,7 +111,7 @@ def _attach(
 def _save(entity: Entity, instance: models.Model, *, label: Label) -> None:
     _check_unique(entity, label, instance)
     exclude = [f.name for f in instance._meta.many_to_many]
-    instance.full_clean(exclude=exclude, validate_constraints=False)
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             instance.save()
@@ -261,7 +261,9 @@ def _child_instance(
     values = {name: row[name] for name in child.fields if name in row}
     _check_same_label(label, values)
     obj = child.model(label=label, **{child.parent_field: parent}, **values)
-    obj.full_clean(exclude=[child.parent_field, "label"], validate_constraints=False)
+    obj.full_clean(
+        exclude=[child.parent_field, "label"], validate_unique=False, validate_constraints=False
+    )
     return obj
 
 
