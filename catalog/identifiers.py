@@ -74,8 +74,10 @@ def normalize_isrc(value: str) -> str:
         ) from None
     except InvalidComponent:
         raise IdentifierError(
-            _("“%(prefix)s” is not an allocated ISRC prefix (e.g. GB, SE, US, QM).")
-            % {"prefix": compact[:2]},
+            _(
+                "“%(value)s” starts with “%(prefix)s”, which is not an allocated ISRC prefix (e.g. GB, SE, US, QM)."
+            )
+            % {"value": raw, "prefix": compact[:2]},
             "isrc_prefix",
         ) from None
     except StdnumError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +30,13 @@ from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+
+
+class Protected(exceptions.APIException):
+    """A record that others depend on (masters, evidence, contracts…) is not deleted."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "protected"
 
 
 class KeysetPagination(BasePagination):
@@ -204,7 +212,10 @@ class EntityDetailApi(_UploadsMixin, LabelScopedMixin, generics.RetrieveAPIView)
         return Response(self.get_serializer(instance).data)
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        entity_delete(entity=self.entity, instance=self.get_object(), actor=self.access.user)
+        try:
+            entity_delete(entity=self.entity, instance=self.get_object(), actor=self.access.user)
+        except DjangoValidationError as exc:
+            raise Protected(" ".join(exc.messages)) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -22,4 +22,7 @@ def test_it_renders_every_list_detail_and_form_page(demo: Team) -> None:
         detail = client.get(reverse(f"catalog:{entity.key}", args=[slug, obj.code]))
         assert detail.status_code == 200, entity.key
         assert client.get(reverse(f"catalog:{entity.key}_new", args=[slug])).status_code == 200
-        assert client.get(reverse(f"catalog:{entity.key}_edit", args=[slug, obj.code])).status_code == 200
+        assert (
+            client.get(reverse(f"catalog:{entity.key}_edit", args=[slug, obj.code])).status_code
+            == 200
+        )
