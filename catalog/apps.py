@@ -10,10 +10,6 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog import job_kinds  # noqa: F401  (registrations)
+        from catalog import job_kinds, panels  # noqa: F401  (registrations)
 
-        try:
-            from catalog import panels
-        except ImportError:  # pragma: no cover
-            return
         panels.register()

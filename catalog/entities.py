@@ -308,6 +308,17 @@ ENTITIES: dict[str, Entity] = {
 }
 
 
+def label_rows(model: type[models.Model], label: Any) -> Any:
+    """``model``'s rows of ``label`` (every catalog model's default manager is scoped)."""
+    manager: Any = model._default_manager
+    return manager.for_label(label)
+
+
+def no_rows(model: type[models.Model]) -> Any:
+    manager: Any = model._default_manager
+    return manager.unscoped().none()
+
+
 def entity_for_model(model: type[models.Model]) -> Entity:
     for entity in ENTITIES.values():
         if entity.model is model:

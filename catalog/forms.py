@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog import identifiers
-from catalog.entities import ENTITIES, Entity
+from catalog.entities import ENTITIES, Entity, label_rows, no_rows
 from catalog.models import (
     Consent,
     Contract,
@@ -114,8 +114,7 @@ class DurationField(forms.CharField):
 
 
 def _lookup(entity: Entity, label: Label, text: str) -> Any:
-    manager: Any = entity.model.objects
-    scoped = manager.for_label(label)
+    scoped = label_rows(entity.model, label)
     try:
         return scoped.get(code=uuid.UUID(text))
     except ValueError:
@@ -153,7 +152,7 @@ class RefField(forms.CharField):
         if found is None:
             raise ValidationError(
                 _("No %(kind)s of this label matches “%(value)s”.")
-                % {"kind": self.entity.title.lower(), "value": text}
+                % {"kind": str(self.entity.title).lower(), "value": text}
             )
         return found
 
@@ -197,17 +196,11 @@ class RefsField(RefField):
 
 
 def _scoped_choice(model: type[models.Model], **kwargs: Any) -> forms.ModelChoiceField[Any]:
-    manager: Any = model.objects
-    return forms.ModelChoiceField(
-        queryset=manager.unscoped().none(), to_field_name="code", **kwargs
-    )
+    return forms.ModelChoiceField(queryset=no_rows(model), to_field_name="code", **kwargs)
 
 
-def _scoped_multiple(model: type[models.Model], **kwargs: Any) -> forms.ModelMultipleChoiceField:
-    manager: Any = model.objects
-    return forms.ModelMultipleChoiceField(
-        queryset=manager.unscoped().none(), to_field_name="code", **kwargs
-    )
+def _scoped_multiple(model: type[models.Model], **kwargs: Any) -> Any:
+    return forms.ModelMultipleChoiceField(queryset=no_rows(model), to_field_name="code", **kwargs)
 
 
 class LabelForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -227,10 +220,9 @@ class LabelForm(forms.ModelForm):  # type: ignore[type-arg]
             if isinstance(field, RefField):
                 field.label_obj = label
             elif isinstance(field, forms.ModelChoiceField):
-                manager: Any = field.queryset.model.objects
-                field.queryset = manager.for_label(label).order_by(
-                    *field.queryset.model._meta.ordering
-                )
+                assert field.queryset is not None
+                model = field.queryset.model
+                field.queryset = label_rows(model, label).order_by(*model._meta.ordering)
             if instance is not None and not self.is_bound:
                 value = getattr(instance, name, None)
                 if isinstance(field, forms.ModelMultipleChoiceField | RefsField):
@@ -250,7 +242,7 @@ class LabelForm(forms.ModelForm):  # type: ignore[type-arg]
         return self.cleaned_data.get(self.upload_field) if self.upload_field else None
 
 
-def _file_field(label: str) -> forms.FileField:
+def _file_field(label: Any) -> forms.FileField:
     return forms.FileField(label=label, required=False)
 
 
@@ -342,7 +334,7 @@ class ReleaseForm(LabelForm):
         widgets = {"release_date": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         try:
             identifiers.validate_exclusions(
                 data.get("territories") or [], data.get("excluded_territories") or []
@@ -410,7 +402,7 @@ class ContractForm(LabelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The contract cannot end before it starts."))

@@ -75,7 +75,8 @@ def normalize_isrc(value: str) -> str:
     except InvalidComponent:
         raise IdentifierError(
             _(
-                "“%(value)s” starts with “%(prefix)s”, which is not an allocated ISRC prefix (e.g. GB, SE, US, QM)."
+                "“%(value)s” starts with “%(prefix)s”, which is not an allocated ISRC "
+                "prefix (e.g. GB, SE, US, QM)."
             )
             % {"value": raw, "prefix": compact[:2]},
             "isrc_prefix",
@@ -103,7 +104,7 @@ _ISWC_RE = re.compile(r"^T[0-9]{10}$")
 
 def iswc_check_digit(nine_digits: str) -> int:
     """ISO 15707: S = 1 + Σ i·dᵢ (the T counts as 1); C = (10 - S mod 10) mod 10."""
-    total = 1 + sum(map(operator.mul, range(1, 10), map(int, nine_digits)))
+    total = 1 + int(sum(map(operator.mul, range(1, 10), map(int, nine_digits))))
     return (10 - total % 10) % 10
 
 

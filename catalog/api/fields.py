@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog import identifiers
+from catalog.entities import label_rows, no_rows
 from optout.models import Label
 
 
@@ -40,10 +41,9 @@ class LabelRefField(serializers.SlugRelatedField):  # type: ignore[type-arg]
         super().__init__(**kwargs)
 
     def get_queryset(self) -> Any:
-        manager: Any = self.ref_model.objects
         if self.context.get("label") is None:
-            return manager.unscoped().none()
-        return manager.for_label(context_label(self))
+            return no_rows(self.ref_model)
+        return label_rows(self.ref_model, context_label(self))
 
     def to_internal_value(self, data: Any) -> Any:
         try:

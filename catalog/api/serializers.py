@@ -125,7 +125,7 @@ class WorkSerializer(CatalogSerializer):
 
     class Meta:
         model = Work
-        fields = (*COMMON, "title", "iswc", "notes", "updated_at")
+        fields: tuple[str, ...] = (*COMMON, "title", "iswc", "notes", "updated_at")
         read_only_fields = ("created_at", "updated_at")
 
 
@@ -145,7 +145,7 @@ class RecordingSerializer(CatalogSerializer):
 
     class Meta:
         model = Recording
-        fields = (
+        fields: tuple[str, ...] = (
             *COMMON,
             "isrc",
             "title",
@@ -191,7 +191,7 @@ class ReleaseSerializer(CatalogSerializer):
 
     class Meta:
         model = Release
-        fields = (
+        fields: tuple[str, ...] = (
             *COMMON,
             "upc",
             "title",
@@ -234,7 +234,7 @@ class PartnerSerializer(CatalogSerializer):
 
     class Meta:
         model = Partner
-        fields = (
+        fields: tuple[str, ...] = (
             *COMMON,
             "name",
             "kind",
@@ -436,9 +436,7 @@ class ImportCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 # (list serializer, detail serializer) per kind
-SERIALIZERS: dict[
-    str, tuple[type[serializers.ModelSerializer], type[serializers.ModelSerializer]]
-] = {  # type: ignore[type-arg]
+SERIALIZERS: dict[str, tuple[type[Any], type[Any]]] = {
     "party": (PartySerializer, PartySerializer),
     "work": (WorkSerializer, WorkDetailSerializer),
     "recording": (RecordingSerializer, RecordingDetailSerializer),

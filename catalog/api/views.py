@@ -127,8 +127,9 @@ def _upload(request: Request, entity: Entity) -> HashedUploadedFile | None:
 
 
 def _close_uploads(request: Request) -> None:
-    for upload in request._request.FILES.values():
-        upload.close()
+    for _name, uploads in request._request.FILES.lists():
+        for upload in uploads:
+            upload.close()
 
 
 class EntityListApi(_UploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
@@ -249,7 +250,7 @@ def _describe(view: type[Any], entity: Entity, suffix: str) -> type[Any]:
     attrs = {"entity": entity, "model": entity.model, "write_capability": entity.capability}
     made = type(name, (view,), attrs)
     tags = [str(entity.plural)]
-    return extend_schema(tags=tags)(made)  # type: ignore[no-any-return]
+    return extend_schema(tags=tags)(made)
 
 
 def list_api(entity: Entity) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.db.models import Q
@@ -30,8 +31,11 @@ def territory_checklist(*, label: Label, territories: list[str]) -> Any:
     the release page shows no checklist.
     """
     try:
-        from optout.policy import territory_checklist as checklist  # type: ignore[attr-defined]
+        policy = importlib.import_module("optout.policy")
     except ImportError:
+        return None
+    checklist = getattr(policy, "territory_checklist", None)
+    if checklist is None:
         return None
     return checklist(label=label, territories=territories)
 
@@ -52,7 +56,7 @@ def contracts_covering_recording(*, recording: Recording) -> list[Contract]:
 def _clauses(contract: Contract) -> list[dict[str, Any]]:
     return [
         {
-            "title": contract._meta.get_field(name).verbose_name,
+            "title": getattr(contract._meta.get_field(name), "verbose_name", name),
             "value": getattr(contract, name),
             "display": getattr(contract, f"get_{name}_display")(),
         }
@@ -91,7 +95,7 @@ def detail_context(*, entity: Entity, obj: Any, access: LabelAccess) -> dict[str
             "contracts": contracts_covering_recording(recording=obj),
             "ai_disclosure": [
                 {
-                    "title": obj._meta.get_field(name).verbose_name,
+                    "title": getattr(obj._meta.get_field(name), "verbose_name", name),
                     "value": getattr(obj, name),
                     "display": getattr(obj, f"get_{name}_display")(),
                 }

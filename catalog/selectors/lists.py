@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from catalog.entities import Entity
+from catalog.entities import Entity, label_rows
 from catalog.models import (
     Contract,
     RecordingPerformer,
@@ -26,8 +26,7 @@ _RELATED: dict[str, tuple[str, ...]] = {
 
 
 def entity_queryset(*, entity: Entity, label: Label) -> QuerySet[Any]:
-    manager: Any = entity.model.objects
-    queryset: QuerySet[Any] = manager.for_label(label).select_related(
+    queryset: QuerySet[Any] = label_rows(entity.model, label).select_related(
         "label", *_RELATED.get(entity.key, ())
     )
     return queryset

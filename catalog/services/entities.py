@@ -23,7 +23,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from catalog.entities import Child, Entity
+from catalog.entities import Child, Entity, label_rows
 from optout.models import Label, User
 from optout.services.blobs import blob_store_upload
 from optout.services.ledger import ledger_append
@@ -51,12 +51,11 @@ def _check_same_label(label: Label, values: Mapping[str, Any]) -> None:
 
 def _check_unique(entity: Entity, label: Label, instance: models.Model) -> None:
     errors: dict[str, str] = {}
-    manager: Any = entity.model.objects
     for unique in entity.unique:
         value = getattr(instance, unique.field)
         if not value:
             continue
-        clash = manager.for_label(label).filter(**{unique.field: value})
+        clash = label_rows(entity.model, label).filter(**{unique.field: value})
         if instance.pk:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
@@ -216,8 +215,9 @@ def _linking_records(instance: models.Model) -> Counter[str]:
         if accessor is None:
             continue
         count = getattr(instance, accessor).count()
-        if count:
-            found[str(capfirst(relation.related_model._meta.verbose_name_plural))] += count
+        model = relation.related_model
+        if count and not isinstance(model, str):
+            found[str(capfirst(model._meta.verbose_name_plural))] += count
     return found
 
 
@@ -286,7 +286,7 @@ def _replace_children(
             errors.extend(f"#{index}: {m}" for m in exc.messages)
     if errors:
         raise ValidationError({key: errors})
-    child.model.objects.for_label(label).filter(**{child.parent_field: parent}).delete()  # type: ignore[attr-defined]
+    label_rows(child.model, label).filter(**{child.parent_field: parent}).delete()
     try:
         with transaction.atomic():
             for obj in built:
@@ -334,9 +334,8 @@ def child_remove(*, entity: Entity, parent: Any, key: str, code: Any, actor: Use
     if child is None:
         raise Http404
     label = parent.label
-    manager: Any = child.model.objects
     try:
-        obj = manager.for_label(label).get(**{child.parent_field: parent, "code": code})
+        obj = label_rows(child.model, label).get(**{child.parent_field: parent, "code": code})
     except (child.model.DoesNotExist, ValidationError, ValueError):  # type: ignore[attr-defined]
         raise Http404 from None
     description = str(obj)[:200]

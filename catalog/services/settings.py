@@ -11,7 +11,10 @@ from optout.services.ledger import ledger_append
 def column_aliases_update(
     *, label: Label, actor: User | None, aliases: dict[str, list[str]]
 ) -> CatalogSettings:
-    settings, _created = CatalogSettings.objects.for_label(label).get_or_create(label=label)
+    found: tuple[CatalogSettings, bool] = CatalogSettings.objects.for_label(label).get_or_create(
+        label=label
+    )
+    settings = found[0]
     settings.column_aliases = aliases
     settings.save(update_fields=["column_aliases", "updated_at"])
     ledger_append(

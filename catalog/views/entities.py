@@ -62,8 +62,9 @@ def accepts_files(view: View) -> View:
             return protected(request, access, *args, **kwargs)
         finally:
             if request.method == "POST" and hasattr(request, "_files"):
-                for upload in request.FILES.values():
-                    upload.close()
+                for uploads in request.FILES.lists():
+                    for upload in uploads[1]:
+                        upload.close()
 
     return csrf_exempt(wrapper)
 
@@ -72,7 +73,8 @@ def _get(entity: Entity, access: LabelAccess, code: str, *, detail: bool = False
     queryset = (entity_detail_queryset if detail else entity_queryset)(
         entity=entity, label=access.label
     )
-    return get_owned_or_404(queryset, access=access, code=code)
+    found: Any = get_owned_or_404(queryset, access=access, code=code)  # type: ignore[arg-type]
+    return found
 
 
 def _form(
@@ -195,7 +197,7 @@ def _detail(
             "facts": facts(entity, obj, slug=access.label.slug),
             "can_write": can_write,
             "child_forms": forms,
-            "extras_template": extras.template.name,  # type: ignore[attr-defined]
+            "extras_template": extras.template.name,
             "file_blob": getattr(obj, entity.file_field) if entity.file_field else None,
             "file_name": getattr(obj, entity.file_name_field) if entity.file_name_field else "",
             **detail_context(entity=entity, obj=obj, access=access),

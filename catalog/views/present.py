@@ -91,11 +91,11 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 _HIDDEN = {"id", "label", "code", "notes", "updated_at"}
-_IDENTIFIER_DISPLAY = {
+_IDENTIFIER_DISPLAY: dict[str, Callable[[str], str]] = {
     "isrc": identifiers.format_isrc,
     "iswc": identifiers.format_iswc,
     "isni": identifiers.format_isni,
-    "upc": lambda v: identifiers.format_upc(v) if v else "",
+    "upc": identifiers.format_upc,
 }
 
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from catalog.models import CatalogImport, Recording, Release, ReleaseTrack, Work
+from catalog.models import CatalogImport, Recording, Release, ReleaseTrack
 from catalog.services.imports.service import catalog_import_start_path
 from catalog.services.settings import column_aliases_update
 from optout.models import Job, LedgerEntry
@@ -28,11 +28,12 @@ SAMPLES = Path(__file__).parent / "samples"
 def run_import(team: Team, path: Path, fmt: str = "auto") -> CatalogImport:
     record = catalog_import_start_path(label=team.label, actor=team.owner, path=path, format=fmt)
     job_execute(code=str(record.job.code))
-    return (
+    found: CatalogImport = (
         CatalogImport.objects.for_label(team.label)
         .select_related("job", "error_report")
         .get(pk=record.pk)
     )
+    return found
 
 
 def report_rows(record: CatalogImport) -> list[dict[str, str]]:

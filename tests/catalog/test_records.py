@@ -55,7 +55,7 @@ def test_a_bad_identifier_is_a_field_error_in_the_form_and_the_api(
         "release": {"title": "T", "release_type": "single"},
     }[key]
     if key == "recording":
-        base.update({f: "unknown" for f in Recording.AI_FIELDS})
+        base.update(dict.fromkeys(Recording.AI_FIELDS, "unknown"))
     before = entity.model.objects.for_label(team.label).count()  # type: ignore[attr-defined]
 
     page = client.post(
@@ -109,7 +109,7 @@ def test_an_isrc_is_unique_per_label_only(team: Team) -> None:
     assert "already has this ISRC" in errors_of(response)["isrc"][0]
     page = client.post(
         reverse("catalog:recording_new", args=[team.label.slug]),
-        {"title": "Again", "isrc": "SEABC2600001", **{f: "unknown" for f in Recording.AI_FIELDS}},
+        {"title": "Again", "isrc": "SEABC2600001", **dict.fromkeys(Recording.AI_FIELDS, "unknown")},
     )
     assert "already has this ISRC" in page.context["form"].errors["isrc"][0]
 

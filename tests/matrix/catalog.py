@@ -142,9 +142,23 @@ API_DATA: dict[str, Any] = {
 }
 
 
+def _const(value: dict[str, Any]) -> Any:
+    def data(o: Objects) -> dict[str, Any]:
+        return value
+
+    return data
+
+
+def _child_kwargs(key: str, child: str) -> Any:
+    def kwargs(o: Objects) -> dict[str, Any]:
+        return {"code": getattr(o, key).code, "child": getattr(o, child).code}
+
+    return kwargs
+
+
 def _api_data(key: str) -> Any:
     value = API_DATA[key]
-    return value if callable(value) else (lambda o, v=value: v)
+    return value if callable(value) else _const(value)
 
 
 def _routes() -> list[Route]:
@@ -178,14 +192,14 @@ def _routes() -> list[Route]:
         form = FORM_DATA[key]
         routes += [
             Route(f"catalog:{entity.plural}"),
-            Route(f"catalog:{key}_new", read=need, writes={"POST": need}, data=lambda o, f=form: f),
+            Route(f"catalog:{key}_new", read=need, writes={"POST": need}, data=_const(form)),
             Route(f"catalog:{key}", kwargs=one),
             Route(
                 f"catalog:{key}_edit",
                 kwargs=one,
                 read=need,
                 writes={"POST": need},
-                data=lambda o, f=form: f,
+                data=_const(form),
             ),
             Route(f"catalog:{key}_delete", kwargs=one, read=None, writes={"POST": need}),
             Route(
@@ -215,10 +229,7 @@ def _routes() -> list[Route]:
                 ),
                 Route(
                     f"catalog:{key}_{child.key}_remove",
-                    kwargs=lambda o, key=key, c=child.key: {
-                        "code": getattr(o, key).code,
-                        "child": getattr(o, c).code,
-                    },
+                    kwargs=_child_kwargs(key, child.key),
                     read=None,
                     writes={"POST": need},
                 ),

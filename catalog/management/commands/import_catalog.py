@@ -88,7 +88,7 @@ class Command(BaseCommand):
         shown: tuple[int, str] | None = None
         while True:
             close_old_connections()
-            job = Job.objects.for_label(label).get(code=code)
+            job: Job = Job.objects.for_label(label).get(code=code)
             state = (job.progress, job.step)
             if state != shown and job.status == Job.Status.RUNNING:
                 self.stdout.write(f"{job.progress:3d}%  {job.step}")

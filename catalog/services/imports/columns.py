@@ -126,7 +126,7 @@ def map_header(
             by_name.setdefault(fold(name), field)
     mapping: dict[str, int] = {}
     for index, column in enumerate(header):
-        field = by_name.get(fold(column))
-        if field is not None and field not in mapping:
-            mapping[field] = index
+        found = by_name.get(fold(column))
+        if found is not None and found not in mapping:
+            mapping[found] = index
     return mapping

@@ -30,8 +30,13 @@ class DdexRow:
     columns: dict[str, str]
 
 
+def _line(element: etree._Element) -> int:
+    return int(getattr(element, "sourceline", 0) or 0)
+
+
 def _local(element: etree._Element) -> str:
-    tag = element.tag
+    # Comments and processing instructions have a function as their tag.
+    tag: object = element.tag
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1]
@@ -85,7 +90,7 @@ def _parse(path: Path) -> etree._Element:
             _("The XML is not well-formed (line %(line)s): %(error)s")
             % {"line": exc.lineno or "?", "error": exc.msg}
         ) from None
-    if tree.docinfo.doctype:
+    if getattr(tree.docinfo, "doctype", ""):
         raise JobFailure(
             _("The XML declares a DOCTYPE; DDEX messages have none, so it was refused.")
         )
@@ -162,7 +167,7 @@ def _sound_recordings(
             "iswc": f"{where}/WorkId/ISWC",
             "p_line": f"{where}/PLine",
         }
-        recordings[reference] = (recording.sourceline or 0, raw, columns)
+        recordings[reference] = (_line(recording), raw, columns)
     return recordings
 
 
@@ -285,7 +290,7 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
         }
         if not upc:
             yield DdexRow(
-                release.sourceline or 0,
+                _line(release),
                 {k: v for k, v in release_raw.items() if v},
                 {
                     **release_columns,
@@ -297,13 +302,13 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
         items = _track_items(release)
         release_only = {k: v for k, v in release_raw.items() if v and k != "p_line"}
         if not items:
-            yield DdexRow(release.sourceline or 0, release_only, release_columns)
+            yield DdexRow(_line(release), release_only, release_columns)
             continue
         for disc, track, resource in items:
             found = recordings.get(resource)
             if found is None:
                 yield DdexRow(
-                    release.sourceline or 0,
+                    _line(release),
                     release_only,
                     release_columns,
                 )

@@ -121,7 +121,9 @@ class StageWriter:
             if self.dialect.postgres:
                 # FK checks as each statement ends rather than 100k deferred ones at COMMIT.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns}) ON COMMIT DROP")
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns}) ON COMMIT DROP"
+                )
             else:
                 cursor.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
                 cursor.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
