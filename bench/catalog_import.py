@@ -184,7 +184,14 @@ def _tuple_writes() -> int:
         return int(cursor.fetchone()[0])
 
 
-def run(context: Any) -> dict[str, Any]:
+def run() -> dict[str, Any]:
+    from bench._database import bench_database
+
+    with bench_database() as env:
+        return _run(env)
+
+
+def _run(env: dict[str, str]) -> dict[str, Any]:
     from bench.catalog_data import write_catalog_csv
     from catalog.models import CatalogImport
     from catalog.services.imports.service import catalog_import_run, catalog_import_start_path

@@ -135,7 +135,14 @@ def _check(url: str, headers: dict[str, str]) -> dict[str, Any]:
     return dict(json.loads(output))
 
 
-def run(context: Any) -> dict[str, Any]:
+def run() -> dict[str, Any]:
+    from bench._database import bench_database
+
+    with bench_database() as env:
+        return _run(env)
+
+
+def _run(env: dict[str, str]) -> dict[str, Any]:
     from optout.models import Label
     from optout.services.labels import label_create, user_get_or_create
     from optout.services.tokens import token_create
@@ -154,7 +161,7 @@ def run(context: Any) -> dict[str, Any]:
     auth = {"Authorization": f"Token {key}"}
     results: dict[str, Any] = {"recordings": RECORDINGS, "other_label_recordings": OTHER_LABEL}
 
-    server, port = _serve(context.env, "bench.bare_settings")
+    server, port = _serve(env, "bench.bare_settings")
     try:
         base = f"http://127.0.0.1:{port}/bare/recordings/"
         _check(base, {})
@@ -164,7 +171,7 @@ def run(context: Any) -> dict[str, Any]:
         server.terminate()
         server.wait(timeout=30)
 
-    server, port = _serve(context.env, "tests.settings")
+    server, port = _serve(env, "tests.settings")
     try:
         api = f"http://127.0.0.1:{port}/api/v1/labels/{label.slug}/recordings/"
         first = _check(api, auth)

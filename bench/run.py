@@ -1,9 +1,8 @@
-"""Run the benchmarks and write bench/results/<name>.json.
+"""Runs every benchmark module in bench/ and writes its figures to bench/results/<name>.json.
 
-Usage: ``python bench/run.py [name ...]`` (``make bench`` runs them all). Each module
-``bench/<name>.py`` has ``run(context) -> dict``. The benchmarks work in a database of
-their own, ``<DATABASE_URL's name>_bench``, created and migrated here and dropped at the
-end, so they never touch a development or test database.
+A benchmark module defines ``run() -> dict`` returning JSON-serialisable figures, ratios
+against a baseline measured in the same run rather than absolute times (this machine's disk
+and CPU speeds swing between runs). ``python bench/run.py NAME...`` runs only those modules.
 """
 
 from __future__ import annotations
@@ -14,70 +13,41 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-@dataclass
-class Context:
-    database: str
-    """The benchmark database's name."""
-    env: dict[str, str]
-    """Environment for subprocesses (servers) that must use the same database."""
-
-
-def _modules(names: list[str]) -> list[str]:
-    found = sorted(
-        p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in {"run", "__init__"}
-    )
-    return [n for n in found if not names or n in names]
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
 
 
 def main(argv: list[str]) -> int:
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(HERE.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    os.environ.setdefault("OPTOUT_API_USER_RATE", "100000000/min")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("The benchmarks need PostgreSQL (DATABASE_URL=postgres://…).")
-        return 2
-    base = settings.DATABASES["default"]["NAME"]
-    name = f"{base}_bench"
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = name
-    created = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    env = dict(os.environ)
-    url = os.environ.get("DATABASE_URL", "")
-    env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + created
-    env["PYTHONPATH"] = str(ROOT)
-    context = Context(database=created, env=env)
+    names = argv or sorted(
+        p.stem
+        for p in HERE.glob("*.py")
+        if p.stem not in {"run", "__init__"} and not p.stem.startswith("_")
+    )
     RESULTS.mkdir(exist_ok=True)
     failures = 0
-    try:
-        for module_name in _modules(argv):
-            module = importlib.import_module(f"bench.{module_name}")
-            print(f"== {module_name}")
-            started = time.perf_counter()
-            try:
-                result: dict[str, Any] = module.run(context)
-            except Exception as exc:  # a failed benchmark is reported, the others still run
-                failures += 1
-                result = {"error": f"{type(exc).__name__}: {exc}"}
-            result["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
-            result["seconds"] = round(time.perf_counter() - started, 1)
-            path = RESULTS / f"{module_name}.json"
-            path.write_text(json.dumps(result, indent=2, default=str) + "\n")
-            print(json.dumps(result, indent=2, default=str))
-    finally:
-        connection.creation.destroy_test_db(created, verbosity=0, keepdb=False)
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"== {name}", flush=True)
+        started = time.monotonic()
+        try:
+            figures = module.run()
+        except Exception as exc:  # a failed benchmark must not hide the others
+            failures += 1
+            figures = {"error": f"{type(exc).__name__}: {exc}"}
+        record = {
+            "benchmark": name,
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.monotonic() - started, 1),
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+            "figures": figures,
+        }
+        (RESULTS / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
+        print(json.dumps(figures, indent=2), flush=True)
     return 1 if failures else 0
 
 
