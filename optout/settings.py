@@ -46,6 +46,7 @@ if urlsplit(OPTOUT_BASE_URL).scheme not in {"http", "https"}:
 
 INSTALLED_APPS = [
     "optout.apps.OptoutConfig",
+    "optout.policy.apps.PolicyConfig",
     "catalog.apps.CatalogConfig",
     "evidence.apps.EvidenceConfig",
     "notices.apps.NoticesConfig",
@@ -376,6 +377,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PolicyVersionStatusEnum": "optout.policy.models.PolicyVersion.Status",
+        "StanceEnum": "optout.policy.choices.StanceChoice",
+        "SignalKindEnum": "optout.policy.models.SignalKind",
+    },
 }
 
 # --- Jobs and Celery -----------------------------------------------------------------------
@@ -459,6 +465,12 @@ LOGGING = {
     },
 }
 
+# Every label domain's published signals are audited against its policy this often.
+OPTOUT_SIGNAL_AUDIT_SECONDS = env.integer("OPTOUT_SIGNAL_AUDIT_SECONDS", 7 * 24 * 3600,
+                                          minimum=3600)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
+    "signal-audits": {"task": "policy.schedule_audits",
+                      "schedule": float(OPTOUT_SIGNAL_AUDIT_SECONDS)},
 }

@@ -14,6 +14,7 @@ label_urlpatterns: list[URLPattern | URLResolver] = [
     path("jobs/<uuid:code>/", views.JobApi.as_view(), name="job"),
     path("ledger/", views.LedgerListApi.as_view(), name="ledger"),
     path("ledger/verify/", views.LedgerVerifyApi.as_view(), name="ledger-verify"),
+    path("", include(("optout.policy.api_urls", "policy"))),
     path("", include(("catalog.api_urls", "catalog"))),
     path("", include(("evidence.api_urls", "evidence"))),
     path("", include(("notices.api_urls", "notices"))),

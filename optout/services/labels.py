@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from optout.lib.domains import normalise_domain
 from optout.models import Invitation, Label, LabelDomain, LedgerHead, Membership, User
 from optout.models.labels import LABEL_PROFILE_FIELDS
+from optout.policy.services.policy import policy_initial_create
 from optout.roles import Role
 from optout.services.ledger import ledger_append
 
@@ -83,6 +84,8 @@ def label_create(
         subject=owner,
         data={"email": owner.email, "role": membership.role},
     )
+    # Called here, not from a signal: a label's public signals must be right from the start.
+    policy_initial_create(label=label, actor=actor)
     return label
 
 

@@ -1,0 +1,1 @@
+"""API of the policy app (under /api/v1/labels/<slug>/)."""

@@ -1,0 +1,63 @@
+"""What the policy app adds to the shared registries: navigation, panels, demo data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from optout.dashboard import Panel, register_panel
+from optout.demo import register_demo_seeder
+from optout.models import Label, User
+from optout.navigation import NavItem, register_nav_item
+from optout.tenancy import LabelAccess
+
+
+def _policy_panel(access: LabelAccess) -> dict[str, Any]:
+    from optout.policy.services.agents import agent_registry
+    from optout.policy.services.audits import audits_latest
+    from optout.policy.services.policy import policy_current, policy_draft
+    from optout.policy.views.policy import version_rows
+
+    current = policy_current(label=access.label)
+    return {
+        "label": access.label,
+        "current": current,
+        "rows": version_rows(current) if current else [],
+        "draft": policy_draft(label=access.label),
+        "unclassified": len(agent_registry().unclassified),
+        "audit_gaps": sum(
+            a.summary.get("high", 0)
+            for a in audits_latest(label=access.label)
+            if a.status == "done"
+        ),
+    }
+
+
+def _seed_demo(label: Label, owner: User) -> None:
+    """A second version that offers AI training under licence, waiting as a draft."""
+    from optout.policy.services.policy import policy_draft_save
+
+    policy_draft_save(
+        label=label,
+        actor=owner,
+        values={
+            "stances": {
+                "ai_train": "licensable",
+                "genai_train": "licensable",
+                "tdm": "licensable",
+                "ai_input": "reserved",
+                "search": "allowed",
+                "voice_likeness": "reserved",
+                "dataset_resale": "reserved",
+            },
+            "contact_email": "licensing@northernlights.example",
+            "change_note": "Offer training licences on request; everything else stays reserved.",
+        },
+    )
+
+
+def register() -> None:
+    register_nav_item(NavItem("policy", _("Policy & signals"), "policy:overview", order=20))
+    register_panel(Panel("policy", "policy/panels/policy.html", _policy_panel, order=20))
+    register_demo_seeder("policy", _seed_demo, order=10)

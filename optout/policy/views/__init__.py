@@ -1,0 +1,1 @@
+"""HTML views of the policy app: thin callers of the services."""

@@ -1,0 +1,260 @@
+"""C2PA signing with the cawg.training-mining assertion, and the reservation for tags."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import struct
+import subprocess
+import wave
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from optout.lib.c2pa import (
+    SigningError,
+    SigningMaterial,
+    build_manifest,
+    inspect_credential,
+    read_manifest,
+    sign_audio,
+)
+from optout.models import LedgerEntry
+from optout.policy.services.policy import policy_approve, policy_draft_save
+from optout.policy.services.signing import (
+    c2pa_sign_for_label,
+    reservation_for_embedding,
+    signing_credential,
+    signing_credential_set,
+)
+from optout.policy.signals import PolicySpec, Stance, Use
+from optout.policy.signals.c2pa import training_mining_assertion
+from tests.conftest import Team
+from tests.policy.cases import default_policy, licensable_partial_policy
+from tests.policy.pki import make_credential
+
+
+def _tone(path: Path) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000)))
+                for i in range(8000)
+            )
+        )
+    return path
+
+
+def test_the_assertion_states_each_cawg_use_of_the_policy() -> None:
+    entries = training_mining_assertion(default_policy(), constraint_info="x")["data"]["entries"]
+    assert entries == {
+        key: {"use": "notAllowed"}
+        for key in (
+            "cawg.data_mining",
+            "cawg.ai_inference",
+            "cawg.ai_generative_training",
+            "cawg.ai_training",
+        )
+    }
+    licensable = training_mining_assertion(
+        licensable_partial_policy(), constraint_info="https://label.example/licensing"
+    )
+    assert licensable["label"] == "cawg.training-mining"
+    assert licensable["data"]["entries"]["cawg.ai_training"] == {
+        "use": "constrained",
+        "constraint_info": "https://label.example/licensing",
+    }
+    stances = dict.fromkeys(Use, Stance.ALLOWED)
+    allowed = PolicySpec(
+        version=1, effective_date=date(2026, 1, 1), stances=stances, blocked_purposes=frozenset()
+    )
+    assert {
+        e["use"]
+        for e in training_mining_assertion(allowed, constraint_info="x")["data"]["entries"].values()
+    } == {"allowed"}
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3"])
+def test_it_signs_audio_that_readers_validate(tmp_path: Path, fmt: str) -> None:
+    source = _tone(tmp_path / "tone.wav")
+    if fmt != "wav":
+        if shutil.which("ffmpeg") is None:
+            pytest.skip("ffmpeg is not installed")
+        encoded = tmp_path / f"tone.{fmt}"
+        subprocess.run(
+            ["ffmpeg", "-loglevel", "error", "-i", str(source), str(encoded)], check=True
+        )
+        source = encoded
+    pki = make_credential()
+    manifest = build_manifest(
+        title=f"tone.{fmt}",
+        assertions=[
+            training_mining_assertion(default_policy(), constraint_info="https://x.example")
+        ],
+    )
+    dest = tmp_path / f"signed.{fmt}"
+    media_type = {"wav": "audio/wav", "flac": "audio/flac", "mp3": "audio/mpeg"}[fmt]
+    sign_audio(
+        source=source,
+        dest=dest,
+        media_type=media_type,
+        material=SigningMaterial(pki.chain_pem, pki.key_pem, "es256"),
+        manifest=manifest,
+    )
+    report = read_manifest(dest)
+    assert report is not None
+    assert report.validation_state == "Valid"
+    assert "signingCredential.untrusted" in report.statuses
+    entries = report.assertions["cawg.training-mining"]["entries"]
+    assert entries["cawg.ai_training"] == {"use": "notAllowed"}
+    assert read_manifest(source) is None
+
+
+def test_it_refuses_a_format_c2pa_cannot_carry(tmp_path: Path) -> None:
+    pki = make_credential()
+    with pytest.raises(SigningError, match="not audio/ogg"):
+        sign_audio(
+            source=_tone(tmp_path / "t.wav"),
+            dest=tmp_path / "t.ogg",
+            media_type="audio/ogg",
+            material=SigningMaterial(pki.chain_pem, pki.key_pem, "es256"),
+            manifest=build_manifest(title="t", assertions=[]),
+        )
+    assert not (tmp_path / "t.ogg").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"self_signed": True}, "self-signed"),
+        ({"leaf_is_ca": True}, "CA certificate"),
+        ({"days": -2}, "not valid today"),
+    ],
+)
+def test_unusable_credentials_are_refused_with_a_reason(
+    kwargs: dict[str, object], message: str
+) -> None:
+    pki = make_credential(**kwargs)  # type: ignore[arg-type]
+    with pytest.raises(SigningError, match=message):
+        inspect_credential(pki.chain_pem, pki.key_pem)
+
+
+def test_a_key_of_another_certificate_or_garbage_is_refused() -> None:
+    one, two = make_credential(), make_credential()
+    with pytest.raises(SigningError, match="does not belong"):
+        inspect_credential(one.chain_pem, two.key_pem)
+    with pytest.raises(SigningError, match="not a PEM certificate"):
+        inspect_credential(b"hello", one.key_pem)
+    with pytest.raises(SigningError, match="not an unencrypted PEM private key"):
+        inspect_credential(one.chain_pem, b"-----BEGIN PRIVATE KEY-----\nxx\n")
+
+
+def test_the_label_signs_with_its_credential_and_its_policy(
+    team: Team, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    source = _tone(tmp_path / "master.wav")
+    dest = tmp_path / "tagged.wav"
+    assert not c2pa_sign_for_label(
+        label=team.label, source=source, dest=dest, media_type="audio/wav", title="Master"
+    )
+    assert not dest.exists()
+    pki = make_credential()
+    credential = signing_credential_set(
+        label=team.label,
+        actor=team.owner,
+        cert_chain_pem=pki.chain_pem,
+        private_key_pem=pki.key_pem,
+    )
+    assert credential.subject.startswith("O=Optout tests,CN=Label A signing") or (
+        "Label A signing" in credential.subject
+    )
+    stances = {**{u.value: "reserved" for u in Use}, "search": "allowed", "tdm": "licensable"}
+    policy_approve(
+        draft=policy_draft_save(
+            label=team.label,
+            actor=team.rights,
+            values={"stances": stances, "contact_email": "licensing@label-a.test"},
+        ),
+        actor=team.owner,
+    )
+    assert c2pa_sign_for_label(
+        label=team.label, source=source, dest=dest, media_type="audio/wav", title="Master"
+    )
+    report = read_manifest(dest)
+    assert report is not None and report.validation_state == "Valid"
+    mining = report.assertions["cawg.training-mining"]["entries"]["cawg.data_mining"]
+    assert mining["use"] == "constrained" and mining["constraint_info"].endswith("/terms/")
+    key_text = pki.key_pem.decode()
+    body = key_text.split("-----")[2].strip().replace("\n", "")[:40]
+    for entry in LedgerEntry.objects.for_label(team.label):
+        assert body not in str(entry.data)
+    assert body not in caplog.text
+    assert "private_key_pem" not in repr(SigningMaterial(pki.chain_pem, pki.key_pem, "es256"))
+
+
+def test_a_bad_upload_is_refused_with_a_field_error_and_stores_nothing(team: Team) -> None:
+    pki = make_credential(self_signed=True)
+    with pytest.raises(ValidationError, match="self-signed"):
+        signing_credential_set(
+            label=team.label,
+            actor=team.owner,
+            cert_chain_pem=pki.chain_pem,
+            private_key_pem=pki.key_pem,
+        )
+    assert signing_credential(label=team.label) is None
+
+
+def test_the_reservation_for_embedding_follows_the_policy_in_force(team: Team) -> None:
+    embedding = reservation_for_embedding(label=team.label)
+    assert embedding is not None
+    note, terms_url, contact = embedding
+    assert note.startswith(
+        "All rights reserved. No AI/ML training, text and data mining, AI "
+        "input (RAG), voice cloning or dataset resale without a licence"
+    )
+    assert "Art. 4(3) Directive (EU) 2019/790" in note
+    assert note.isascii() and len(note) <= 256
+    assert terms_url.endswith("/s/label-a/terms/") and contact == terms_url
+    team.label.terms_url = "https://label-a.test/ai-terms"
+    team.label.contact_email = "rights@label-a.test"
+    team.label.save()
+    embedding = reservation_for_embedding(label=team.label)
+    assert embedding is not None
+    assert embedding.terms_url == "https://label-a.test/ai-terms"
+    assert embedding.contact == "rights@label-a.test"
+
+
+def test_the_signing_page_by_role(team: Team) -> None:
+    pki = make_credential()
+    url = reverse("policy:signing", args=["label-a"])
+
+    def upload() -> dict[str, SimpleUploadedFile]:
+        return {
+            "certificate": SimpleUploadedFile("chain.pem", pki.chain_pem),
+            "private_key": SimpleUploadedFile("key.pem", pki.key_pem),
+        }
+
+    assert team.client_for(team.rights).post(url, upload()).status_code == 403
+    assert team.client_for(team.owner).post(url, upload()).status_code == 302
+    page = team.client_for(team.viewer).get(url).content.decode()
+    assert "Label A signing" in page and "PRIVATE KEY" not in page
+    bad = team.client_for(team.owner).post(
+        url,
+        {
+            "certificate": SimpleUploadedFile("chain.pem", b"nope"),
+            "private_key": SimpleUploadedFile("key.pem", pki.key_pem),
+        },
+    )
+    assert bad.status_code == 400 and "not a PEM certificate chain" in bad.content.decode()
+    remove = reverse("policy:signing_remove", args=["label-a"])
+    assert team.client_for(team.owner).post(remove).status_code == 302
+    assert signing_credential(label=team.label) is None
