@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from catalog.entities import Entity
@@ -14,30 +14,30 @@ from catalog.models import (
     ContributionRecord,
     MarketNote,
     Recording,
+    Release,
     ReleaseTrack,
     ToolTerms,
 )
 from catalog.selectors import risks
-from optout.models import Label
+from optout.policy.services.territories import TerritoryChecklist, territory_checklist
 from optout.tenancy import LabelAccess
 
 RELATED_LIMIT = 100
 
 
-def territory_checklist(*, label: Label, territories: list[str]) -> Any:
-    """The rights checklist per territory from the policy module, when it is installed.
-
-    ``optout.policy.territory_checklist`` is provided by the policy work; until it lands
-    the release page shows no checklist.
-    """
+def release_territory_checklist(*, release: Release) -> TerritoryChecklist | None:
+    """What each region the release is sold in asks for (``optout.policy``); None when
+    the release names no territory yet."""
+    if not release.territories:
+        return None
     try:
-        policy = importlib.import_module("optout.policy")
-    except ImportError:
+        return territory_checklist(
+            label=release.label,
+            territories=release.territories,
+            excluded=release.excluded_territories or [],
+        )
+    except ValidationError:
         return None
-    checklist = getattr(policy, "territory_checklist", None)
-    if checklist is None:
-        return None
-    return checklist(label=label, territories=territories)
 
 
 def contracts_covering_recording(*, recording: Recording) -> list[Contract]:
@@ -107,9 +107,7 @@ def detail_context(*, entity: Entity, obj: Any, access: LabelAccess) -> dict[str
             "tracks": list(obj.tracks.all()),
             "partners": list(obj.partners.all()[:RELATED_LIMIT]),
             "contracts": list(obj.contracts.all()[:RELATED_LIMIT]),
-            "territory_checklist": territory_checklist(
-                label=label, territories=list(obj.territories or [])
-            ),
+            "territory_checklist": release_territory_checklist(release=obj),
         }
     if entity.key == "work":
         return {

@@ -26,3 +26,18 @@ def test_it_renders_every_list_detail_and_form_page(demo: Team) -> None:
             client.get(reverse(f"catalog:{entity.key}_edit", args=[slug, obj.code])).status_code
             == 200
         )
+
+
+def test_a_release_page_shows_the_territory_checklist_of_its_territories(demo: Team) -> None:
+    from catalog.models import Release
+
+    release = Release.objects.for_label(demo.label).get()
+    client = demo.client_for(demo.viewer)
+    page = client.get(reverse("catalog:release", args=[demo.label.slug, release.code]))
+    text = page.content.decode()
+    assert "Territory checklist" in text
+    assert page.context["territory_checklist"].entries
+    release.territories = []
+    release.save()
+    page = client.get(reverse("catalog:release", args=[demo.label.slug, release.code]))
+    assert page.context["territory_checklist"] is None
