@@ -286,6 +286,7 @@ def _replace_children(
             errors.extend(f"#{index}: {m}" for m in exc.messages)
     if errors:
         raise ValidationError({key: errors})
+    _check_shares(key, [getattr(obj, "share", 0) for obj in built])
     label_rows(child.model, label).filter(**{child.parent_field: parent}).delete()
     try:
         with transaction.atomic():
@@ -293,6 +294,19 @@ def _replace_children(
                 obj.save()
     except IntegrityError:
         raise ValidationError({key: [_duplicate_child_message(child)]}) from None
+
+
+def _check_shares(key: str, shares: list[Any]) -> None:
+    """Writers' shares of one work add up to at most 100 %."""
+    if key == "writers" and sum(shares) > 100:
+        raise ValidationError(
+            {
+                "share": [
+                    _("The writers' shares add up to %(total)s %%; at most 100 %% is possible.")
+                    % {"total": sum(shares)}
+                ]
+            }
+        )
 
 
 def _duplicate_child_message(child: Child) -> str:
@@ -310,6 +324,11 @@ def child_add(
         raise ValidationError(_("Unknown list."))
     label = parent.label
     obj = _child_instance(child, parent, data, label=label)
+    if key == "writers":
+        existing = (
+            label_rows(child.model, label).filter(work=parent).values_list("share", flat=True)
+        )
+        _check_shares(key, [*existing, getattr(obj, "share", 0)])
     try:
         with transaction.atomic():
             obj.save()

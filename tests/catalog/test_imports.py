@@ -284,7 +284,7 @@ def test_the_api_starts_an_import_and_serves_its_report(team: Team) -> None:
     assert client.post(url, {}).status_code == 400
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_command_runs_the_import_and_fails_loudly(
     team: Team, tmp_path: Path, capsys: Any
 ) -> None:

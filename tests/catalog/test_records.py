@@ -322,3 +322,33 @@ def test_the_dashboard_shows_catalog_counts_and_flags(demo: Team) -> None:
     text = page.content.decode()
     assert "1 partner contract is silent on or permits AI sublicensing" in text
     assert "1 recording has a vocalist without a voice clause" in text
+
+
+def test_writers_shares_cannot_exceed_100_percent(team: Team) -> None:
+    writer = make(team, "party", name="Writer")
+    publisher = make(team, "party", name="Publisher")
+    work = make(team, "work", title="Song")
+    client = team.client_for(team.a_r)
+    url = reverse("catalog:work_writers_add", args=[team.label.slug, work.code])
+    ok = client.post(
+        url, {"writers-party": str(writer.code), "writers-role": "composer", "writers-share": "60"}
+    )
+    assert ok.status_code == 302
+    too_much = client.post(
+        url,
+        {"writers-party": str(publisher.code), "writers-role": "publisher", "writers-share": "50"},
+    )
+    assert too_much.status_code == 400
+    assert "110" in too_much.context["child_forms"]["writers"].errors["share"][0]
+    response = post_json(
+        client,
+        api(team.label.slug, f"works/{work.code}/"),
+        {
+            "writers": [
+                {"party": str(writer.code), "role": "composer", "share": "70"},
+                {"party": str(publisher.code), "role": "publisher", "share": "40"},
+            ]
+        },
+        method="patch",
+    )
+    assert response.status_code == 400 and "share" in errors_of(response)

@@ -1,8 +1,8 @@
 """``manage.py import_catalog SLUG FILE``: the same import job as the upload page.
 
 The import is stored and queued like any other; this command then runs the job in this
-process (if a worker has not claimed it first), prints its progress and the path of the
-error report, and exits non-zero when the import failed.
+process (unless a worker claimed it first, in which case it waits for that worker), prints
+its progress and the path of the error report, and exits non-zero when the import failed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from catalog.models import CatalogImport
 from catalog.services.imports.service import FORMATS, catalog_import_start_path
@@ -50,9 +51,17 @@ class Command(BaseCommand):
         )
         code = str(record.job.code)
         self.stdout.write(f"Import {record.code} ({record.get_format_display()}) started.")
-        runner = threading.Thread(target=self._run, args=(code,), daemon=True)
-        runner.start()
-        job = self._follow(label, code, runner)
+        done = threading.Event()
+        printer = threading.Thread(
+            target=self._print_progress, args=(label, code, done), daemon=True
+        )
+        printer.start()
+        try:
+            job_execute(code=code)
+            job = self._wait(label, code)
+        finally:
+            done.set()
+            printer.join(timeout=5)
         record = (
             CatalogImport.objects.for_label(label).select_related("error_report").get(pk=record.pk)
         )
@@ -77,27 +86,31 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Rejected rows (row, column, value, reason): {where}")
 
-    @staticmethod
-    def _run(code: str) -> None:
+    def _print_progress(self, label: Label, code: str, done: threading.Event) -> None:
+        """Print the job's progress as its row records it (from its own connection)."""
+        shown: tuple[int, str] | None = None
         try:
-            job_execute(code=code)
+            while not done.wait(0.5):
+                job = Job.objects.for_label(label).filter(code=code).first()
+                if job is None or job.status != Job.Status.RUNNING:
+                    continue
+                if (job.progress, job.step) != shown:
+                    shown = (job.progress, job.step)
+                    self.stdout.write(f"{job.progress:3d}%  {job.step}")
         finally:
             connection.close()
 
-    def _follow(self, label: Label, code: str, runner: threading.Thread) -> Job:
-        shown: tuple[int, str] | None = None
+    @staticmethod
+    def _wait(label: Label, code: str) -> Job:
+        """The finished job: run here, or by a worker that claimed it first."""
         while True:
-            close_old_connections()
             job: Job = Job.objects.for_label(label).get(code=code)
-            state = (job.progress, job.step)
-            if state != shown and job.status == Job.Status.RUNNING:
-                self.stdout.write(f"{job.progress:3d}%  {job.step}")
-                shown = state
             if job.is_finished:
                 return job
-            if not runner.is_alive() and job.status == Job.Status.PENDING and job.not_before:
-                # The job failed once and waits for a retry; run it again here.
-                time.sleep(max(0.0, (job.not_before - job.updated_at).total_seconds()))
-                runner = threading.Thread(target=self._run, args=(code,), daemon=True)
-                runner.start()
+            if job.status == Job.Status.PENDING and job.not_before is not None:
+                # A failed attempt waits for its retry; run it here when it is due.
+                time.sleep(max(0.0, (job.not_before - timezone.now()).total_seconds()))
+                job_execute(code=code)
+                continue
             time.sleep(0.5)
+            close_old_connections()

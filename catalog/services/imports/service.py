@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogImport, CatalogSettings
 from catalog.services.entities import catalog_changed
 from catalog.services.exports import safe_cell
-from catalog.services.imports.columns import FIELDS, map_header
+from catalog.services.imports.columns import map_header
 from catalog.services.imports.csvsource import CsvSource
 from catalog.services.imports.ddex import ddex_rows
 from catalog.services.imports.rows import ImportRow, RowError, validate_row
@@ -301,6 +301,3 @@ def run_import_job(ctx: JobContext) -> dict[str, Any]:
         ctx.progress(min(99, 98 * fraction), step)
 
     return catalog_import_run(record=record, progress=progress)
-
-
-__all__ = ["FIELDS", "catalog_import_start", "catalog_import_start_path", "run_import_job"]
