@@ -1,5 +1,33 @@
+"""Catalog API under /api/v1/labels/<slug>/ (URL names ``api:catalog:…``)."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from catalog.api import views
+from catalog.entities import ENTITIES
+
+app_name = "catalog"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("imports/", views.ImportListApi.as_view(), name="import-list"),
+    path("imports/<uuid:code>/", views.ImportApi.as_view(), name="import-detail"),
+    path("imports/<uuid:code>/report/", views.ImportReportApi.as_view(), name="import-report"),
+    path("export/", views.ExportApi.as_view(), name="export"),
+]
+
+for entity in ENTITIES.values():
+    urlpatterns += [
+        path(f"{entity.plural}/", views.list_api(entity), name=f"{entity.key}-list"),
+        path(
+            f"{entity.plural}/<uuid:code>/", views.detail_api(entity), name=f"{entity.key}-detail"
+        ),
+    ]
+    if entity.file_field:
+        urlpatterns.append(
+            path(
+                f"{entity.plural}/<uuid:code>/file/",
+                views.file_api(entity),
+                name=f"{entity.key}-file",
+            )
+        )
