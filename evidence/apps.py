@@ -8,3 +8,8 @@ class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = _("Evidence")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from evidence import sources
+
+        sources.register()
