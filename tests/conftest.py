@@ -16,6 +16,10 @@ from optout.roles import Role
 from optout.services.labels import label_create, membership_add
 from optout.services.tokens import token_create
 
+from tests import job_kinds  # noqa: F401  (test-only job kinds, see tests/job_kinds.py)
+
+pytest_plugins = ["tests.workers"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 # --- Network tripwire ----------------------------------------------------------------------

@@ -244,8 +244,10 @@ def job_execute(*, code: str) -> None:
         )
     except Exception as exc:
         logger.exception("Job %s (%s) raised", code, job.kind)
-        close_old_connections()
-        if connection.needs_rollback or connection.in_atomic_block:
+        # A lost database connection must not also lose the error: reconnect to record it.
+        if not connection.in_atomic_block and (
+            connection.connection is None or not connection.is_usable()
+        ):
             connection.close()
         _record_error(code, token, f"{type(exc).__name__}: {exc}"[:2000])
     else:
