@@ -13,3 +13,4 @@ class EvidenceConfig(AppConfig):
         from evidence import sources
 
         sources.register()
+        sources.register_catalog_sources()

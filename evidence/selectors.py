@@ -24,7 +24,11 @@ from optout.models import Label, LedgerEntry, Membership, User
 def label_evidence_items(
     *, label: Label, status: str | None = None
 ) -> WithdrawableQuerySet[EvidenceItem]:
-    items = EvidenceItem.objects.for_label(label).select_related("blob", "created_by")
+    items = (
+        EvidenceItem.objects.for_label(label)
+        .select_related("blob", "created_by", "withdrawn_by")
+        .prefetch_related("recordings", "works")
+    )
     if status == EvidenceItem.Status.ACTIVE:
         items = items.active()
     elif status == EvidenceItem.Status.WITHDRAWN:
@@ -36,6 +40,7 @@ def label_matters(*, label: Label, status: str | None = None) -> QuerySet[Matter
     matters: QuerySet[Matter] = (
         Matter.objects.for_label(label)
         .select_related("owner")
+        .prefetch_related("recordings", "works")
         .annotate(
             item_count=Count("items", filter=Q(items__status=MatterItem.Status.ACTIVE)),
         )

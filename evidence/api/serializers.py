@@ -24,6 +24,17 @@ from optout.api.serializers import JobSerializer
 from optout.models import Label, Membership, User
 
 
+class CodeListField(serializers.ListField):
+    """Ids of linked objects: written as a list of UUIDs, read from a related manager."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.UUIDField(), max_length=500, **kwargs)
+
+    def to_representation(self, data: Any) -> list[str]:
+        objects = data.all() if hasattr(data, "all") else data
+        return [str(obj.code) for obj in objects]
+
+
 class _FileFacts(serializers.Serializer[Any]):
     """The stored file's digest, size and type, read from its blob."""
 
@@ -37,6 +48,8 @@ class EvidenceItemSerializer(_FileFacts, serializers.ModelSerializer[EvidenceIte
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
     withdrawn_by = serializers.EmailField(source="withdrawn_by.email", read_only=True, default=None)
+    recordings = CodeListField(read_only=True)
+    works = CodeListField(read_only=True)
 
     class Meta:
         model = EvidenceItem
@@ -48,6 +61,8 @@ class EvidenceItemSerializer(_FileFacts, serializers.ModelSerializer[EvidenceIte
             "document_date",
             "source",
             "source_url",
+            "recordings",
+            "works",
             "filename",
             "sha256",
             "size",
@@ -91,6 +106,8 @@ class EvidenceItemUpdateSerializer(serializers.Serializer[Any]):
         max_length=300, required=False, allow_blank=True
     )
     source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    recordings = CodeListField(required=False, help_text="Replaces the linked recordings.")
+    works = CodeListField(required=False, help_text="Replaces the linked works.")
 
 
 class ReasonSerializer(serializers.Serializer[Any]):
@@ -134,6 +151,8 @@ class MatterSerializer(serializers.ModelSerializer[Matter]):
     owner = LabelMemberField(required=False, allow_null=True)
     owner_email = serializers.EmailField(source="owner.email", read_only=True, default=None)
     item_count = serializers.SerializerMethodField()
+    recordings = CodeListField(required=False, help_text="Ids of the label's recordings.")
+    works = CodeListField(required=False, help_text="Ids of the label's works.")
 
     class Meta:
         model = Matter
@@ -148,6 +167,8 @@ class MatterSerializer(serializers.ModelSerializer[Matter]):
             "target_url",
             "target_company",
             "territory",
+            "recordings",
+            "works",
             "legal_hold",
             "legal_hold_reason",
             "legal_hold_since",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.models.base import Withdrawable, WithdrawableManager, withdrawal_constraint
 from optout.models import LabelOwnedModel
+
+if TYPE_CHECKING:
+    from catalog.models import Recording, Work
+    from evidence.models.links import EvidenceItemRecording, EvidenceItemWork
 
 
 class EvidenceKind(models.TextChoices):
@@ -41,6 +45,20 @@ class EvidenceItem(Withdrawable, LabelOwnedModel):
     source_url = models.URLField(_("source URL"), max_length=2000, blank=True)
     blob = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file name"), max_length=255)
+    recordings: models.ManyToManyField[Recording, EvidenceItemRecording] = models.ManyToManyField(
+        "catalog.Recording",
+        through="evidence.EvidenceItemRecording",
+        blank=True,
+        related_name="evidence_items",
+        verbose_name=_("recordings"),
+    )
+    works: models.ManyToManyField[Work, EvidenceItemWork] = models.ManyToManyField(
+        "catalog.Work",
+        through="evidence.EvidenceItemWork",
+        blank=True,
+        related_name="evidence_items",
+        verbose_name=_("works"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

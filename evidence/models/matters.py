@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.models.base import Withdrawable, WithdrawableManager, withdrawal_constraint
 from optout.models import LabelOwnedModel
+
+if TYPE_CHECKING:
+    from catalog.models import Recording, Work
+    from evidence.models.links import MatterRecording, MatterWork
 
 
 class MatterStatus(models.TextChoices):
@@ -47,6 +51,20 @@ class Matter(LabelOwnedModel):
         max_length=16,
         blank=True,
         help_text=_("An ISO 3166 country code, or “Worldwide”."),
+    )
+    recordings: models.ManyToManyField[Recording, MatterRecording] = models.ManyToManyField(
+        "catalog.Recording",
+        through="evidence.MatterRecording",
+        blank=True,
+        related_name="matters",
+        verbose_name=_("recordings"),
+    )
+    works: models.ManyToManyField[Work, MatterWork] = models.ManyToManyField(
+        "catalog.Work",
+        through="evidence.MatterWork",
+        blank=True,
+        related_name="matters",
+        verbose_name=_("works"),
     )
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence.models import EvidenceItem, EvidenceKind, Matter, MatterItem
+from evidence.services.links import catalog_links_resolve, link_codes
 from optout.lib.canonical import utc_iso
 from optout.lib.files import safe_filename
 from optout.models import Label, User
@@ -50,10 +52,15 @@ def evidence_item_create(
     document_date: date | None = None,
     source: str = "",
     source_url: str = "",
+    recordings: Iterable[Any] | None = None,
+    works: Iterable[Any] | None = None,
 ) -> EvidenceItem:
     """Store an uploaded file as an evidence item; the addition is a ledger entry."""
     if upload.digest.size == 0:
         raise ValidationError({"file": _("The file is empty.")}, code="empty")
+    linked_recordings, linked_works = catalog_links_resolve(
+        label=label, recordings=recordings, works=works
+    )
     filename = (upload.name or "").strip() or "evidence"
     item = EvidenceItem(
         label=label,
@@ -71,20 +78,37 @@ def evidence_item_create(
     _validated(item)
     item.blob = blob_store_upload(label=label, upload=upload, actor=actor)
     item.save()
+    item.recordings.set(linked_recordings or [])
+    item.works.set(linked_works or [])
     ledger_append(
         label=label,
         actor=actor,
         action="evidence.item_added",
         subject=item,
         blob=item.blob,
-        data={**_facts(item), "filename": item.filename, "size": item.blob.size},
+        data={
+            **_facts(item),
+            **link_codes(item),
+            "filename": item.filename,
+            "size": item.blob.size,
+        },
     )
     return item
 
 
 @transaction.atomic
-def evidence_item_update(*, item: EvidenceItem, actor: User | None, **values: Any) -> EvidenceItem:
-    """Change what is said about an item (never its file). Withdrawn items stay as they were."""
+def evidence_item_update(
+    *,
+    item: EvidenceItem,
+    actor: User | None,
+    recordings: Iterable[Any] | None = None,
+    works: Iterable[Any] | None = None,
+    **values: Any,
+) -> EvidenceItem:
+    """Change what is said about an item (never its file). Withdrawn items stay as they were.
+
+    ``recordings`` and ``works`` (ids), when given, replace the item's links.
+    """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -93,11 +117,18 @@ def evidence_item_update(*, item: EvidenceItem, actor: User | None, **values: An
         raise ValidationError(
             _("This item was withdrawn; it can no longer be changed."), code="withdrawn"
         )
-    before = _facts(item)
+    linked_recordings, linked_works = catalog_links_resolve(
+        label=item.label, recordings=recordings, works=works
+    )
+    before = {**_facts(item), **link_codes(item)}
     for name, value in values.items():
         setattr(item, name, value)
     _validated(item)
-    after = _facts(item)
+    if linked_recordings is not None:
+        item.recordings.set(linked_recordings)
+    if linked_works is not None:
+        item.works.set(linked_works)
+    after = {**_facts(item), **link_codes(item)}
     changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
     if not changed:
         return item

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence.models import Matter, MatterItem, MatterNote
+from evidence.services.links import catalog_links_resolve, link_codes
 from evidence.territories import territory_normalise
 from optout.lib.canonical import utc_iso
 from optout.matter_items import NotAddable, matter_item_source, matter_item_sources
@@ -77,7 +79,12 @@ def matter_create(
     target_url: str = "",
     target_company: str = "",
     territory: str = "",
+    recordings: Iterable[Any] | None = None,
+    works: Iterable[Any] | None = None,
 ) -> Matter:
+    linked_recordings, linked_works = catalog_links_resolve(
+        label=label, recordings=recordings, works=works
+    )
     matter = Matter(
         label=label,
         title=title,
@@ -92,8 +99,14 @@ def matter_create(
     )
     _validated(matter)
     matter.save()
+    matter.recordings.set(linked_recordings or [])
+    matter.works.set(linked_works or [])
     ledger_append(
-        label=label, actor=actor, action="matter.created", subject=matter, data=_facts(matter)
+        label=label,
+        actor=actor,
+        action="matter.created",
+        subject=matter,
+        data={**_facts(matter), **link_codes(matter)},
     )
     return matter
 
@@ -109,16 +122,31 @@ def _locked(matter: Matter) -> Matter:
 
 
 @transaction.atomic
-def matter_update(*, matter: Matter, actor: User | None, **values: Any) -> Matter:
+def matter_update(
+    *,
+    matter: Matter,
+    actor: User | None,
+    recordings: Iterable[Any] | None = None,
+    works: Iterable[Any] | None = None,
+    **values: Any,
+) -> Matter:
+    """Change a matter's description; ``recordings``/``works`` (ids) replace its links."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     matter = _locked(matter)
-    before = _facts(matter)
+    linked_recordings, linked_works = catalog_links_resolve(
+        label=matter.label, recordings=recordings, works=works
+    )
+    before = {**_facts(matter), **link_codes(matter)}
     for name, value in values.items():
         setattr(matter, name, value)
     _validated(matter)
-    after = _facts(matter)
+    if linked_recordings is not None:
+        matter.recordings.set(linked_recordings)
+    if linked_works is not None:
+        matter.works.set(linked_works)
+    after = {**_facts(matter), **link_codes(matter)}
     changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
     if not changed:
         return matter
