@@ -10,7 +10,8 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from evidence import job_kinds, sources  # noqa: F401  (job kinds register on import)
+        from evidence import job_kinds, panels, sources  # noqa: F401  (job kinds register on import)
 
+        panels.register()
         sources.register()
         sources.register_catalog_sources()
