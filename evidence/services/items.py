@@ -65,8 +65,8 @@ def evidence_item_create(
     linked_recordings, linked_works = catalog_links_resolve(
         label=label, recordings=recordings, works=works
     )
-    # PostgreSQL text cannot hold NUL; every other character of the name is kept as given.
-    filename = (upload.name or "").replace("\x00", "").strip() or "evidence"
+    # PostgreSQL text cannot hold NUL (the ledger writes U+FFFD for it too); the rest is kept.
+    filename = (upload.name or "").replace("\x00", "\ufffd").strip() or "evidence"
     item = EvidenceItem(
         label=label,
         kind=kind,
