@@ -458,6 +458,13 @@ LOGGING = {
     },
 }
 
+# Every stored file is hashed again this often (evidence.tasks.sanity_check).
+OPTOUT_SANITY_CHECK_SECONDS = env.integer("OPTOUT_SANITY_CHECK_SECONDS", 24 * 3600, minimum=60)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
+    "evidence-sanity-check": {
+        "task": "evidence.sanity_check",
+        "schedule": float(OPTOUT_SANITY_CHECK_SECONDS),
+    },
 }
