@@ -438,6 +438,9 @@ OPTOUT_AUDIO_TIMEOUT_SECONDS = env.integer("OPTOUT_AUDIO_TIMEOUT_SECONDS", 30, m
 # --- Outbound fetching ----------------------------------------------------------------------
 
 OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
+# A PEM file of extra certificate authorities the fetcher trusts on top of the system
+# store (a private deployment's internal CA; the tests' CA).
+OPTOUT_FETCH_CA_BUNDLE = env.text("OPTOUT_FETCH_CA_BUNDLE", "")
 
 # --- Logging -------------------------------------------------------------------------------
 
