@@ -35,7 +35,7 @@ DEFAULT_MAX_HEADERS: Final = 100
 USER_AGENT: Final = "Optout/0.1 (+evidence and opt-out signal checks)"
 
 REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
-Method = Literal["GET", "HEAD"]
+Method = Literal["GET", "HEAD", "POST"]
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
@@ -88,10 +88,19 @@ def fetch(
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     max_redirects: int = MAX_REDIRECTS,
     allow_partial: bool = False,
+    body: bytes | None = None,
 ) -> FetchResult:
-    """Fetch ``url`` safely and return every hop it took. See the package docstring."""
-    if method not in ("GET", "HEAD"):
-        raise ValueError(f"method must be GET or HEAD, not {method!r}")
+    """Fetch ``url`` safely and return every hop it took. See the package docstring.
+
+    ``body`` goes with ``method="POST"`` only (a protocol request such as an RFC 3161
+    timestamp query, never a user's data); it is sent with a Content-Length. A 307 or 308
+    redirect sends it again (to a checked address, like every hop); 301, 302 and 303 turn
+    the request into a GET without it.
+    """
+    if method not in ("GET", "HEAD", "POST"):
+        raise ValueError(f"method must be GET, HEAD or POST, not {method!r}")
+    if (method == "POST") != (body is not None):
+        raise ValueError("a body goes with POST, and POST needs a body")
     if not 0 <= max_redirects <= MAX_REDIRECTS:
         raise ValueError(f"max_redirects must be between 0 and {MAX_REDIRECTS}")
     if not 0 < max_headers <= DEFAULT_MAX_HEADERS:
@@ -115,7 +124,7 @@ def fetch(
     allowed = allowlist()
     hops: list[Hop] = []
     seen: set[tuple[str, str]] = set()
-    current_url, current_method = url, method
+    current_url, current_method, current_body = url, method, body
     first_origin: tuple[str, str, int] | None = None
     while True:
         redirected = bool(hops)
@@ -125,6 +134,8 @@ def fetch(
             if first_origin is None:
                 first_origin = target.origin
             sent = _request_headers(target, extra, same_origin=target.origin == first_origin)
+            if current_body is not None:
+                sent.insert(-1, ("Content-Length", str(len(current_body))))
             hop = exchange(
                 target,
                 method=current_method,
@@ -132,6 +143,7 @@ def fetch(
                 limits=limits,
                 deadline=deadline,
                 allowlist=allowed,
+                request_body=current_body or b"",
             )
         except FetchError as exc:
             exc.url = exc.url or current_url
@@ -148,6 +160,9 @@ def fetch(
         if max_redirects == 0:
             return FetchResult(requested_url=url, hops=tuple(hops))
         next_method = "GET" if hop.status == 303 and current_method != "HEAD" else current_method
+        if current_method == "POST" and hop.status in (301, 302):
+            next_method = "GET"
+        next_body = current_body if next_method == "POST" else None
         seen.add((current_method, target.url))
         if (next_method, next_url) in seen:
             raise _redirect_error(_("The server redirected in a loop."), url=next_url, hops=hops)
@@ -158,7 +173,7 @@ def fetch(
                 hops=hops,
                 limit=max_redirects,
             )
-        current_url, current_method = next_url, next_method
+        current_url, current_method, current_body = next_url, next_method, next_body
 
 
 def _redirect_error(
