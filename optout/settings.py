@@ -378,6 +378,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "evidence.models.items.EvidenceKind",
+        "WithdrawalStatusEnum": "evidence.models.base.Withdrawable.Status",
+    },
 }
 
 # --- Jobs and Celery -----------------------------------------------------------------------

@@ -393,3 +393,37 @@ def test_counsel_builds_through_the_api_and_downloads_are_logged(
         str(packet.code),
     )
     assert entry.data["manifest_sha256"] == packet.manifest_sha256
+
+
+def _upload_to_verify(team: Team, path: Path) -> str:
+    with open(path, "rb") as handle:
+        response = team.client_for(team.viewer).post(reverse("verify_packet"), {"packet": handle})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_verify_page_refuses_hostile_archives_without_reading_them(
+    team: Team, tmp_path: Path
+) -> None:
+    link = tmp_path / "symlink.zip"
+    with zipfile.ZipFile(link, "w") as archive:
+        info = zipfile.ZipInfo("items/001-link")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, "/etc/passwd")
+    assert "symbolic link" in _upload_to_verify(team, link)
+
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(10001):
+            archive.writestr(f"f{i}", b"")
+    assert "10001 entries" in _upload_to_verify(team, many)
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", b"\0" * (20 * 1024 * 1024))
+    assert "times its size" in _upload_to_verify(team, bomb)
+
+    not_zip = tmp_path / "letter.zip"
+    not_zip.write_bytes(b"%PDF-1.4 not a zip")
+    page = _upload_to_verify(team, not_zip)
+    assert "Not intact" in page and "not a readable ZIP archive" in page

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from evidence.models import Alert, EvidenceItem, Matter, MatterItem, Packet
@@ -176,3 +177,20 @@ def test_the_demo_seeder_adds_a_matter_with_an_item() -> None:
     label = Label.objects.get(slug="demo")
     matter = Matter.objects.for_label(label).get()
     assert MatterItem.objects.for_label(label).filter(matter=matter).count() == 1
+
+
+def test_upload_pages_still_check_the_csrf_token(team: Team) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team.rights)
+    response = client.post(_url("item_new"), {"kind": "other", "file": _file(b"x", "x.txt")})
+    assert response.status_code == 403
+    response = client.post(reverse("verify_packet"), {"packet": _file(b"PK", "p.zip")})
+    assert response.status_code == 403
+    assert not EvidenceItem.objects.for_label(team.label).exists()
+    page = client.get(_url("item_new"))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        _url("item_new"),
+        {"kind": "other", "file": _file(b"x", "x.txt"), "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
