@@ -24,6 +24,7 @@ from evidence.verifier import verify_packet
 from optout.lib.archive import ARCNAME_RE
 from optout.lib.hashing import sha256_bytes
 from optout.models import Job, LedgerEntry
+from optout.services.jobs import job_create, job_execute
 from optout.services.ledger import entry_hash
 from tests.conftest import Team
 from tests.evidence.conftest import make_item, make_matter
@@ -427,3 +428,26 @@ def test_the_verify_page_refuses_hostile_archives_without_reading_them(
     not_zip.write_bytes(b"%PDF-1.4 not a zip")
     page = _upload_to_verify(team, not_zip)
     assert "Not intact" in page and "not a readable ZIP archive" in page
+
+
+def test_a_job_of_one_label_cannot_build_another_labels_packet(team: Team) -> None:
+    foreign_matter = make_matter(team.other_label, team.outsider)
+    foreign_item = make_item(team.other_label, team.outsider)
+    matter_item_add(
+        matter=foreign_matter,
+        actor=team.outsider,
+        source_key="evidence",
+        source_code=foreign_item.code,
+    )
+    foreign = packet_request(matter=foreign_matter, actor=team.outsider)
+    job = job_create(
+        label=team.label,
+        kind="evidence.packet_build",
+        actor=team.owner,
+        params={"packet": str(foreign.code)},
+    )
+    job_execute(code=str(job.code))
+    job.refresh_from_db()
+    foreign.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "no longer exists" in job.error
+    assert foreign.status == Packet.Status.BUILDING and foreign.blob is None
