@@ -93,9 +93,8 @@ def fetch(
     """Fetch ``url`` safely and return every hop it took. See the package docstring.
 
     ``body`` goes with ``method="POST"`` only (a protocol request such as an RFC 3161
-    timestamp query, never a user's data); it is sent with a Content-Length. A 307 or 308
-    redirect sends it again (to a checked address, like every hop); 301, 302 and 303 turn
-    the request into a GET without it.
+    timestamp query, never a user's data); it is sent with a Content-Length. A POST is
+    never redirected: a redirect answer is returned as the result, unfollowed.
     """
     if method not in ("GET", "HEAD", "POST"):
         raise ValueError(f"method must be GET, HEAD or POST, not {method!r}")
@@ -106,15 +105,13 @@ def fetch(
     if not 0 < max_headers <= DEFAULT_MAX_HEADERS:
         # http.client refuses more than 100 header lines whatever we ask.
         raise ValueError(f"max_headers must be between 1 and {DEFAULT_MAX_HEADERS}")
-    for name, value in (("max_bytes", max_bytes), ("max_header_bytes", max_header_bytes)):
-        if value <= 0:
-            raise ValueError(f"{name} must be positive")
-    if deadline_seconds <= 0 or connect_timeout <= 0:
-        raise ValueError("deadline_seconds and connect_timeout must be positive")
+    decoded_cap = max_bytes if max_decoded_bytes is None else max_decoded_bytes
+    if min(max_bytes, decoded_cap, max_header_bytes, deadline_seconds, connect_timeout) <= 0:
+        raise ValueError("sizes, the deadline and the connect timeout must be positive")
     extra = _caller_headers(headers or {})
     limits = Limits(
         max_bytes=max_bytes,
-        max_decoded_bytes=max_bytes if max_decoded_bytes is None else max_decoded_bytes,
+        max_decoded_bytes=decoded_cap,
         max_header_bytes=max_header_bytes,
         max_headers=max_headers,
         connect_timeout=connect_timeout,
@@ -123,8 +120,8 @@ def fetch(
     deadline = Deadline(deadline_seconds)
     allowed = allowlist()
     hops: list[Hop] = []
-    seen: set[tuple[str, str]] = set()
-    current_url, current_method, current_body = url, method, body
+    seen: set[str] = set()
+    current_url = url
     first_origin: tuple[str, str, int] | None = None
     while True:
         redirected = bool(hops)
@@ -134,16 +131,16 @@ def fetch(
             if first_origin is None:
                 first_origin = target.origin
             sent = _request_headers(target, extra, same_origin=target.origin == first_origin)
-            if current_body is not None:
-                sent.insert(-1, ("Content-Length", str(len(current_body))))
+            if body is not None:
+                sent.insert(-1, ("Content-Length", str(len(body))))
             hop = exchange(
                 target,
-                method=current_method,
+                method=method,
                 headers=sent,
                 limits=limits,
                 deadline=deadline,
                 allowlist=allowed,
-                request_body=current_body or b"",
+                request_body=body or b"",
             )
         except FetchError as exc:
             exc.url = exc.url or current_url
@@ -157,14 +154,11 @@ def fetch(
         next_url = _redirect_target(target, location)
         hop = replace(hop, location=next_url)
         hops.append(hop)
-        if max_redirects == 0:
+        if max_redirects == 0 or method == "POST":
             return FetchResult(requested_url=url, hops=tuple(hops))
-        next_method = "GET" if hop.status == 303 and current_method != "HEAD" else current_method
-        if current_method == "POST" and hop.status in (301, 302):
-            next_method = "GET"
-        next_body = current_body if next_method == "POST" else None
-        seen.add((current_method, target.url))
-        if (next_method, next_url) in seen:
+        # GET and HEAD stay what they are on every redirect status, 303 included.
+        seen.add(target.url)
+        if _normalised(next_url) in seen:
             raise _redirect_error(_("The server redirected in a loop."), url=next_url, hops=hops)
         if len(hops) > max_redirects:
             raise _redirect_error(
@@ -173,7 +167,7 @@ def fetch(
                 hops=hops,
                 limit=max_redirects,
             )
-        current_url, current_method, current_body = next_url, next_method, next_body
+        current_url = next_url
 
 
 def _redirect_error(
@@ -184,6 +178,13 @@ def _redirect_error(
     )
     error.hops = tuple(hops)
     return error
+
+
+def _normalised(url: str) -> str:
+    try:
+        return parse_url(url).url
+    except FetchError:
+        return url  # refused with its reason when it is fetched
 
 
 def _redirect_target(target: Target, location: str) -> str:

@@ -547,7 +547,7 @@ def _read_body(
     itself, so the caller can keep what arrived before a problem."""
     lengths = {v.strip() for k, v in headers if k.lower() == "content-length"}
     if len(lengths) > 1 or any(not _CONTENT_LENGTH.fullmatch(v) for v in lengths):
-        raise BadResponse(_("The server sent a missing or conflicting Content-Length."))
+        raise BadResponse(_("The server sent an invalid or conflicting Content-Length."))
     expected = response.length if not response.chunked else None
     codings = content_encodings([v for k, v in headers if k.lower() == "content-encoding"])
     raw = Body()
