@@ -20,6 +20,7 @@ from django.urls import reverse
 from evidence.models import Alert, Matter, MatterItem, Packet
 from evidence.services.matters import matter_item_add
 from evidence.services.packets import packet_request
+from evidence.services.packets.builder import VERIFIER_SOURCE
 from evidence.verifier import verify_packet
 from optout.lib.archive import ARCNAME_RE
 from optout.lib.hashing import sha256_bytes
@@ -232,11 +233,24 @@ def _tamper_cases(manifest: dict[str, Any]) -> dict[str, tuple[Callable[..., Any
 
 
 def _check_all_ways(team: Team, path: Path, kind: str, member: str) -> None:
-    """The function, `manage.py verify_packet` and the /verify page all name the member."""
+    """verify.py (as shipped, run as a script), `manage.py verify_packet` and the /verify
+    page all name the member."""
     report = verify_packet(str(path))
     first = report.first_problem
     assert first is not None, "tampering went unnoticed"
     assert (first.kind, first.member) == (kind, member), report.text()
+
+    script = path.with_name(f"{path.stem}-verify.py")
+    script.write_bytes(VERIFIER_SOURCE.read_bytes())
+    standalone = subprocess.run(
+        [sys.executable, "-I", str(script), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert standalone.returncode == 1
+    assert standalone.stdout.startswith(f"FAILED: {kind}: {member}"), standalone.stdout
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
