@@ -7,6 +7,7 @@ import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -280,7 +281,8 @@ class _Builder:
     # the rest -----------------------------------------------------------------------------
 
     def index_pdf(self, rows: list[dict[str, Any]], language: str) -> bytes:
-        with translation.override(language):
+        # The index says its times are UTC, whatever the deployment's time zone.
+        with translation.override(language), timezone.override(UTC):
             html = render_to_string(
                 "evidence/pdf/packet_index.html",
                 {
