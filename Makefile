@@ -25,7 +25,7 @@ messages: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 makemessages: install
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale=sv --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale=sv --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete --no-wrap
 
 run: messages
 	scripts/run-dev

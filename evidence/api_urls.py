@@ -1,5 +1,48 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from evidence.api import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("evidence/", views.EvidenceItemListApi.as_view(), name="evidence-list"),
+    path("evidence/<uuid:code>/", views.EvidenceItemApi.as_view(), name="evidence-detail"),
+    path(
+        "evidence/<uuid:code>/withdraw/",
+        views.EvidenceItemWithdrawApi.as_view(),
+        name="evidence-withdraw",
+    ),
+    path(
+        "evidence/<uuid:code>/download/",
+        views.EvidenceItemDownloadApi.as_view(),
+        name="evidence-download",
+    ),
+    path("matters/", views.MatterListApi.as_view(), name="matter-list"),
+    path("matters/<uuid:code>/", views.MatterApi.as_view(), name="matter-detail"),
+    path("matters/<uuid:code>/hold/", views.MatterHoldApi.as_view(), name="matter-hold"),
+    path("matters/<uuid:code>/notes/", views.MatterNoteListApi.as_view(), name="matter-notes"),
+    path("matters/<uuid:code>/items/", views.MatterItemListApi.as_view(), name="matter-items"),
+    path(
+        "matters/<uuid:code>/items/<uuid:item>/withdraw/",
+        views.MatterItemWithdrawApi.as_view(),
+        name="matter-item-withdraw",
+    ),
+    path("matters/<uuid:code>/packets/", views.PacketListApi.as_view(), name="packets"),
+    path(
+        "matters/<uuid:code>/packets/<uuid:packet>/",
+        views.PacketApi.as_view(),
+        name="packet-detail",
+    ),
+    path(
+        "matters/<uuid:code>/packets/<uuid:packet>/download/",
+        views.PacketDownloadApi.as_view(),
+        name="packet-download",
+    ),
+    path("evidence-alerts/", views.AlertListApi.as_view(), name="alerts"),
+    path(
+        "evidence-alerts/<uuid:code>/resolve/",
+        views.AlertResolveApi.as_view(),
+        name="alert-resolve",
+    ),
+    path("evidence-settings/", views.EvidenceSettingsApi.as_view(), name="settings"),
+]

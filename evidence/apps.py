@@ -8,3 +8,10 @@ class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = _("Evidence")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from evidence import job_kinds, panels, sources  # noqa: F401  (job kinds register on import)
+
+        panels.register()
+        sources.register()
+        sources.register_catalog_sources()

@@ -255,6 +255,8 @@ FILE_UPLOAD_TEMP_DIR = str(env.path("OPTOUT_TEMP_DIR", DATA_DIR / "tmp"))
 # Uploads are moved from here into local storage: keep both on one file system.
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 OPTOUT_UPLOAD_MAX_BYTES = env.integer("OPTOUT_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1024)
+# The /verify page reads a packet in the request: at most this many unpacked bytes.
+OPTOUT_VERIFY_MAX_BYTES = env.integer("OPTOUT_VERIFY_MAX_BYTES", 4 * 1024**3, minimum=1024)
 
 # --- Storage -------------------------------------------------------------------------------
 
@@ -381,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyVersionStatusEnum": "optout.policy.models.PolicyVersion.Status",
         "StanceEnum": "optout.policy.choices.StanceChoice",
         "SignalKindEnum": "optout.policy.models.SignalKind",
+        "EvidenceKindEnum": "evidence.models.items.EvidenceKind",
+        "WithdrawalStatusEnum": "evidence.models.base.Withdrawable.Status",
     },
 }
 
@@ -469,11 +473,17 @@ LOGGING = {
 OPTOUT_SIGNAL_AUDIT_SECONDS = env.integer(
     "OPTOUT_SIGNAL_AUDIT_SECONDS", 7 * 24 * 3600, minimum=3600
 )
+# Every stored file is hashed again this often (evidence.tasks.sanity_check).
+OPTOUT_SANITY_CHECK_SECONDS = env.integer("OPTOUT_SANITY_CHECK_SECONDS", 24 * 3600, minimum=60)
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
     "signal-audits": {
         "task": "policy.schedule_audits",
         "schedule": float(OPTOUT_SIGNAL_AUDIT_SECONDS),
+    },
+    "evidence-sanity-check": {
+        "task": "evidence.sanity_check",
+        "schedule": float(OPTOUT_SANITY_CHECK_SECONDS),
     },
 }

@@ -35,7 +35,7 @@ DEFAULT_MAX_HEADERS: Final = 100
 USER_AGENT: Final = "Optout/0.1 (+evidence and opt-out signal checks)"
 
 REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
-Method = Literal["GET", "HEAD"]
+Method = Literal["GET", "HEAD", "POST"]
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
@@ -88,10 +88,18 @@ def fetch(
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     max_redirects: int = MAX_REDIRECTS,
     allow_partial: bool = False,
+    body: bytes | None = None,
 ) -> FetchResult:
-    """Fetch ``url`` safely and return every hop it took. See the package docstring."""
-    if method not in ("GET", "HEAD"):
-        raise ValueError(f"method must be GET or HEAD, not {method!r}")
+    """Fetch ``url`` safely and return every hop it took. See the package docstring.
+
+    ``body`` goes with ``method="POST"`` only (a protocol request such as an RFC 3161
+    timestamp query, never a user's data); it is sent with a Content-Length. A POST is
+    never redirected: a redirect answer is returned as the result, unfollowed.
+    """
+    if method not in ("GET", "HEAD", "POST"):
+        raise ValueError(f"method must be GET, HEAD or POST, not {method!r}")
+    if (method == "POST") != (body is not None):
+        raise ValueError("a body goes with POST, and POST needs a body")
     if not 0 <= max_redirects <= MAX_REDIRECTS:
         raise ValueError(f"max_redirects must be between 0 and {MAX_REDIRECTS}")
     if not 0 < max_headers <= DEFAULT_MAX_HEADERS:
@@ -123,6 +131,8 @@ def fetch(
             if first_origin is None:
                 first_origin = target.origin
             sent = _request_headers(target, extra, same_origin=target.origin == first_origin)
+            if body is not None:
+                sent.insert(-1, ("Content-Length", str(len(body))))
             hop = exchange(
                 target,
                 method=method,
@@ -130,6 +140,7 @@ def fetch(
                 limits=limits,
                 deadline=deadline,
                 allowlist=allowed,
+                request_body=body or b"",
             )
         except FetchError as exc:
             exc.url = exc.url or current_url
@@ -143,7 +154,7 @@ def fetch(
         next_url = _redirect_target(target, location)
         hop = replace(hop, location=next_url)
         hops.append(hop)
-        if max_redirects == 0:
+        if max_redirects == 0 or method == "POST":
             return FetchResult(requested_url=url, hops=tuple(hops))
         # GET and HEAD stay what they are on every redirect status, 303 included.
         seen.add(target.url)

@@ -1,0 +1,1 @@
+"""The evidence app's API under /api/v1/labels/<slug>/."""

@@ -1,0 +1,150 @@
+"""Reads of the evidence app. Every function takes the label it reads for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from evidence.models import (
+    Alert,
+    EvidenceItem,
+    EvidenceSettings,
+    Matter,
+    MatterItem,
+    MatterNote,
+    Packet,
+    Timestamp,
+    WithdrawableQuerySet,
+)
+from optout.models import Label, LabelScopedQuerySet, LedgerEntry, Membership, User
+
+
+def label_evidence_items(
+    *, label: Label, status: str | None = None
+) -> WithdrawableQuerySet[EvidenceItem]:
+    items = (
+        EvidenceItem.objects.for_label(label)
+        .select_related("blob", "created_by", "withdrawn_by")
+        .prefetch_related("recordings", "works")
+    )
+    if status == EvidenceItem.Status.ACTIVE:
+        items = items.active()
+    elif status == EvidenceItem.Status.WITHDRAWN:
+        items = items.withdrawn()
+    return items.order_by("-created_at")
+
+
+def label_matters(*, label: Label, status: str | None = None) -> QuerySet[Matter]:
+    matters: QuerySet[Matter] = (
+        Matter.objects.for_label(label)
+        .select_related("owner")
+        .prefetch_related("recordings", "works")
+        .annotate(
+            item_count=Count("items", filter=Q(items__status=MatterItem.Status.ACTIVE)),
+        )
+    )
+    if status == "open":
+        matters = matters.exclude(status=Matter.Status.CLOSED)
+    elif status:
+        matters = matters.filter(status=status)
+    return matters.order_by("-created_at")
+
+
+def matter_items(
+    *, matter: Matter, include_withdrawn: bool = True
+) -> WithdrawableQuerySet[MatterItem]:
+    items = (
+        MatterItem.objects.for_label(matter.label)
+        .filter(matter=matter)
+        .select_related("blob", "added_by", "timestamp_blob")
+    )
+    if not include_withdrawn:
+        items = items.active()
+    return items.order_by("created_at", "id")
+
+
+def matter_notes(*, matter: Matter) -> QuerySet[MatterNote]:
+    return (
+        MatterNote.objects.for_label(matter.label)
+        .filter(matter=matter)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def matter_packets(*, matter: Matter) -> LabelScopedQuerySet[Packet]:
+    packets: LabelScopedQuerySet[Packet] = (
+        Packet.objects.for_label(matter.label)
+        .filter(matter=matter)
+        .select_related("job", "blob", "created_by", "matter")
+        .order_by("-created_at")
+    )
+    return packets
+
+
+def matters_holding(*, item: EvidenceItem) -> QuerySet[Matter]:
+    """The matters an evidence item is (actively) in."""
+    held = (
+        MatterItem.objects.for_label(item.label)
+        .active()
+        .filter(source_key="evidence", source_code=item.code)
+    )
+    return Matter.objects.for_label(item.label).filter(pk__in=held.values("matter_id"))
+
+
+def matters_open_for_adding(*, label: Label) -> QuerySet[Matter]:
+    return Matter.objects.for_label(label).exclude(status=Matter.Status.CLOSED).order_by("title")
+
+
+def label_member_users(*, label: Label) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(label=label).values("user_id")
+    ).order_by("email")
+
+
+def open_alerts(*, label: Label) -> QuerySet[Alert]:
+    return Alert.objects.for_label(label).filter(resolved_at__isnull=True).order_by("-created_at")
+
+
+def label_alerts(*, label: Label) -> QuerySet[Alert]:
+    return Alert.objects.for_label(label).select_related("resolved_by").order_by("-created_at")
+
+
+def evidence_settings(*, label: Label) -> EvidenceSettings:
+    """The label's settings (unsaved defaults when it never set any)."""
+    found = EvidenceSettings.objects.filter(label=label).first()
+    return found if found is not None else EvidenceSettings(label=label)
+
+
+def subject_timestamps(*, label: Label, subject: Any) -> QuerySet[Timestamp]:
+    meta = subject._meta
+    return Timestamp.objects.for_label(label).filter(
+        subject_type=f"{meta.app_label}.{meta.model_name}", subject_code=subject.code
+    )
+
+
+def blob_ledger_entries(*, label: Label, blob_ids: list[int]) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.for_label(label).filter(blob_id__in=blob_ids).order_by("seq")
+
+
+@dataclass(frozen=True)
+class EvidenceSummary:
+    open_matters: int
+    matters_on_hold: int
+    items: int
+    open_alerts: int
+
+
+def evidence_summary(*, label: Label) -> EvidenceSummary:
+    matters = Matter.objects.for_label(label).aggregate(
+        open=Count("id", filter=~Q(status=Matter.Status.CLOSED)),
+        hold=Count("id", filter=Q(legal_hold=True)),
+    )
+    return EvidenceSummary(
+        open_matters=matters["open"],
+        matters_on_hold=matters["hold"],
+        items=EvidenceItem.objects.for_label(label).active().count(),
+        open_alerts=open_alerts(label=label).count(),
+    )

@@ -1,0 +1,1 @@
+"""Writes of the evidence app, one module per concern."""
