@@ -8,3 +8,8 @@ class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Catalog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from catalog import job_kinds_masters, panels_masters  # noqa: F401  (registrations)
+
+        panels_masters.register()
