@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from catalog.audio import payload_sha256
@@ -328,3 +329,29 @@ def test_hostile_file_names_stay_metadata(
     assert body_of(download) == samples["wav16"].read_bytes()
     logged = LedgerEntry.objects.for_label(team.label).get(action="blob.downloaded")
     assert logged.actor == team.a_r and logged.object_code == str(master.code)
+
+
+def test_the_upload_page_checks_the_csrf_token_after_taking_over_the_upload(
+    team: Team,
+    recording: Recording,
+    samples: dict[str, Path],
+    _media_root: Path,
+    _private_upload_dir: Path,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team.a_r)
+    page = client.get(masters_url(team))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert token is not None
+
+    refused = post_file(client, masters_url(team), samples["wav16"], recording=recording.isrc)
+    assert refused.status_code == 403
+    _nothing_stored(team, _media_root, _private_upload_dir)
+
+    with samples["wav16"].open("rb") as handle:
+        accepted = client.post(
+            masters_url(team),
+            {"csrfmiddlewaretoken": token.group(1), "recording": recording.isrc, "file": handle},
+        )
+    assert accepted.status_code == 302
+    assert Master.objects.for_label(team.label).count() == 1
