@@ -14,5 +14,6 @@ urlpatterns += [
         masters.MasterDownloadApi.as_view(),
         name="master-download",
     ),
+    path("masters/<uuid:code>/check/", masters.MasterCheckApi.as_view(), name="master-check"),
     path("masters/<uuid:code>/tagged/", masters.MasterTaggedApi.as_view(), name="master-tagged"),
 ]

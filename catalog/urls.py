@@ -12,6 +12,7 @@ urlpatterns += [
     path("masters/", masters.masters, name="masters"),
     path("masters/<uuid:code>/", masters.master, name="master"),
     path("masters/<uuid:code>/download/", masters.master_download, name="master_download"),
+    path("masters/<uuid:code>/check/", masters.master_check, name="master_check"),
     path("masters/<uuid:code>/tag/", masters.master_tag, name="master_tag"),
     path(
         "masters/<uuid:code>/tagged/<uuid:copy>/",

@@ -27,7 +27,12 @@ from catalog.audio.messages import render as render_note
 from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.models.masters import problem_message
 from catalog.selectors.masters import label_masters, master_tagged_copies, recording_by_reference
-from catalog.services.masters import MasterUploadError, master_upload
+from catalog.services.masters import (
+    MasterStateError,
+    MasterUploadError,
+    master_recheck,
+    master_upload,
+)
 from catalog.services.tagging import (
     TaggingError,
     metadata_key,
@@ -52,9 +57,11 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class NotMade(exceptions.APIException):
+class Conflict(exceptions.APIException):
+    """The object is not in a state that allows this (the code says which)."""
+
     status_code = status.HTTP_409_CONFLICT
-    default_code = "not_made"
+    default_code = "conflict"
 
 
 def _notes(items: Any) -> list[dict[str, Any]]:
@@ -315,9 +322,10 @@ class MasterListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[typ
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
+            data = request.data  # parsed here, with the hashing upload handler
             if upload_error(request._request):
                 raise PayloadTooLarge(_size_limit_message())
-            incoming = MasterUploadSerializer(data=request.data)
+            incoming = MasterUploadSerializer(data=data)
             incoming.is_valid(raise_exception=True)
             recording = recording_by_reference(
                 label=self.access.label, reference=incoming.validated_data["recording"]
@@ -374,6 +382,24 @@ class MasterDownloadApi(_MasterMixin, APIView):
         )
 
 
+class MasterCheckApi(_MasterMixin, APIView):
+    """Check a flagged master again, or one whose check stopped: a new job re-hashes the
+    stored file and reads it (202 with the master and its job)."""
+
+    write_capability = Capability.CATALOG
+
+    @extend_schema(
+        request=None,
+        responses={202: MasterSerializer, 409: OpenApiResponse(description="Not checkable")},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            master = master_recheck(master=self.master(), actor=self.access.user)
+        except MasterStateError as error:
+            raise Conflict(error.message, code=error.code) from None
+        return Response(MasterSerializer(master).data, status=status.HTTP_202_ACCEPTED)
+
+
 def _metadata_invalid(error: RightsMetadataError) -> exceptions.ValidationError:
     return exceptions.ValidationError(error.errors)
 
@@ -420,11 +446,12 @@ class MasterTaggedApi(_MasterMixin, APIView):
         )
         if not waiting:
             if not self.access.can(Capability.CATALOG):
-                raise NotMade(
+                raise Conflict(
                     _(
                         "No copy with the current rights metadata has been made yet; a member "
                         "who may edit the catalog can start one."
-                    )
+                    ),
+                    code="not_made",
                 )
             copy = self._request_copy(master)
         assert copy is not None
@@ -446,6 +473,6 @@ class MasterTaggedApi(_MasterMixin, APIView):
         try:
             return tagged_copy_request(master=master, actor=self.access.user)
         except TaggingError as error:
-            raise NotMade(error.message, code=error.code) from None
+            raise Conflict(error.message, code=error.code) from None
         except RightsMetadataError as error:
             raise _metadata_invalid(error) from None

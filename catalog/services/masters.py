@@ -31,7 +31,7 @@ from catalog.models import Master, Recording
 from catalog.models.masters import problem_message
 from optout.jobs import JobFailure
 from optout.lib.hashing import copy_and_hash
-from optout.models import Blob, Label, User
+from optout.models import Blob, Job, Label, User
 from optout.services.blobs import blob_local_path, blob_open, blob_store_upload
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
@@ -48,6 +48,15 @@ Progress = Callable[[int | float, str | None], None]
 _HASH_SHARE = 60
 _PROBE_AT = 60
 _PAYLOAD_AT = 70
+
+
+class MasterStateError(ValueError):
+    """The master is not in a state that allows what was asked."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 class MasterUploadError(ValueError):
@@ -147,6 +156,49 @@ def master_upload(
                 "format": audio_format,
             },
         )
+    return master
+
+
+def master_check_stalled(master: Master) -> bool:
+    """True when the master's check stopped for good without an outcome (its job failed
+    after all its attempts, e.g. storage was unreachable), so it can be started again."""
+    job = master.job
+    return (
+        master.status in (Master.Status.RECEIVED, Master.Status.PROCESSING)
+        and job is not None
+        and job.status == Job.Status.FAILED
+    )
+
+
+def master_recheck(*, master: Master, actor: User | None) -> Master:
+    """Check a master again: one whose check stalled, or a flagged one (e.g. after its
+    stored file was restored from a backup). The new job re-hashes the stored bytes."""
+    if not (master_check_stalled(master) or master.status == Master.Status.FLAGGED):
+        raise MasterStateError(
+            _("Only a flagged master, or one whose check stopped, can be checked again."),
+            code="not_checkable",
+        )
+    label = master.label
+    with transaction.atomic():
+        job = job_create(
+            label=label,
+            kind=MASTER_PROCESS,
+            actor=actor,
+            title=_("Check master %(name)s") % {"name": master.original_name},
+            params={"master": str(master.code)},
+        )
+        Master.objects.for_label(label).filter(pk=master.pk).update(
+            status=Master.Status.RECEIVED, problem={}, job=job, processed_at=None
+        )
+        ledger_append(
+            label=label,
+            actor=actor,
+            action="master.recheck_requested",
+            subject=master,
+            blob=master.blob,
+            data={"previous_status": master.status, "job": str(job.code)},
+        )
+    master.refresh_from_db()
     return master
 
 

@@ -32,7 +32,13 @@ from catalog.selectors.masters import (
     recording_by_reference,
     recording_masters,
 )
-from catalog.services.masters import MasterUploadError, master_upload
+from catalog.services.masters import (
+    MasterStateError,
+    MasterUploadError,
+    master_check_stalled,
+    master_recheck,
+    master_upload,
+)
 from catalog.services.tagging import (
     TaggingError,
     metadata_key,
@@ -244,14 +250,18 @@ def _tagging_context(master: Master, *, can_edit: bool) -> dict[str, Any]:
 @label_view()
 def master(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
     item = _master(access, code)
+    can_edit = access.can(Capability.CATALOG)
+    stalled = master_check_stalled(item)
     context: dict[str, Any] = {
         "master": item,
-        "can_edit": access.can(Capability.CATALOG),
+        "can_edit": can_edit,
+        "settled": item.is_final or stalled,
+        "can_recheck": can_edit and (stalled or item.status == Master.Status.FLAGGED),
     }
     part = request.GET.get("part")
     if getattr(request, "htmx", False) and part == "state":
         response = render(request, "catalog/masters/_state.html", context)
-        if item.is_final:
+        if context["settled"]:
             response.status_code = HTMX_STOP_POLLING
         return response
     context.update(_tagging_context(item, can_edit=context["can_edit"]))
@@ -289,6 +299,19 @@ def master_tag(request: HttpRequest, access: LabelAccess, code: str) -> HttpResp
             messages.success(request, _("A tagged copy is being made."))
     url = reverse("catalog:master", kwargs={"slug": access.label.slug, "code": item.code})
     return redirect(f"{url}#tagged")
+
+
+@require_POST
+@label_view(write=Capability.CATALOG)
+def master_check(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
+    item = _master(access, code)
+    try:
+        master_recheck(master=item, actor=access.user)
+    except MasterStateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The master is being checked again."))
+    return redirect("catalog:master", slug=access.label.slug, code=item.code)
 
 
 @label_view()

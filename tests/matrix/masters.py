@@ -85,6 +85,16 @@ ROUTES = [
     Route("catalog:master", kwargs=lambda o: {"code": o.master.code}),
     Route("catalog:master_download", kwargs=lambda o: {"code": o.master.code}),
     Route(
+        "catalog:master_check", read=None, writes={"POST": CATALOG},
+        kwargs=lambda o: {"code": o.master.code},
+        note="A ready master is not checkable: allowed roles get a message, not a 403.",
+    ),
+    Route(
+        "api:catalog:master-check", read=None, writes={"POST": CATALOG}, format="json",
+        data=lambda o: {}, kwargs=lambda o: {"code": o.master.code},
+        note="409 for a ready master; tests/catalog/masters/test_processing.py checks more.",
+    ),
+    Route(
         "catalog:master_tag", read=None, writes={"POST": CATALOG},
         kwargs=lambda o: {"code": o.master.code},
     ),

@@ -192,3 +192,58 @@ def test_the_page_shows_the_checks_live_and_stops_polling_when_settled(
     text = state.content.decode()
     assert "Ready" in text and "Ogg Vorbis" in text and "kept comment" in text
     assert "hx-get" not in text
+
+
+def test_a_flagged_master_is_checked_again_once_its_file_is_restored(
+    team: Team, uploaded: Callable[..., Master], samples: dict[str, Path], _media_root: Path
+) -> None:
+    master = uploaded("wav24")
+    stored = stored_path(_media_root, master.received_sha256)
+    stored.write_bytes(b"damaged")
+    run_job(master.job)
+    master.refresh_from_db()
+    assert master.status == Master.Status.FLAGGED
+
+    client = team.client_for(team.a_r)
+    url = reverse("api:catalog:master-check", kwargs={"slug": team.label.slug, "code": master.code})
+    assert team.client_for(team.viewer).post(url).status_code == 403
+    stored.write_bytes(samples["wav24"].read_bytes())  # restored from a backup
+    response = client.post(url)
+    assert response.status_code == 202
+    assert response.json()["status"] == "received"
+    master.refresh_from_db()
+    run_job(master.job)
+    master.refresh_from_db()
+    assert master.status == Master.Status.READY and master.is_current
+    assert _actions(team) == [
+        "master.received",
+        "master.flagged",
+        "master.recheck_requested",
+        "master.verified",
+        "master.metadata_read",
+    ]
+    again = client.post(url)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_checkable"
+
+
+def test_a_master_whose_check_stopped_can_be_checked_again_from_its_page(
+    team: Team, uploaded: Callable[..., Master]
+) -> None:
+    master = uploaded("flac")
+    assert master.job is not None
+    # The job used all its attempts without an outcome (storage was down, say).
+    Job.objects.for_label(team.label).filter(pk=master.job.pk).update(
+        status=Job.Status.FAILED, error="OSError: storage unreachable (gave up after 3 attempts)"
+    )
+    client = team.client_for(team.a_r)
+    page_url = reverse("catalog:master", kwargs={"slug": team.label.slug, "code": master.code})
+    assert client.get(f"{page_url}?part=state", HTTP_HX_REQUEST="true").status_code == 286
+    assert "Check again" in client.get(page_url).content.decode()
+    response = client.post(
+        reverse("catalog:master_check", kwargs={"slug": team.label.slug, "code": master.code})
+    )
+    assert response.status_code == 302
+    master.refresh_from_db()
+    run_job(master.job)
+    master.refresh_from_db()
+    assert master.status == Master.Status.READY
