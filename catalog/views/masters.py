@@ -203,9 +203,10 @@ def _receive_upload(request: HttpRequest, access: LabelAccess) -> HttpResponse:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _refused(request, access, form, status=400)
     url = reverse("catalog:master", kwargs={"slug": access.label.slug, "code": master.code})
+    # Shown on the master's page, which the upload script opens next.
+    messages.success(request, _("The master was received; it is being checked now."))
     if _wants_json(request):
         return JsonResponse({"id": str(master.code), "url": url}, status=201)
-    messages.success(request, _("The master was received; it is being checked now."))
     return redirect(url)
 
 
@@ -267,7 +268,7 @@ def master(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse
     context.update(_tagging_context(item, can_edit=context["can_edit"]))
     if getattr(request, "htmx", False) and part == "tagged":
         response = render(request, "catalog/masters/_tagged.html", context)
-        if not context["copies_pending"]:
+        if context["settled"] and not context["copies_pending"]:
             response.status_code = HTMX_STOP_POLLING
         return response
     context["versions"] = list(recording_masters(recording=item.recording)[:20])
