@@ -109,7 +109,13 @@ def master_upload(
     name = _clean_name(upload.name or "")
     with transaction.atomic():
         # One upload at a time per recording decides the next version number.
-        Recording.objects.for_label(label).select_for_update().filter(pk=recording.pk).first()
+        locked = (
+            Recording.objects.for_label(label).select_for_update().filter(pk=recording.pk).first()
+        )
+        if locked is None:
+            raise MasterUploadError(
+                _("No recording with this ID in this label."), code="not_found", field="recording"
+            )
         masters = Master.objects.for_label(label).filter(recording=recording)
         same = masters.filter(received_sha256=digest.sha256).exclude(
             status__in=(Master.Status.FLAGGED, Master.Status.FAILED)

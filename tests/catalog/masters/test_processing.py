@@ -72,6 +72,10 @@ def test_it_flags_a_master_whose_stored_bytes_changed_after_the_upload(
     )
     text = page.content.decode()
     assert "Flagged" in text and "the stored bytes changed after the upload" in text
+    dashboard = team.client_for(team.viewer).get(
+        reverse("dashboard", kwargs={"slug": team.label.slug})
+    )
+    assert "1 master is flagged" in dashboard.content.decode()
 
 
 def test_it_flags_a_master_whose_stored_file_is_missing(
