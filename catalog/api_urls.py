@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from catalog.api import views
+from catalog.api import masters, views
 from catalog.entities import ENTITIES
 
 app_name = "catalog"
@@ -31,3 +31,15 @@ for entity in ENTITIES.values():
                 name=f"{entity.key}-file",
             )
         )
+
+urlpatterns += [
+    path("masters/", masters.MasterListApi.as_view(), name="masters"),
+    path("masters/<uuid:code>/", masters.MasterApi.as_view(), name="master"),
+    path(
+        "masters/<uuid:code>/download/",
+        masters.MasterDownloadApi.as_view(),
+        name="master-download",
+    ),
+    path("masters/<uuid:code>/check/", masters.MasterCheckApi.as_view(), name="master-check"),
+    path("masters/<uuid:code>/tagged/", masters.MasterTaggedApi.as_view(), name="master-tagged"),
+]

@@ -10,6 +10,12 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog import job_kinds, panels  # noqa: F401  (registrations)
+        from catalog import (  # noqa: F401  (registrations)
+            job_kinds,
+            job_kinds_masters,
+            panels,
+            panels_masters,
+        )
 
         panels.register()
+        panels_masters.register()

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from catalog.entities import ENTITIES
 from catalog.views import entities as views
-from catalog.views import pages
+from catalog.views import masters, pages
 
 app_name = "catalog"
 
@@ -49,3 +49,16 @@ for entity in ENTITIES.values():
                 name=f"{entity.key}_{child.key}_remove",
             ),
         ]
+
+urlpatterns += [
+    path("masters/", masters.masters, name="masters"),
+    path("masters/<uuid:code>/", masters.master, name="master"),
+    path("masters/<uuid:code>/download/", masters.master_download, name="master_download"),
+    path("masters/<uuid:code>/check/", masters.master_check, name="master_check"),
+    path("masters/<uuid:code>/tag/", masters.master_tag, name="master_tag"),
+    path(
+        "masters/<uuid:code>/tagged/<uuid:copy>/",
+        masters.master_tagged_download,
+        name="master_tagged_download",
+    ),
+]

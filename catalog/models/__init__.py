@@ -11,6 +11,7 @@ from catalog.models.choices import AIClause, AIDisclosure, PartyRole
 from catalog.models.contracts import Contract
 from catalog.models.documentation import Consent, ContributionRecord, MarketNote, ToolTerms
 from catalog.models.imports import CatalogImport, CatalogSettings
+from catalog.models.masters import Master, MasterTaggedCopy
 from catalog.models.parties import Party
 from catalog.models.partners import Partner, PartnerContact
 from catalog.models.recordings import Recording, RecordingPerformer
@@ -26,6 +27,8 @@ __all__ = [
     "Contract",
     "ContributionRecord",
     "MarketNote",
+    "Master",
+    "MasterTaggedCopy",
     "Partner",
     "PartnerContact",
     "Party",

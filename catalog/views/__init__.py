@@ -1,0 +1,3 @@
+"""HTML views of the catalog."""
+
+from __future__ import annotations

@@ -1,0 +1,478 @@
+"""API of masters: upload (multipart), list, detail, download, rights-tagged copy.
+
+``POST /api/v1/labels/<slug>/masters/`` takes ``file`` and ``recording`` (the recording's
+ID, or its ISRC) as multipart form data; the file is hashed while it arrives and the answer
+(201) is the master with its processing job. ``GET .../masters/<id>/tagged/`` answers the
+rights-tagged copy for the current metadata when it is ready, else 202 with its job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.audio import RightsMetadataError
+from catalog.audio.messages import render as render_note
+from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models.masters import problem_message
+from catalog.selectors.masters import label_masters, master_tagged_copies, recording_by_reference
+from catalog.services.masters import (
+    MasterStateError,
+    MasterUploadError,
+    master_recheck,
+    master_upload,
+)
+from catalog.services.tagging import (
+    TaggingError,
+    metadata_key,
+    rights_metadata_for,
+    tagged_copy_request,
+    tagged_filename,
+)
+from optout.api.serializers import JobSerializer
+from optout.api.views_base import LabelScopedMixin
+from optout.models import Job
+from optout.roles import Capability
+from optout.services.blobs import blob_download_response
+from optout.tenancy import get_owned_or_404
+from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+
+# Room for the multipart boundaries and the small fields around the file.
+MULTIPART_ALLOWANCE = 1024 * 1024
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+class Conflict(exceptions.APIException):
+    """The object is not in a state that allows this (the code says which)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _notes(items: Any) -> list[dict[str, Any]]:
+    notes = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get("code"):
+            raw = item.get("params")
+            params = {str(k): v for k, v in (raw if isinstance(raw, dict) else {}).items()
+                      if isinstance(v, str | int)}  # fmt: skip
+            code = str(item["code"])
+            notes.append({"code": code, "params": params, "message": render_note(code, params)})
+    return notes
+
+
+def _problem(problem: Any) -> dict[str, str] | None:
+    if not isinstance(problem, dict) or not problem.get("code"):
+        return None
+    return {"code": str(problem["code"]), "message": problem_message(problem)}
+
+
+class RecordingRefSerializer(serializers.ModelSerializer[Recording]):
+    id = serializers.UUIDField(source="code", read_only=True)
+
+    class Meta:
+        model = Recording
+        fields = ("id", "isrc", "title", "version", "display_artist")
+        read_only_fields = fields
+
+
+class MasterSerializer(serializers.ModelSerializer[Master]):
+    id = serializers.UUIDField(source="code", read_only=True)
+    recording = RecordingRefSerializer(read_only=True)
+    problem = serializers.SerializerMethodField()
+    media_type = serializers.CharField(source="blob.media_type", read_only=True)
+    tags = serializers.SerializerMethodField()
+    common_tags = serializers.SerializerMethodField()
+    tag_systems = serializers.SerializerMethodField()
+    bext = serializers.SerializerMethodField()
+    ixml = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField()
+    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True, default=None)
+    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
+    job = JobSerializer(read_only=True)
+
+    class Meta:
+        model = Master
+        fields = (
+            "id",
+            "recording",
+            "version",
+            "is_current",
+            "status",
+            "problem",
+            "original_name",
+            "size",
+            "media_type",
+            "received_sha256",
+            "verified_sha256",
+            "verified_at",
+            "payload_sha256",
+            "format",
+            "codec",
+            "sample_rate",
+            "channels",
+            "bit_depth",
+            "duration_ms",
+            "bitrate",
+            "tags",
+            "common_tags",
+            "tag_systems",
+            "bext",
+            "ixml",
+            "notes",
+            "uploaded_by",
+            "uploaded_at",
+            "processed_at",
+            "job",
+        )
+        read_only_fields = fields
+
+    def _info(self, master: Master, key: str) -> Any:
+        return master.info.get(key) if isinstance(master.info, dict) else None
+
+    def get_problem(self, master: Master) -> dict[str, str] | None:
+        return _problem(master.problem)
+
+    def get_tags(self, master: Master) -> dict[str, list[str]]:
+        """Tags found in the uploaded file, by their raw ids (``TSRC``, ``ISRC``, ``cprt``…)."""
+        return master.tags
+
+    def get_common_tags(self, master: Master) -> dict[str, list[str]]:
+        """The same tags under common names (isrc, title, artist, copyright…)."""
+        value = self._info(master, "common")
+        return dict(value) if isinstance(value, dict) else {}
+
+    def get_tag_systems(self, master: Master) -> list[str]:
+        value = self._info(master, "tag_systems")
+        return list(value) if isinstance(value, list) else []
+
+    def get_bext(self, master: Master) -> dict[str, Any] | None:
+        value = self._info(master, "bext")
+        return dict(value) if isinstance(value, dict) else None
+
+    def get_ixml(self, master: Master) -> dict[str, Any] | None:
+        value = self._info(master, "ixml")
+        return dict(value) if isinstance(value, dict) else None
+
+    def get_notes(self, master: Master) -> list[dict[str, Any]]:
+        return _notes(self._info(master, "notes"))
+
+
+class MasterTaggedCopySerializer(serializers.ModelSerializer[MasterTaggedCopy]):
+    id = serializers.UUIDField(source="code", read_only=True)
+    master = serializers.UUIDField(source="master.code", read_only=True)
+    problem = serializers.SerializerMethodField()
+    sha256 = serializers.CharField(source="blob.sha256", read_only=True, default=None)
+    size = serializers.IntegerField(source="blob.size", read_only=True, default=None)
+    media_type = serializers.CharField(source="blob.media_type", read_only=True, default=None)
+    written = serializers.SerializerMethodField()
+    not_written = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField()
+    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+    job = JobSerializer(read_only=True)
+
+    class Meta:
+        model = MasterTaggedCopy
+        fields = (
+            "id",
+            "master",
+            "status",
+            "problem",
+            "metadata",
+            "sha256",
+            "size",
+            "media_type",
+            "written",
+            "not_written",
+            "notes",
+            "created_by",
+            "created_at",
+            "finished_at",
+            "job",
+        )
+        read_only_fields = fields
+
+    def get_problem(self, copy: MasterTaggedCopy) -> dict[str, str] | None:
+        return _problem(copy.problem)
+
+    def get_written(self, copy: MasterTaggedCopy) -> list[dict[str, str]]:
+        """Each field and the tag it went into."""
+        return [{"field": str(w.get("field")), "place": str(w.get("place"))} for w in copy.written]
+
+    def get_not_written(self, copy: MasterTaggedCopy) -> list[dict[str, Any]]:
+        """Fields a place could not hold, and why."""
+        return [
+            {
+                "field": str(item.get("field")),
+                "place": str(item.get("place")),
+                "message": problem_message(item),
+            }
+            for item in copy.not_written
+        ]
+
+    def get_notes(self, copy: MasterTaggedCopy) -> list[dict[str, Any]]:
+        return _notes(copy.result.get("notes") if isinstance(copy.result, dict) else None)
+
+
+class MasterUploadSerializer(serializers.Serializer[Any]):
+    recording = serializers.CharField(
+        max_length=64, help_text="The recording's ID (or its ISRC), in the same label."
+    )
+    file = serializers.FileField(
+        help_text=(
+            "WAV (also BWF and RF64), AIFF, FLAC, MP3, Ogg Vorbis, Opus or M4A; the format is "
+            "read from the bytes."
+        )
+    )
+
+
+def _size_limit_message() -> str:
+    return _("The file is larger than the limit of %(size)s.") % {
+        "size": filesizeformat(settings.OPTOUT_UPLOAD_MAX_BYTES)
+    }
+
+
+def _close_uploads(request: Request) -> None:
+    files = request._request.FILES
+    for name in files:
+        for upload in files.getlist(name):
+            upload.close()
+
+
+class MasterListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """Masters of the label, newest first; POST uploads one (multipart)."""
+
+    model = Master
+    serializer_class = MasterSerializer
+    write_capability = Capability.CATALOG
+    parser_classes = [MultiPartParser, FormParser]
+    filter_backends: list[Any] = []
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # Before anything (a session's CSRF check) reads the body, so files are hashed as
+        # they arrive and written once.
+        if request.method == "POST":
+            use_hashing_uploads(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method == "POST":
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > settings.OPTOUT_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE:
+                raise PayloadTooLarge(_size_limit_message())
+        super().initial(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Master.objects.unscoped().none()
+        params = self.request.query_params
+        state = params.get("status") or None
+        if state is not None and state not in Master.Status.values:
+            raise exceptions.ValidationError(
+                {
+                    "status": [
+                        _("Use one of: %(values)s.") % {"values": ", ".join(Master.Status.values)}
+                    ]
+                }
+            )
+        masters = label_masters(label=self.access.label, status=state)
+        reference = params.get("recording")
+        if reference:
+            recording = recording_by_reference(label=self.access.label, reference=reference)
+            masters = masters.filter(recording=recording) if recording else masters.none()
+        if params.get("current") in ("true", "1"):
+            masters = masters.filter(is_current=True)
+        return masters
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("recording", str, description="A recording's ID or ISRC."),
+            OpenApiParameter("status", str, enum=Master.Status.values),
+            OpenApiParameter("current", bool, description="Only current masters."),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": MasterUploadSerializer},
+        responses={
+            201: MasterSerializer,
+            400: OpenApiResponse(description="Invalid upload"),
+            413: OpenApiResponse(description="Larger than the upload limit"),
+        },
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            data = request.data  # parsed here, with the hashing upload handler
+            if upload_error(request._request):
+                raise PayloadTooLarge(_size_limit_message())
+            incoming = MasterUploadSerializer(data=data)
+            incoming.is_valid(raise_exception=True)
+            recording = recording_by_reference(
+                label=self.access.label, reference=incoming.validated_data["recording"]
+            )
+            if recording is None:
+                raise exceptions.ValidationError(
+                    {"recording": [_("No recording with this ID or ISRC in this label.")]}
+                )
+            upload = incoming.validated_data["file"]
+            if not isinstance(upload, HashedUploadedFile):
+                raise exceptions.ValidationError(
+                    {"file": [_("Send the file as multipart form data.")]}
+                )
+            try:
+                master = master_upload(
+                    label=self.access.label,
+                    recording=recording,
+                    upload=upload,
+                    actor=self.access.user,
+                )
+            except MasterUploadError as error:
+                raise exceptions.ValidationError({error.field: [error.message]}) from None
+        finally:
+            _close_uploads(request)
+        return Response(MasterSerializer(master).data, status=status.HTTP_201_CREATED)
+
+
+class MasterApi(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
+    model = Master
+    serializer_class = MasterSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Master.objects.unscoped().none()
+        return label_masters(label=self.access.label)
+
+
+class _MasterMixin(LabelScopedMixin):
+    def master(self) -> Master:
+        found: Master = get_owned_or_404(
+            label_masters(label=self.access.label), access=self.access, code=self.kwargs["code"]
+        )
+        return found
+
+
+class MasterDownloadApi(_MasterMixin, APIView):
+    """The original file as uploaded (ledger-logged)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        master = self.master()
+        return blob_download_response(
+            blob=master.blob, filename=master.original_name, actor=self.access.user, subject=master
+        )
+
+
+class MasterCheckApi(_MasterMixin, APIView):
+    """Check a flagged master again, or one whose check stopped: a new job re-hashes the
+    stored file and reads it (202 with the master and its job)."""
+
+    write_capability = Capability.CATALOG
+
+    @extend_schema(
+        request=None,
+        responses={202: MasterSerializer, 409: OpenApiResponse(description="Not checkable")},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            master = master_recheck(master=self.master(), actor=self.access.user)
+        except MasterStateError as error:
+            raise Conflict(error.message, code=error.code) from None
+        return Response(MasterSerializer(master).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _metadata_invalid(error: RightsMetadataError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(error.errors)
+
+
+class MasterTaggedApi(_MasterMixin, APIView):
+    """The master with the current rights metadata in its tags (a new file).
+
+    GET: the download when it is ready; 202 with the copy and its job while it is being
+    made (a member who may edit the catalog starts it by asking); 409 when no copy exists
+    and the member may not start one. POST starts it (or answers the existing copy).
+    """
+
+    write_capability = Capability.CATALOG
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            202: MasterTaggedCopySerializer,
+            409: OpenApiResponse(description="No copy yet, or the master is not ready"),
+        }
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        master = self.master()
+        try:
+            metadata = rights_metadata_for(master=master)
+        except RightsMetadataError as error:
+            raise _metadata_invalid(error) from None
+        copy = (
+            master_tagged_copies(master=master)
+            .filter(metadata_sha256=metadata_key(metadata))
+            .first()
+        )
+        if copy is not None and copy.status == MasterTaggedCopy.Status.READY and copy.blob:
+            return blob_download_response(
+                blob=copy.blob,
+                filename=tagged_filename(master),
+                actor=self.access.user,
+                subject=copy,
+            )
+        waiting = (
+            copy is not None
+            and copy.status == MasterTaggedCopy.Status.PENDING
+            and not (copy.job is not None and copy.job.status == Job.Status.FAILED)
+        )
+        if not waiting:
+            if not self.access.can(Capability.CATALOG):
+                raise Conflict(
+                    _(
+                        "No copy with the current rights metadata has been made yet; a member "
+                        "who may edit the catalog can start one."
+                    ),
+                    code="not_made",
+                )
+            copy = self._request_copy(master)
+        assert copy is not None
+        return Response(MasterTaggedCopySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={200: MasterTaggedCopySerializer, 202: MasterTaggedCopySerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        copy = self._request_copy(self.master())
+        ready = copy.status == MasterTaggedCopy.Status.READY
+        return Response(
+            MasterTaggedCopySerializer(copy).data,
+            status=status.HTTP_200_OK if ready else status.HTTP_202_ACCEPTED,
+        )
+
+    def _request_copy(self, master: Master) -> MasterTaggedCopy:
+        try:
+            return tagged_copy_request(master=master, actor=self.access.user)
+        except TaggingError as error:
+            raise Conflict(error.message, code=error.code) from None
+        except RightsMetadataError as error:
+            raise _metadata_invalid(error) from None

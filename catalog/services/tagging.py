@@ -1,0 +1,253 @@
+"""Rights-tagged copies of masters: "Download with rights metadata".
+
+A tagged copy is a NEW blob made by the audio library's ``write_tagged_copy`` from the
+master's stored file, which is only ever read. The metadata comes from the catalog
+(recording, work, release) and the label (``rights_metadata_for``); one copy is kept per
+master and metadata, so asking again with unchanged metadata reuses it. Writing a copy of a
+multi-GB file takes a while, so it is a job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.audio import BadAudio, RightsMetadata, write_tagged_copy
+from catalog.audio.sniff import EXTENSIONS
+from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.selectors.masters import master_tagged_copy_for
+from optout.jobs import JobFailure
+from optout.lib.canonical import canonical_json
+from optout.models import Job, Label, User
+from optout.services.blobs import blob_local_path, blob_store_file
+from optout.services.jobs import job_create
+from optout.services.ledger import ledger_append
+from optout.uploads import temp_dir
+
+MASTER_TAG = "catalog.master_tag"
+
+Progress = Callable[[int | float, str | None], None]
+
+
+class TaggingError(ValueError):
+    """A tagged copy cannot be made of this master now (the message says why)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _reservation(label: Label) -> tuple[str, str, str]:
+    """The reservation note, terms URL and rights contact written into tagged copies.
+
+    They are the label's settings until the reservation policy offers them for embedding;
+    switching to ``optout.policy.services.reservation_for_embedding(label=label)`` is a
+    change of this function alone.
+    """
+    return label.reservation_note, label.terms_url, label.contact_email
+
+
+def _release_facts(recording: Recording) -> tuple[str, str, str]:
+    """The © line, a ℗ line and the year of the earliest release carrying the recording."""
+    c_line = p_line = year = ""
+    tracks = recording.release_tracks.select_related("release").order_by(
+        "release__release_date", "release__created_at"
+    )
+    for track in tracks:
+        release = track.release
+        c_line = c_line or release.c_line
+        p_line = p_line or release.p_line
+        if not year and release.release_date is not None:
+            year = f"{release.release_date.year:04d}"
+    return c_line, p_line, year
+
+
+def rights_metadata_for(*, master: Master) -> RightsMetadata:
+    """What a tagged copy of ``master`` carries, from the catalog and the label.
+
+    Raises ``RightsMetadataError`` (field-level messages) when a catalog value cannot go
+    into a tag, e.g. a ℗ line without a year.
+    """
+    recording = master.recording
+    label = master.label
+    work = recording.work
+    note, terms_url, contact_email = _reservation(label)
+    c_line, release_p_line, year = _release_facts(recording)
+    title = f"{recording.title} ({recording.version})" if recording.version else recording.title
+    holder = label.legal_name or label.name
+    return RightsMetadata(
+        isrc=recording.isrc or None,
+        iswc=work.iswc if work is not None and work.iswc else None,
+        title=title,
+        artist=recording.display_artist or None,
+        p_line=recording.p_line or release_p_line or None,
+        c_line=c_line or None,
+        rights_holder=holder,
+        label_name=label.name,
+        contact_email=contact_email or None,
+        terms_url=terms_url or None,
+        reservation_note=note or None,
+        year=year or None,
+    )
+
+
+def metadata_key(metadata: RightsMetadata) -> str:
+    return hashlib.sha256(canonical_json(metadata.as_request())).hexdigest()
+
+
+def tagged_filename(master: Master) -> str:
+    """The download name of a tagged copy, derived from the master's original name."""
+    original = PurePath(master.original_name.replace("\\", "/")).name or "master"
+    stem, suffix = PurePath(original).stem, PurePath(original).suffix
+    if not suffix and master.format:
+        suffix = f".{EXTENSIONS.get(master.format, 'bin')}"
+    return f"{stem or 'master'} (rights metadata){suffix}"
+
+
+def _job_failed(copy: MasterTaggedCopy) -> bool:
+    return copy.job is not None and copy.job.status == Job.Status.FAILED
+
+
+def tagged_copy_current(*, master: Master) -> MasterTaggedCopy | None:
+    """The copy made with the master's current metadata, if one was asked for."""
+    return master_tagged_copy_for(
+        master=master, metadata_sha256=metadata_key(rights_metadata_for(master=master))
+    )
+
+
+def tagged_copy_request(*, master: Master, actor: User | None) -> MasterTaggedCopy:
+    """The tagged copy of ``master`` with its current metadata: an existing one (ready or
+    being made) or a new one whose job is queued when the caller's transaction commits.
+
+    Raises TaggingError when the master is not ready, and RightsMetadataError when the
+    catalog's values cannot be written as tags.
+    """
+    if master.status != Master.Status.READY:
+        raise TaggingError(
+            _("Only a ready master can be tagged; this one is “%(status)s”.")
+            % {"status": master.get_status_display()},
+            code="not_ready",
+        )
+    metadata = rights_metadata_for(master=master)
+    key = metadata_key(metadata)
+    label = master.label
+    with transaction.atomic():
+        copies = MasterTaggedCopy.objects.for_label(label).select_for_update()
+        found: tuple[MasterTaggedCopy, bool] = copies.get_or_create(
+            master=master,
+            metadata_sha256=key,
+            defaults={"label": label, "metadata": metadata.as_request(), "created_by": actor},
+        )
+        copy, created = found
+        redo = copy.status == MasterTaggedCopy.Status.FAILED or (
+            copy.status == MasterTaggedCopy.Status.PENDING and _job_failed(copy)
+        )
+        if created or redo:
+            copy.job = job_create(
+                label=label,
+                kind=MASTER_TAG,
+                actor=actor,
+                title=_("Tag a copy of master %(name)s") % {"name": master.original_name},
+                params={"copy": str(copy.code)},
+            )
+            copy.status = MasterTaggedCopy.Status.PENDING
+            copy.problem = {}
+            copy.finished_at = None
+            copy.save(update_fields=["job", "status", "problem", "finished_at"])
+    return copy
+
+
+def _fail(copy: MasterTaggedCopy, error: BadAudio) -> None:
+    MasterTaggedCopy.objects.for_label(copy.label).filter(pk=copy.pk).update(
+        status=MasterTaggedCopy.Status.FAILED,
+        problem={"code": error.code, "params": dict(error.params)},
+        finished_at=timezone.now(),
+    )
+
+
+def tagged_copy_make(
+    *, copy: MasterTaggedCopy, actor: User | None, progress: Progress
+) -> dict[str, Any]:
+    """The tagging job's work: write the copy, store it as a new blob, log it.
+
+    Idempotent: a ready copy is left alone. A master the audio library cannot tag ends the
+    job with JobFailure and the reason.
+    """
+    if copy.status == MasterTaggedCopy.Status.READY and copy.blob is not None:
+        return {"status": copy.status, "sha256": copy.blob.sha256}
+    master = copy.master
+    label = copy.label
+    try:
+        metadata = RightsMetadata(**copy.metadata)
+    except (TypeError, ValueError) as error:
+        raise JobFailure(
+            _("The stored rights metadata is not valid: %(error)s") % {"error": error}
+        ) from None
+    progress(0, _("Writing the rights metadata into a new copy"))
+    fd, name = tempfile.mkstemp(prefix="tagged-", suffix=".part", dir=temp_dir())
+    os.close(fd)
+    target = Path(name)
+    try:
+        with blob_local_path(master.blob) as source:
+            try:
+                tagged = write_tagged_copy(
+                    source=source,
+                    target=target,
+                    metadata=metadata,
+                    source_payload_sha256=master.payload_sha256 or None,
+                )
+            except BadAudio as error:
+                _fail(copy, error)
+                raise JobFailure(error.reason) from None
+        progress(80, _("Storing the tagged copy"))
+        blob = blob_store_file(label=label, path=target, actor=actor)
+    finally:
+        target.unlink(missing_ok=True)
+    result = tagged.as_dict()
+    with transaction.atomic():
+        MasterTaggedCopy.objects.for_label(label).filter(pk=copy.pk).update(
+            status=MasterTaggedCopy.Status.READY,
+            blob=blob,
+            result=result,
+            problem={},
+            finished_at=timezone.now(),
+        )
+        ledger_append(
+            label=label,
+            actor=actor,
+            action="master.tagged_copy_made",
+            subject=copy,
+            blob=blob,
+            data={
+                "master": str(master.code),
+                "master_sha256": master.blob.sha256,
+                "payload_sha256": tagged.payload_sha256,
+                "fields": sorted(metadata.as_request()),
+                "written": sorted({p.place for p in tagged.written}),
+                "not_written": [f"{o.field}: {o.place}" for o in tagged.not_written],
+            },
+        )
+    return {"status": MasterTaggedCopy.Status.READY.value, "sha256": blob.sha256}
+
+
+def tagged_copy_make_for_job(
+    *, label: Label, code: str, actor: User | None, progress: Progress
+) -> dict[str, Any]:
+    copy = (
+        MasterTaggedCopy.objects.for_label(label)
+        .select_related("master", "master__blob", "master__label", "blob", "label")
+        .filter(code=code)
+        .first()
+    )
+    if copy is None:
+        raise JobFailure(_("This tagged copy no longer exists."))
+    return tagged_copy_make(copy=copy, actor=actor, progress=progress)

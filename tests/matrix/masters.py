@@ -1,0 +1,116 @@
+"""Routes of masters (catalog app): uploads, pages, downloads, rights-tagged copies."""
+
+from __future__ import annotations
+
+import io
+import wave
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.services.tagging import metadata_key, rights_metadata_for
+from optout.roles import Capability
+from optout.services.blobs import blob_store_bytes
+from tests.matrix import Objects, Route, World
+
+CATALOG = Capability.CATALOG
+
+
+def wav_bytes(seed: int) -> bytes:
+    """A tiny, valid WAV whose samples differ by ``seed`` (so each upload is a new file)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(bytes((seed + i) % 256 for i in range(1600)))
+    return buffer.getvalue()
+
+
+def _upload(objs: Objects) -> dict[str, object]:
+    objs.uploads = getattr(objs, "uploads", 0) + 1
+    return {
+        "recording": str(objs.master_recording.code),
+        "file": SimpleUploadedFile(f"take-{objs.uploads}.wav", wav_bytes(100 + objs.uploads)),
+    }
+
+
+def build(world: World, side: str) -> None:
+    """A ready master with a ready tagged copy in each label (rows made directly: the
+    processing and tagging jobs run in their own tests, not in every matrix test)."""
+    objs: Objects = getattr(world, side)
+    label, owner = objs.label, objs.owner
+    recording = Recording.objects.create(
+        label=label, title=f"Matrix take {side}", p_line="2026 Matrix Records"
+    )
+    seed = 1 if side == "a" else 2
+    blob = blob_store_bytes(label=label, data=wav_bytes(seed), actor=owner)
+    master = Master.objects.create(
+        label=label,
+        recording=recording,
+        version=1,
+        blob=blob,
+        original_name=f"take-{side}.wav",
+        size=blob.size,
+        received_sha256=blob.sha256,
+        verified_sha256=blob.sha256,
+        status=Master.Status.READY,
+        format="wav",
+        is_current=True,
+        uploaded_by=owner,
+    )
+    metadata = rights_metadata_for(master=master)
+    tagged_blob = blob_store_bytes(label=label, data=wav_bytes(seed + 10), actor=owner)
+    objs.master_recording = recording
+    objs.master = master
+    objs.tagged_copy = MasterTaggedCopy.objects.create(
+        label=label,
+        master=master,
+        metadata=metadata.as_request(),
+        metadata_sha256=metadata_key(metadata),
+        status=MasterTaggedCopy.Status.READY,
+        blob=tagged_blob,
+        created_by=owner,
+    )
+
+
+ROUTES = [
+    Route(
+        "catalog:masters",
+        writes={"POST": CATALOG},
+        data=_upload,
+        format="multipart",
+        note="Upload form (multipart, hashed while it arrives).",
+    ),
+    Route("catalog:master", kwargs=lambda o: {"code": o.master.code}),
+    Route("catalog:master_download", kwargs=lambda o: {"code": o.master.code}),
+    Route(
+        "catalog:master_check", read=None, writes={"POST": CATALOG},
+        kwargs=lambda o: {"code": o.master.code},
+        note="A ready master is not checkable: allowed roles get a message, not a 403.",
+    ),
+    Route(
+        "api:catalog:master-check", read=None, writes={"POST": CATALOG}, format="json",
+        data=lambda o: {}, kwargs=lambda o: {"code": o.master.code},
+        note="409 for a ready master; tests/catalog/masters/test_processing.py checks more.",
+    ),
+    Route(
+        "catalog:master_tag", read=None, writes={"POST": CATALOG},
+        kwargs=lambda o: {"code": o.master.code},
+    ),
+    Route(
+        "catalog:master_tagged_download",
+        kwargs=lambda o: {"code": o.master.code, "copy": o.tagged_copy.code},
+    ),
+    Route("api:catalog:masters", writes={"POST": CATALOG}, data=_upload, format="multipart"),
+    Route("api:catalog:master", kwargs=lambda o: {"code": o.master.code}),
+    Route("api:catalog:master-download", kwargs=lambda o: {"code": o.master.code}),
+    Route(
+        "api:catalog:master-tagged",
+        writes={"POST": CATALOG},
+        format="json",
+        data=lambda o: {},
+        kwargs=lambda o: {"code": o.master.code},
+        note="GET answers the copy for the current metadata (ready here).",
+    ),
+]  # fmt: skip
