@@ -2,31 +2,30 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock | sha256sum | cut -c1-12)
 
 # `make test` runs against PostgreSQL and Redis on this machine unless these are overridden.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/optout
 TEST_REDIS ?= redis://127.0.0.1:6379
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS)/0 CACHE_URL=$(TEST_REDIS)/1
 
-.PHONY: run test lint format install messages makemessages bench long-tests clean
+.PHONY: run test lint format install messages makemessages bench long-tests lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (see README.md)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 makemessages: install
-	$(BIN)/python manage.py makemessages --locale=sv --ignore=.venv --ignore=var --ignore=bench --no-obsolete
-	$(BIN)/python manage.py makemessages --locale=sv --domain=djangojs --ignore=.venv --ignore=var --ignore=staticfiles --ignore='static/js/htmx.min.js' --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale=sv --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
 
 run: messages
 	scripts/run-dev
@@ -44,13 +43,16 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: lint messages
-	$(TEST_ENV) $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest --create-db
 
 long-tests: messages
 	$(TEST_ENV) OPTOUT_LONG_TESTS=1 $(BIN)/pytest -m "slow or not slow"
 
 bench: messages
 	$(TEST_ENV) $(BIN)/python bench/run.py
+
+lock:
+	scripts/lock
 
 clean:
 	rm -rf var staticfiles .mypy_cache .ruff_cache

@@ -215,9 +215,11 @@ SESSION_COOKIE_SECURE = env.flag("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks come over plain HTTP from inside the deployment.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.integer("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env.flag("DJANGO_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env.flag("DJANGO_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -283,6 +285,7 @@ if OPTOUT_STORAGE == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 900,
+            "signature_version": "s3v4",
             # Names are content hashes: writing the same name again writes the same bytes.
             "file_overwrite": True,
             "addressing_style": env.choice(

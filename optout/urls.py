@@ -3,7 +3,6 @@ from __future__ import annotations
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from optout.views import home, jobs, ledger, members, settings, tokens
@@ -41,7 +40,6 @@ urlpatterns = [
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("healthz", home.healthz, name="healthz"),
     path("api/v1/", include("optout.api.urls")),

@@ -15,7 +15,6 @@ from optout.models import Label, Membership, User
 from optout.roles import Role
 from optout.services.labels import label_create, membership_add
 from optout.services.tokens import token_create
-
 from tests import job_kinds  # noqa: F401  (test-only job kinds, see tests/job_kinds.py)
 
 pytest_plugins = ["tests.workers"]

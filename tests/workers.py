@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -53,10 +54,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = redis.Redis.from_url(self.url)
         wait_for(lambda: _pings(client), timeout=10, what="redis-server")
@@ -86,21 +98,22 @@ def _pings(client: redis.Redis) -> bool:
 @contextmanager
 def celery_broker(url: str) -> Iterator[None]:
     """Point this process's Celery app at ``url`` (jobs created here are queued there)."""
-    old = celery_app.conf.broker_url, celery_app.conf.broker_write_url
+    app: Any = celery_app  # the settings and pools touched here are not in the stubs
+    old = app.conf.broker_url, app.conf.broker_write_url
 
     # kombu keeps connection pools per broker URL; dropping the app's references makes it
     # pick (or create) the pool of the new URL. Closing them would break the shared ones.
     def reset_pools() -> None:
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
+        app._pool = None
+        app.amqp._producer_pool = None
 
-    celery_app.conf.broker_url = celery_app.conf.broker_write_url = url
+    app.conf.broker_url = app.conf.broker_write_url = url
     reset_pools()
     try:
         yield
     finally:
         reset_pools()
-        celery_app.conf.broker_url, celery_app.conf.broker_write_url = old
+        app.conf.broker_url, app.conf.broker_write_url = old
 
 
 def _database_url() -> str:
@@ -133,15 +146,34 @@ class Worker:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.worker_app", "worker", "-B",
-             "--pool=prefork", f"--concurrency={self.concurrency}", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat",
-             f"--schedule={self.tmp / 'beat-schedule'}", f"--hostname=test-{os.getpid()}@%h"],
-            cwd=ROOT, env=self.env(), stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.worker_app",
+                "worker",
+                "-B",
+                "--pool=prefork",
+                f"--concurrency={self.concurrency}",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--schedule={self.tmp / 'beat-schedule'}",
+                f"--hostname=test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(lambda: b" ready." in self.log.read_bytes() or self._died(), timeout=60,
-                 what="the worker to be ready")
+        wait_for(
+            lambda: b" ready." in self.log.read_bytes() or self._died(),
+            timeout=60,
+            what="the worker to be ready",
+        )
         assert not self._died(), self.log.read_text()
 
     def _died(self) -> bool:
@@ -149,16 +181,15 @@ class Worker:
 
     def pool_children(self) -> list[psutil.Process]:
         assert self.process is not None
-        return psutil.Process(self.process.pid).children(recursive=True)
+        children: list[psutil.Process] = psutil.Process(self.process.pid).children(recursive=True)
+        return children
 
     def kill_everything(self) -> None:
         """kill -9 of the whole worker: main process, pool children and beat."""
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
         self.process = None
 
@@ -190,13 +221,15 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def worker_factory(private_redis: RedisServer, tmp_path: Path, _media_root: Path,
-                   transactional_db: Any) -> Iterator[Any]:
+def worker_factory(
+    private_redis: RedisServer, tmp_path: Path, _media_root: Path, transactional_db: Any
+) -> Iterator[Any]:
     started: list[Worker] = []
 
     def start(**kwargs: Any) -> Worker:
-        worker = Worker(broker_url=private_redis.url, tmp=tmp_path, media_root=_media_root,
-                        **kwargs)
+        worker = Worker(
+            broker_url=private_redis.url, tmp=tmp_path, media_root=_media_root, **kwargs
+        )
         worker.start()
         started.append(worker)
         return worker

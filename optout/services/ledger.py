@@ -67,12 +67,23 @@ def entry_record(entry: LedgerEntry, *, label_code: str) -> dict[str, Any]:
     )
 
 
+def _clean(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL; user-supplied strings (file names…) may contain it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def _describe(subject: models.Model | None) -> tuple[str, str, str]:
     if subject is None:
         return "", "", ""
     meta = subject._meta
     code = getattr(subject, "code", None)
-    return f"{meta.app_label}.{meta.model_name}", str(code or ""), str(subject)[:300]
+    return f"{meta.app_label}.{meta.model_name}", str(code or ""), _clean(str(subject)[:300])
 
 
 @transaction.atomic
@@ -112,7 +123,7 @@ def ledger_append(
         object_code=object_code,
         object_repr=object_repr,
         sha256=sha256,
-        data=data or {},
+        data=_clean(dict(data or {})),
     )
     digest = entry_hash(record, head.entry_hash)
     entry: LedgerEntry = LedgerEntry.objects.create(

@@ -71,7 +71,7 @@ Builder = Callable[[World, str], None]
 # URL names served by third-party apps (allauth, the admin, Django's i18n views): their own
 # test suites cover them; ours check the pieces we configure (tests/optout/test_accounts.py).
 EXTERNAL_PREFIXES = ("account_", "mfa_", "admin:", "usersessions_")
-EXTERNAL_NAMES = {"set_language", "javascript-catalog"}
+EXTERNAL_NAMES = {"set_language"}
 
 
 # Builders run in layer order, so an app can point at the objects of the apps below it.

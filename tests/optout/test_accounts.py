@@ -45,8 +45,14 @@ def test_sign_up_is_closed_without_an_invitation() -> None:
     client = Client()
     page = client.get("/accounts/signup/")
     assert b"Sign Up Closed" in page.content or b"closed" in page.content.lower()
-    client.post("/accounts/signup/", {"email": "x@example.test", "password1": "Very-long-pass-123",
-                                      "password2": "Very-long-pass-123"})
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "x@example.test",
+            "password1": "Very-long-pass-123",
+            "password2": "Very-long-pass-123",
+        },
+    )
     assert not User.objects.filter(email="x@example.test").exists()
 
 
@@ -57,17 +63,21 @@ def test_an_invited_person_signs_up_and_joins_the_label(
     with django_capture_on_commit_callbacks(execute=True):
         owner.post(f"/l/{team.label.slug}/members/", {"email": "new@example.test", "role": "a_r"})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@example.test"]
-    link = _link(mail.outbox[0].body)
+    link = _link(str(mail.outbox[0].body))
 
     guest = Client()
     page = guest.get(link)
     assert page.status_code == 200 and b"Label A" in page.content
     signup = guest.get("/accounts/signup/")
     assert b"new@example.test" in signup.content  # the invited address is offered
-    response = guest.post("/accounts/signup/", {
-        "email": "new@example.test", "password1": "A-good-long-passphrase-1",
-        "password2": "A-good-long-passphrase-1",
-    })
+    response = guest.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.test",
+            "password1": "A-good-long-passphrase-1",
+            "password2": "A-good-long-passphrase-1",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == link
     user = User.objects.get(email="new@example.test")
     assert EmailAddress.objects.get(user=user).verified  # the link proved the address
@@ -82,8 +92,9 @@ def test_an_invited_person_signs_up_and_joins_the_label(
 
 def test_an_existing_user_accepts_after_signing_in(team: Team) -> None:
     make_user("existing@example.test")
-    _inv, token = invitation_create(label=team.label, email="Existing@Example.test",
-                                    role="counsel", actor=team.owner)
+    _inv, token = invitation_create(
+        label=team.label, email="Existing@Example.test", role="counsel", actor=team.owner
+    )
     client = Client()
     assert _login(client, "existing@example.test").status_code == 302
     response = client.post(f"/invitations/{token}/")
@@ -92,8 +103,9 @@ def test_an_existing_user_accepts_after_signing_in(team: Team) -> None:
 
 
 def test_an_invitation_cannot_be_accepted_by_someone_else(team: Team) -> None:
-    _inv, token = invitation_create(label=team.label, email="meant@example.test", role="viewer",
-                                    actor=team.owner)
+    _inv, token = invitation_create(
+        label=team.label, email="meant@example.test", role="viewer", actor=team.owner
+    )
     intruder = team.client_for(team.outsider)
     page = intruder.post(f"/invitations/{token}/")
     assert b"this invitation is for meant@example.test" in page.content
@@ -101,8 +113,9 @@ def test_an_invitation_cannot_be_accepted_by_someone_else(team: Team) -> None:
 
 
 def test_a_withdrawn_invitation_is_no_longer_valid(team: Team) -> None:
-    invitation, token = invitation_create(label=team.label, email="gone@example.test",
-                                          role="viewer", actor=team.owner)
+    invitation, token = invitation_create(
+        label=team.label, email="gone@example.test", role="viewer", actor=team.owner
+    )
     owner = team.client_for(team.owner)
     owner.post(f"/l/{team.label.slug}/invitations/{invitation.code}/revoke/")
     assert Client().get(f"/invitations/{token}/").status_code == 404
@@ -156,7 +169,8 @@ def _totp_now(secret: str) -> str:
         time.sleep(30 - time.time() % 30 + 0.1)
     counters = list(yield_hotp_counters_from_time())
     counter = counters[len(counters) // 2]
-    return format_hotp_value(hotp_value(secret, counter))
+    code: str = format_hotp_value(hotp_value(secret, counter))
+    return code
 
 
 def test_two_factor_sign_in_with_totp_and_recovery_codes(team: Team) -> None:

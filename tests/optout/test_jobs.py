@@ -39,8 +39,9 @@ def _empty_queue() -> None:
 
 def _job(team: Team, tmp_path: Path, kind: str = "test.slow", **params: Any) -> Job:
     params = {"marker": str(tmp_path / "marker"), "steps": 2, "sleep": 0, **params}
-    return job_create(label=team.label, kind=kind, actor=team.owner, params=params,
-                      title="Test job")
+    return job_create(
+        label=team.label, kind=kind, actor=team.owner, params=params, title="Test job"
+    )
 
 
 @pytest.mark.django_db
@@ -183,7 +184,8 @@ def test_the_sweeper_requeues_pending_jobs_whose_message_may_be_lost(
     fresh = _job(team, tmp_path)
     old = _job(team, tmp_path)
     Job.objects.for_label(team.label).filter(pk=old.pk).update(
-        enqueued_at=timezone.now() - timedelta(seconds=settings.OPTOUT_JOB_PENDING_GRACE_SECONDS + 5)
+        enqueued_at=timezone.now()
+        - timedelta(seconds=settings.OPTOUT_JOB_PENDING_GRACE_SECONDS + 5)
     )
     assert jobs_sweep().requeued == 1
     assert queued_job_codes() == [str(old.code)]

@@ -21,8 +21,13 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 def _create(team: Team, marker: Path, kind: str = "test.slow", **params: Any) -> Job:
     with transaction.atomic():
-        return job_create(label=team.label, kind=kind, actor=team.owner,
-                          params={"marker": str(marker), **params}, title=kind)
+        return job_create(
+            label=team.label,
+            kind=kind,
+            actor=team.owner,
+            params={"marker": str(marker), **params},
+            title=kind,
+        )
 
 
 def _finished(job: Job) -> Job | None:
@@ -50,8 +55,11 @@ def test_a_job_survives_kill_9_of_the_pool_child_and_completes_once(
 ) -> None:
     marker = tmp_path / "marker"
     job = _create(team, marker, steps=20, sleep=0.15)
-    started = wait_for(lambda: [x for x in lines(marker) if x.startswith("start")], timeout=30,
-                       what="the job to start")
+    started = wait_for(
+        lambda: [x for x in lines(marker) if x.startswith("start")],
+        timeout=30,
+        what="the job to start",
+    )
     child_pid = int(started[0].split()[2])
     os.kill(child_pid, signal.SIGKILL)
     wait_for(lambda: _finished(job), timeout=60, what="the job to finish after the kill")
@@ -95,8 +103,12 @@ def test_a_job_enqueued_in_a_rolled_back_transaction_never_runs(
 ) -> None:
     marker = tmp_path / "marker"
     with pytest.raises(RuntimeError), transaction.atomic():
-        job_create(label=team.label, kind="test.slow", actor=team.owner,
-                   params={"marker": str(marker), "steps": 1, "sleep": 0})
+        job_create(
+            label=team.label,
+            kind="test.slow",
+            actor=team.owner,
+            params={"marker": str(marker), "steps": 1, "sleep": 0},
+        )
         raise RuntimeError("rolled back")
     # A job committed afterwards runs, so the worker was there to run the first one.
     control = _create(team, tmp_path / "control", steps=1, sleep=0)

@@ -1,0 +1,24 @@
+# The production image: gunicorn for the web, the same image runs the worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    OPTOUT_DATA_DIR=/data
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+      libfontconfig1 fonts-dejavu-core fonts-liberation gettext \
+      ffmpeg sox libsox-fmt-all libchromaprint1 chromium openssl \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
+COPY . .
+RUN DJANGO_DEBUG=true python manage.py compilemessages --ignore=.venv --verbosity=0 \
+ && DJANGO_DEBUG=true OPTOUT_STATIC_MANIFEST=true python manage.py collectstatic --noinput \
+ && useradd --system --home /app --uid 10001 optout \
+ && mkdir -p /data && chown optout /data
+USER optout
+EXPOSE 8000
+CMD ["gunicorn", "optout.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "300"]

@@ -1,0 +1,96 @@
+"""Settings come from the environment; a bad value stops the start with a clear message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from optout.lib.env import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "Ki8s2-vP0q7LmN3x9Zb4Wc1Yt6Ud5Re8Fa0Hg2Jk4Ls6Mn8Pq0Rs2Tu4Vw6Xy8Za",
+    "DJANGO_ALLOWED_HOSTS": "optout.label.example",
+    "DATABASE_URL": "postgres://optout:secret@db:5432/optout",
+    "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "CACHE_URL": "redis://redis:6379/1",
+    "OPTOUT_BASE_URL": "https://optout.label.example",
+}
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_values_pass_the_deployment_checklist(tmp_path: Path) -> None:
+    env = {**PRODUCTION, "OPTOUT_DATA_DIR": str(tmp_path)}
+    result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG='maybe' is not a boolean"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT='twenty-five' is not an integer"),
+        ("OPTOUT_STORAGE", "ftp", "OPTOUT_STORAGE='ftp' is not one of: local, s3"),
+        ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must be a postgres:// or sqlite:// URL"),
+        ("CELERY_BROKER_URL", "amqp://guest@localhost//", "CELERY_BROKER_URL must be a redis://"),
+        ("OPTOUT_JOB_MAX_ATTEMPTS", "0", "OPTOUT_JOB_MAX_ATTEMPTS=0 is below the minimum of 1"),
+    ],
+)
+def test_a_bad_value_stops_the_start_with_its_name(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    env = {**PRODUCTION, "OPTOUT_DATA_DIR": str(tmp_path), variable: value}
+    result = _run(env, "check")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = _run({**env, "OPTOUT_DATA_DIR": str(tmp_path)}, "check")
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_the_embedded_default_needs_no_services(tmp_path: Path) -> None:
+    result = _run(
+        {"DJANGO_DEBUG": "true", "OPTOUT_DATA_DIR": str(tmp_path)},
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'],"
+        " s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    ]
+
+
+def test_secrets_can_come_from_files(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    assert Env({"X_FILE": str(secret)}).secret("X") == "from-a-file"
+    with pytest.raises(ImproperlyConfigured, match="X_FILE"):
+        Env({"X_FILE": str(tmp_path / "missing")}).secret("X")
+
+
+@pytest.mark.parametrize("value", ["true", "True", "1", "yes", "on"])
+def test_booleans_accept_the_usual_spellings(value: str) -> None:
+    assert Env({"B": value}).flag("B", False) is True
