@@ -27,6 +27,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.MatterItemWithdrawApi.as_view(),
         name="matter-item-withdraw",
     ),
+    path("matters/<uuid:code>/packets/", views.PacketListApi.as_view(), name="packets"),
+    path(
+        "matters/<uuid:code>/packets/<uuid:packet>/",
+        views.PacketApi.as_view(),
+        name="packet-detail",
+    ),
+    path(
+        "matters/<uuid:code>/packets/<uuid:packet>/download/",
+        views.PacketDownloadApi.as_view(),
+        name="packet-download",
+    ),
     path("evidence-alerts/", views.AlertListApi.as_view(), name="alerts"),
     path(
         "evidence-alerts/<uuid:code>/resolve/",

@@ -10,7 +10,7 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from evidence import sources
+        from evidence import job_kinds, sources  # noqa: F401  (job kinds register on import)
 
         sources.register()
         sources.register_catalog_sources()

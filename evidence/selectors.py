@@ -18,7 +18,7 @@ from evidence.models import (
     Timestamp,
     WithdrawableQuerySet,
 )
-from optout.models import Label, LedgerEntry, Membership, User
+from optout.models import Label, LabelScopedQuerySet, LedgerEntry, Membership, User
 
 
 def label_evidence_items(
@@ -74,13 +74,14 @@ def matter_notes(*, matter: Matter) -> QuerySet[MatterNote]:
     )
 
 
-def matter_packets(*, matter: Matter) -> QuerySet[Packet]:
-    return (
+def matter_packets(*, matter: Matter) -> LabelScopedQuerySet[Packet]:
+    packets: LabelScopedQuerySet[Packet] = (
         Packet.objects.for_label(matter.label)
         .filter(matter=matter)
         .select_related("job", "blob", "created_by", "matter")
         .order_by("-created_at")
     )
+    return packets
 
 
 def matters_holding(*, item: EvidenceItem) -> QuerySet[Matter]:

@@ -86,6 +86,7 @@ class Report:
     """``absent``, ``verified``, ``failed`` or ``not checked (…)``."""
     packet: dict[str, Any] = field(default_factory=dict)
     """The manifest's description of the packet (id, matter, built_at…), when readable."""
+    manifest_sha256: str = ""
 
     @property
     def ok(self) -> bool:
@@ -251,7 +252,9 @@ def _load_manifest(source: _Source, names: set[str], report: Report) -> dict[str
         report.add("missing", MANIFEST, "the packet has no manifest")
         return None
     try:
-        manifest = json.loads(_read_small(source, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+        raw = _read_small(source, MANIFEST, MAX_MANIFEST_BYTES)
+        report.manifest_sha256 = hashlib.sha256(raw).hexdigest()
+        manifest = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error) as exc:
         report.add("altered", MANIFEST, f"the manifest cannot be read ({exc})")
         return None

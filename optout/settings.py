@@ -254,6 +254,8 @@ FILE_UPLOAD_TEMP_DIR = str(env.path("OPTOUT_TEMP_DIR", DATA_DIR / "tmp"))
 # Uploads are moved from here into local storage: keep both on one file system.
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 OPTOUT_UPLOAD_MAX_BYTES = env.integer("OPTOUT_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1024)
+# The /verify page reads a packet in the request: at most this many unpacked bytes.
+OPTOUT_VERIFY_MAX_BYTES = env.integer("OPTOUT_VERIFY_MAX_BYTES", 4 * 1024**3, minimum=1024)
 
 # --- Storage -------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("labels/", home.labels, name="labels"),
     path("l/<slug:slug>/", include(label_urlpatterns)),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
+    path("verify/", include("evidence.verify_urls")),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("accounts/", include("allauth.urls")),

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
@@ -25,9 +26,10 @@ from evidence.api.serializers import (
     MatterItemSerializer,
     MatterNoteSerializer,
     MatterSerializer,
+    PacketSerializer,
     ReasonSerializer,
 )
-from evidence.models import Alert, EvidenceItem, Matter, MatterItem, MatterNote
+from evidence.models import Alert, EvidenceItem, Matter, MatterItem, MatterNote, Packet
 from evidence.selectors import (
     evidence_settings,
     label_alerts,
@@ -35,6 +37,7 @@ from evidence.selectors import (
     label_matters,
     matter_items,
     matter_notes,
+    matter_packets,
 )
 from evidence.services.alerts import alert_resolve
 from evidence.services.items import (
@@ -51,8 +54,14 @@ from evidence.services.matters import (
     matter_set_hold,
     matter_update,
 )
+from evidence.services.packets import (
+    packet_download,
+    packet_failed_attempt_cleanup,
+    packet_request,
+)
 from evidence.services.settings import evidence_settings_update
 from optout.api.pagination import CursorPagination
+from optout.api.serializers import JobSerializer
 from optout.api.views_base import LabelScopedMixin
 from optout.matter_items import matter_item_sources
 from optout.roles import Capability
@@ -407,3 +416,65 @@ class EvidenceSettingsApi(LabelScopedMixin, APIView):
         }
         saved = evidence_settings_update(label=self.access.label, actor=self.access.user, **values)
         return Response(EvidenceSettingsSerializer(saved).data)
+
+
+# --- packets --------------------------------------------------------------------------------
+
+
+class PacketListApi(MatterScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """The matter's packets; POST starts building one (counsel, owner) and returns the job."""
+
+    serializer_class = PacketSerializer
+    write_capability = Capability.PACKETS
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Packet.objects.unscoped().none()
+        return matter_packets(matter=self.matter())
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer(
+                "PacketBuildJob",
+                {"packet": serializers.UUIDField(), "job": JobSerializer()},
+            )
+        },
+    )
+    def post(self, request: Request, slug: str, code: str) -> Response:
+        packet = packet_request(
+            matter=self.matter(), actor=self.access.user, language=get_language() or "en"
+        )
+        assert packet.job is not None
+        return Response(
+            {"packet": str(packet.code), "job": JobSerializer(packet.job).data},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PacketScopedMixin(MatterScopedMixin):
+    def packet(self) -> Packet:
+        packet: Packet = get_owned_or_404(
+            matter_packets(matter=self.matter()), access=self.access, code=self.kwargs["packet"]
+        )
+        packet_failed_attempt_cleanup(packet=packet)
+        return packet
+
+
+class PacketApi(PacketScopedMixin, APIView):
+    @extend_schema(responses=PacketSerializer)
+    def get(self, request: Request, slug: str, code: str, packet: str) -> Response:
+        return Response(PacketSerializer(self.packet()).data)
+
+
+class PacketDownloadApi(PacketScopedMixin, APIView):
+    """The packet ZIP (counsel, owner); the download is a custody event."""
+
+    read_capability = Capability.PACKETS
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    def get(self, request: Request, slug: str, code: str, packet: str) -> HttpResponseBase:
+        found = self.packet()
+        if found.status != Packet.Status.READY:
+            raise Conflict(detail=_("The packet is not ready."), code="not_ready")
+        return packet_download(packet=found, actor=self.access.user)

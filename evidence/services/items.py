@@ -61,7 +61,8 @@ def evidence_item_create(
     linked_recordings, linked_works = catalog_links_resolve(
         label=label, recordings=recordings, works=works
     )
-    filename = (upload.name or "").strip() or "evidence"
+    # PostgreSQL text cannot hold NUL; every other character of the name is kept as given.
+    filename = (upload.name or "").replace("\x00", "").strip() or "evidence"
     item = EvidenceItem(
         label=label,
         kind=kind,

@@ -132,3 +132,22 @@ def zip_write_bytes(
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
+
+
+class ZipMemberWriter:
+    """A member open for writing in pieces (e.g. one JSON line at a time), hashed as written."""
+
+    def __init__(self, archive: zipfile.ZipFile, arcname: str, *, date_time: datetime) -> None:
+        info = zipfile.ZipInfo(arcname, date_time=date_time.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._target = archive.open(info, "w", force_zip64=True)
+        self._hasher = StreamHasher()
+
+    def write(self, data: bytes) -> None:
+        self._hasher.update(data)
+        self._target.write(data)
+
+    def close(self) -> Digest:
+        self._target.close()
+        return self._hasher.digest()

@@ -1,0 +1,1 @@
+"""Pages of the evidence app: thin callers of evidence.services and evidence.selectors."""

@@ -1,0 +1,79 @@
+"""The /verify page: anyone signed in uploads a packet and reads the verifier's report."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from evidence.models import Packet
+from evidence.verifier import Limits, verify_packet
+from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+
+
+class VerifyForm(forms.Form):
+    packet = forms.FileField(
+        label=gettext_lazy("Packet (ZIP)"),
+        help_text=gettext_lazy("A packet downloaded from Optout, as it was received."),
+    )
+
+
+# The CSRF middleware would read the body before the upload handlers are swapped; the check
+# runs on the inner function instead, once they are (Django's documented pattern).
+@csrf_exempt
+@login_required
+def verify_packet_page(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "evidence/verify.html", {"form": VerifyForm()})
+    use_hashing_uploads(request)
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.POST, request.FILES)
+    problem = upload_error(request)
+    if problem:
+        form.add_error(None, problem)
+    if problem or not form.is_valid():
+        return render(request, "evidence/verify.html", {"form": form}, status=400)
+    upload = form.cleaned_data["packet"]
+    if not isinstance(upload, HashedUploadedFile):
+        form.add_error("packet", _("The file did not arrive; try again."))
+        return render(request, "evidence/verify.html", {"form": form}, status=400)
+    try:
+        report = verify_packet(
+            upload.temporary_file_path(),
+            limits=Limits(
+                max_entries=10000,
+                max_total_bytes=settings.OPTOUT_VERIFY_MAX_BYTES,
+                max_ratio=100,
+            ),
+        )
+    finally:
+        upload.close()
+    known = (
+        Packet.objects.accessible_to(request.user)
+        .filter(manifest_sha256=report.manifest_sha256)
+        .select_related("matter", "label")
+        .first()
+        if report.manifest_sha256
+        else None
+    )
+    return render(
+        request,
+        "evidence/verify.html",
+        {
+            "form": VerifyForm(),
+            "report": report,
+            "filename": upload.name,
+            "sha256": upload.digest.sha256,
+            "known": known,
+        },
+        status=200,
+    )
