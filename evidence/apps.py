@@ -10,7 +10,13 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from evidence import job_kinds, sources  # noqa: F401  (job kinds register on import)
+        from evidence import (  # noqa: F401  (job kinds register on import)
+            capture_tasks,
+            job_kinds,
+            sources,
+        )
+        from evidence.services import capture_evidence
 
         sources.register()
         sources.register_catalog_sources()
+        capture_evidence.register()

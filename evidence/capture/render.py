@@ -20,6 +20,7 @@ ORM refuses to run in a thread with a running loop.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,7 +172,9 @@ def _render(
             route.abort("blockedbyclient")
             return
         if not target.lower().startswith(("http://", "https://")):
-            records.append(RequestRecord(method, target, kind, "refused", code="scheme_not_allowed"))
+            records.append(
+                RequestRecord(method, target, kind, "refused", code="scheme_not_allowed")
+            )
             route.abort("blockedbyclient")
             return
         try:
@@ -223,10 +226,9 @@ def _render(
                 context.route_web_socket("**/*", lambda ws: ws.close())
                 page = context.new_page()
                 page.goto(url, wait_until="load", timeout=timeout_s * 1000)
-                try:
+                # A page that keeps polling is rendered as it stands.
+                with contextlib.suppress(PlaywrightError):
                     page.wait_for_load_state("networkidle", timeout=5_000)
-                except PlaywrightError:
-                    pass  # a page that keeps polling is rendered as it stands
                 title = page.title()[:500]
                 height = int(
                     page.evaluate(

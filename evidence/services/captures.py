@@ -97,7 +97,11 @@ def capture_url_check(url: str) -> str:
 def _purpose(purpose: str) -> str:
     if purpose not in CapturePurpose.values:
         raise ValidationError(
-            {"purpose": [_("Choose one of: %(values)s.") % {"values": ", ".join(CapturePurpose.values)}]},
+            {
+                "purpose": [
+                    _("Choose one of: %(values)s.") % {"values": ", ".join(CapturePurpose.values)}
+                ]
+            },
             code="invalid",
         )
     return purpose
@@ -348,7 +352,7 @@ def _host(url: str) -> str:
 def output_filenames(*, url: str, moment: datetime) -> dict[str, str]:
     """Download names of a capture's files: host, date and what the file is."""
     moment = moment.astimezone(UTC)
-    stem = f"capture-{_host(capture.url)}-{moment:%Y%m%dT%H%M%SZ}"
+    stem = f"capture-{_host(url)}-{moment:%Y%m%dT%H%M%SZ}"
     return {
         "warc": f"{stem}.warc.gz",
         "screenshot": f"{stem}.png",
@@ -359,7 +363,7 @@ def output_filenames(*, url: str, moment: datetime) -> dict[str, str]:
 
 
 @dataclass
-class _Outputs:
+class CaptureFiles:
     warc: Blob | None = None
     screenshot: Blob | None = None
     pdf: Blob | None = None
@@ -371,6 +375,16 @@ class _Outputs:
             blob = getattr(self, name)
             if blob is not None:
                 yield name, blob
+
+    @classmethod
+    def of(cls, capture: Capture) -> CaptureFiles:
+        return cls(
+            warc=capture.warc,
+            screenshot=capture.screenshot,
+            pdf=capture.pdf,
+            provenance=capture.provenance,
+            bundle=capture.bundle,
+        )
 
 
 def _previous(capture: Capture) -> Capture | None:
@@ -427,7 +441,9 @@ def _warc_info(capture: Capture, versions: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _render(capture: Capture, page: FetchResult, workdir: Path) -> tuple[Rendering | None, str, _BrowserFetcher]:
+def _render(
+    capture: Capture, page: FetchResult, workdir: Path
+) -> tuple[Rendering | None, str, _BrowserFetcher]:
     serve = _BrowserFetcher(
         page=page,
         budget_bytes=_setting("OPTOUT_CAPTURE_RESOURCE_BUDGET_BYTES", 100 * 1024 * 1024),
@@ -501,8 +517,15 @@ def _run(ctx: JobContext, capture: Capture, workdir: Path) -> dict[str, Any]:
             # What arrived before the refusal (a redirect to a private address, say) is
             # evidence too.
             path = workdir / "partial.warc.gz"
-            write_warc(path, exchanges=exc.hops, info=_warc_info(capture, software_versions()), filename=path.name)
-            warc = blob_store_file(label=label, path=path, actor=actor, media_type="application/warc")
+            write_warc(
+                path,
+                exchanges=exc.hops,
+                info=_warc_info(capture, software_versions()),
+                filename=path.name,
+            )
+            warc = blob_store_file(
+                label=label, path=path, actor=actor, media_type="application/warc"
+            )
             for hop in exc.hops:
                 hop.close()
         _fail(capture, code=exc.code, message=exc.message, warc=warc)
@@ -533,7 +556,7 @@ def _store(
     captured_at = page.hops[0].started_at
     versions = software_versions(browser=rendering.browser if rendering else "")
     names = output_filenames(url=capture.url, moment=captured_at)
-    outputs = _Outputs()
+    outputs = CaptureFiles()
 
     ctx.progress(60, "Writing the WARC")
     exchanges = [*page.hops, *(hop for result in serve.results for hop in result.hops)]
@@ -699,7 +722,7 @@ def capture_bundle_build(
     label: Label,
     actor: User | None,
     names: dict[str, str],
-    files: _Outputs,
+    files: CaptureFiles,
     timestamp_token: Blob | None,
     url: str,
     captured_at: datetime,
@@ -707,8 +730,13 @@ def capture_bundle_build(
     """Store the bundle of a capture's files (see ``evidence.capture.bundle``)."""
     readme = render_to_string(
         "evidence/captures/bundle_readme.txt",
-        {"url": url, "captured_at": utc_iso(captured_at), "names": names, "files": files,
-         "timestamp": timestamp_token is not None},
+        {
+            "url": url,
+            "captured_at": utc_iso(captured_at),
+            "names": names,
+            "files": files,
+            "timestamp": timestamp_token is not None,
+        },
     )
     plan = [(names[name], blob) for name, blob in files.stored() if name != "bundle"]
     if timestamp_token is not None:
