@@ -273,7 +273,12 @@ def captures_run_due(*, now: datetime | None = None, limit: int = 100) -> int:
 
 @dataclass
 class _BrowserFetcher:
-    """Answers the browser: from the recorded page first, then through the safe fetcher."""
+    """Answers the browser: from the recorded page first, then through the safe fetcher.
+
+    Redirects are followed here, never by the browser: Chromium follows a redirect it was
+    handed by interception on its own network stack, outside our routing. Each request is
+    answered with its final response; the hops on the way go into the WARC.
+    """
 
     page: FetchResult
     budget_bytes: int
@@ -283,9 +288,7 @@ class _BrowserFetcher:
     used: int = 0
 
     def __post_init__(self) -> None:
-        self.recorded: dict[str, Hop] = {}
-        for hop in self.page.hops:
-            self.recorded.setdefault(hop.url, hop)
+        self.recorded: dict[str, Hop] = {hop.url: self.page.final for hop in self.page.hops}
 
     def __call__(self, request: BrowserRequest) -> Served:
         if request.method not in ("GET", "HEAD"):
@@ -302,7 +305,6 @@ class _BrowserFetcher:
                     headers={"Accept": request.headers.get("accept", "*/*")[:500]},
                     max_bytes=min(self.max_bytes, remaining),
                     deadline_seconds=self.deadline_seconds,
-                    max_redirects=0,
                 )
             except FetchError as exc:
                 for early in exc.hops:
@@ -310,8 +312,9 @@ class _BrowserFetcher:
                 raise Refused(exc.code, exc.message) from None
             self.results.append(result)
             hop = result.final
-            self.used += hop.wire_bytes
-        return Served(status=hop.status, headers=list(hop.headers), body=hop.body.read())
+            self.used += sum(h.wire_bytes for h in result.hops)
+        headers = [(k, v) for k, v in hop.headers if k.lower() != "location"]
+        return Served(status=hop.status, headers=headers, body=hop.body.read())
 
     def close(self) -> None:
         for result in self.results:
@@ -460,7 +463,7 @@ def _render(
         return None, _("Not rendered: rendering is switched off on this server."), serve
     try:
         rendering = render_page(
-            url=page.hops[0].url,
+            url=page.final_url,
             serve=serve,
             workdir=workdir,
             executable=_setting("OPTOUT_CAPTURE_CHROMIUM", "/usr/bin/chromium"),
