@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
@@ -117,8 +118,24 @@ class CaptureSerializer(serializers.ModelSerializer[Capture]):
         return schedule.interval_hours if schedule else None
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class RawUrlField(serializers.Field):  # type: ignore[type-arg]
+    """The URL exactly as sent: length, whitespace and NUL are the safe fetcher's to judge,
+    so that a refusal names its own reason (``invalid_url``, ``scheme_not_allowed``...)."""
+
+    default_error_messages = {"invalid": gettext_lazy("Enter the web address as text.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
 class CaptureRequestSerializer(serializers.Serializer[Any]):
-    url = serializers.CharField(max_length=4096, trim_whitespace=False)
+    url = RawUrlField()
     purpose = serializers.ChoiceField(choices=CapturePurpose.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     recapture_every_hours = serializers.IntegerField(

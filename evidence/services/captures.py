@@ -89,7 +89,7 @@ class CaptureRefused(ValidationError):
 def capture_url_check(url: str) -> str:
     """The URL as it will be fetched, or ``CaptureRefused`` naming why it never could be."""
     try:
-        return check_url((url or "").strip()).url
+        return check_url(url or "").url
     except FetchError as exc:
         raise CaptureRefused(exc) from None
 
