@@ -30,6 +30,7 @@ _BLOCK: Final = frozenset(
         "option", "caption",
     }
 )  # fmt: skip
+_BREAKS = re.compile(r"[\r\n]+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
@@ -64,27 +65,32 @@ def readable_text(data: bytes, charset: str | None = None) -> str:
         return ""
     parts: list[str] = []
 
-    def walk(element: etree._Element) -> None:
+    def inline(text: str, pre: bool) -> str:
+        # Line breaks in the source are spaces to a reader, except in <pre>.
+        return text if pre else _BREAKS.sub(" ", text)
+
+    def walk(element: etree._Element, pre: bool) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
         if tag in _SKIP:
             if element.tail:
-                parts.append(element.tail)
+                parts.append(inline(element.tail, pre))
             return
         block = tag in _BLOCK
+        inner_pre = pre or tag == "pre"
         if block:
             parts.append("\n")
         if element.text:
-            parts.append(element.text)
+            parts.append(inline(element.text, inner_pre))
         for child in element:
-            walk(child)
+            walk(child, inner_pre)
         if block:
             parts.append("\n")
         if element.tail:
-            parts.append(element.tail)
+            parts.append(inline(element.tail, pre))
 
     body = root.find("body")
-    walk(body if body is not None else root)
+    walk(body if body is not None else root, False)
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).splitlines())
     text = "\n".join(line for line in lines if line)
     return text[:MAX_TEXT_CHARS]
