@@ -31,3 +31,24 @@ def check_job_settings(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return problems
+
+
+@register()
+def check_fetch_settings(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    from pathlib import Path
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from optout.lib.fetch import allowlist
+
+    problems: list[CheckMessage] = []
+    try:
+        allowlist()
+    except ImproperlyConfigured as exc:
+        problems.append(Error(str(exc), id="optout.E020"))
+    bundle = getattr(settings, "OPTOUT_FETCH_CA_BUNDLE", "")
+    if bundle and not Path(bundle).is_file():
+        problems.append(
+            Error(f"OPTOUT_FETCH_CA_BUNDLE={bundle!r} is not a file.", id="optout.E021")
+        )
+    return problems

@@ -430,6 +430,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Outbound fetching ----------------------------------------------------------------------
 
 OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
+# A PEM file of extra certificate authorities the fetcher trusts on top of the system
+# store (a private deployment's internal CA; the tests' CA).
+OPTOUT_FETCH_CA_BUNDLE = env.text("OPTOUT_FETCH_CA_BUNDLE", "")
 
 # --- Captures of web pages ------------------------------------------------------------------
 

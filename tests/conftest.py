@@ -16,6 +16,13 @@ from optout.roles import Role
 from optout.services.labels import label_create, membership_add
 from optout.services.tokens import token_create
 from tests import job_kinds  # noqa: F401  (test-only job kinds, see tests/job_kinds.py)
+from tests.servers import (  # noqa: F401  (fixtures for every test module)
+    fake_dns,
+    fetch_settings,
+    http_server,
+    https_server,
+    loopback_ca,
+)
 
 pytest_plugins = ["tests.workers"]
 
@@ -39,23 +46,45 @@ class NetworkTripwire(AssertionError):
     pass
 
 
-def _guarded_connect(self: socket.socket, address: Any) -> Any:
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-        raise NetworkTripwire(f"Test tried to connect outside loopback: {address!r}")
-    return _real_connect(self, address)
+@dataclass
+class Tripwire:
+    """What the tests tried to connect to: every IPv4/IPv6 destination, and the refused
+    ones (outside loopback), in order."""
 
+    attempts: list[Any] = field(default_factory=list)
+    refused: list[Any] = field(default_factory=list)
 
-def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-        raise NetworkTripwire(f"Test tried to connect outside loopback: {address!r}")
-    return _real_connect_ex(self, address)
+    def check(self, family: int, address: Any) -> None:
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            return
+        self.attempts.append(address)
+        if not _is_loopback(address):
+            self.refused.append(address)
+            raise NetworkTripwire(f"Test tried to connect outside loopback: {address!r}")
 
 
 @pytest.fixture(autouse=True)
-def _network_tripwire(monkeypatch: pytest.MonkeyPatch) -> None:
+def _network_tripwire(monkeypatch: pytest.MonkeyPatch) -> Tripwire:
     """Refuse any connection that leaves the machine: a broken guard fails, it never leaks."""
-    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    wire = Tripwire()
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        wire.check(self.family, address)
+        return _real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        wire.check(self.family, address)
+        return _real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    return wire
+
+
+@pytest.fixture
+def tripwire(_network_tripwire: Tripwire) -> Tripwire:
+    """The autouse tripwire, for tests that assert on the connections attempted."""
+    return _network_tripwire
 
 
 # --- Storage and cache ---------------------------------------------------------------------
