@@ -37,13 +37,16 @@ class BodyLike(Protocol):
 class ExchangeLike(Protocol):
     """One request and its response, as ``optout.lib.fetch`` records a hop."""
 
-    method: str
-    url: str
-    request_head: bytes
-    response_head: bytes
-    peer_ip: str
-    started_at: datetime
-
+    @property
+    def url(self) -> str: ...
+    @property
+    def request_head(self) -> bytes: ...
+    @property
+    def response_head(self) -> bytes: ...
+    @property
+    def peer_ip(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
     @property
     def raw_body(self) -> BodyLike: ...
 

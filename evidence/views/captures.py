@@ -281,7 +281,8 @@ def capture_to_matter_view(request: HttpRequest, access: LabelAccess, code: str)
     return redirect("evidence:capture", slug=access.label.slug, code=capture.code)
 
 
-@label_view()
+# label_view is typed for HttpResponse; these two answer with streamed files.
+@label_view()  # type: ignore[arg-type]
 def capture_screenshot(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponseBase:
     """The screenshot as an image, for the page: our PNG only, sandboxed, never HTML."""
     capture = _load(access, code)
@@ -304,7 +305,7 @@ def capture_screenshot(request: HttpRequest, access: LabelAccess, code: str) -> 
     return response
 
 
-@label_view()
+@label_view()  # type: ignore[arg-type]
 def capture_file(
     request: HttpRequest, access: LabelAccess, code: str, output: str
 ) -> HttpResponseBase:

@@ -62,9 +62,7 @@ ROUTES = [
     Route("evidence:captures", writes={}),
     Route("evidence:capture_new", writes={"POST": RIGHTS}, data=_new),
     Route("evidence:capture", kwargs=_capture),
-    Route(
-        "evidence:capture_recapture", kwargs=_capture, read=None, writes={"POST": RIGHTS}
-    ),
+    Route("evidence:capture_recapture", kwargs=_capture, read=None, writes={"POST": RIGHTS}),
     Route(
         "evidence:capture_schedule",
         kwargs=_capture,

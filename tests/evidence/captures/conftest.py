@@ -28,7 +28,9 @@ def png_bytes(colour: str = "red", size: tuple[int, int] = (40, 20)) -> bytes:
 
 
 def html(body: str, *, title: str = "Terms of use", head: str = "") -> Route:
-    page = f"<!doctype html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+    page = (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+    )
     return 200, [("Content-Type", "text/html; charset=utf-8")], page.encode()
 
 
@@ -142,8 +144,9 @@ def capture_now(
 def run_capture(capture: Capture) -> Capture:
     assert capture.job is not None
     job_execute(code=str(capture.job.code))
-    return (
+    done: Capture = (
         Capture.objects.for_label(capture.label)
         .select_related("warc", "screenshot", "pdf", "provenance", "bundle", "job", "previous")
         .get(pk=capture.pk)
     )
+    return done

@@ -172,6 +172,7 @@ def test_it_recaptures_adds_to_a_matter_and_makes_an_evidence_item(
     item = MatterItem.objects.for_label(team.label).get(code=added.json()["id"])
     assert item.blob_id == capture.bundle_id
     assert item.source_url == site.url("/policy")
+    assert capture.warc is not None and capture.captured_at is not None
     assert item.provenance["outputs"]["warc"]["sha256"] == capture.warc.sha256
     # Another label's matter: 404, nothing written.
     other = make_matter(team.other_label, team.outsider)
@@ -191,10 +192,12 @@ def test_it_recaptures_adds_to_a_matter_and_makes_an_evidence_item(
     download = client.get(detail["files"]["warc"]["download"])
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
-    assert b"".join(download.streaming_content)[:2] == b"\x1f\x8b"
-    assert LedgerEntry.objects.for_label(team.label).filter(
-        action="blob.downloaded", object_code=str(capture.code)
-    ).exists()
+    assert download.getvalue()[:2] == b"\x1f\x8b"
+    assert (
+        LedgerEntry.objects.for_label(team.label)
+        .filter(action="blob.downloaded", object_code=str(capture.code))
+        .exists()
+    )
 
 
 def test_it_keeps_other_labels_captures_out_of_reach(team: Team, site: Site) -> None:

@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,14 @@ from tests.evidence.captures.conftest import Site, capture_now, html, png_bytes
 pytestmark = pytest.mark.django_db
 
 
-def _read(blob: Blob) -> bytes:
+def _read(blob: Blob | None) -> bytes:
+    assert blob is not None
     with blob_open(blob) as handle:
         return handle.read()
 
 
-def _warc_records(blob: Blob) -> list[dict[str, Any]]:
+def _warc_records(blob: Blob | None) -> list[dict[str, Any]]:
+    assert blob is not None
     records = []
     with blob_open(blob) as handle:
         for record in ArchiveIterator(handle):
@@ -73,7 +76,8 @@ def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
     assert capture.page_title == "Terms of use"
     assert capture.rendered is True
     assert "No AI training on our recordings." in capture.text.splitlines()
-    assert capture.captured_at is not None and capture.captured_at.utcoffset().total_seconds() == 0
+    assert capture.captured_at is not None
+    assert capture.captured_at.utcoffset() == timedelta(0)
 
     outputs = {
         "warc": capture.warc,
@@ -94,9 +98,14 @@ def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
         assert hashlib.sha256(_read(blob)).hexdigest() == blob.sha256
         assert stored[name].sha256 == blob.sha256, name
         assert stored[name].blob_id == blob.pk
-    assert LedgerEntry.objects.for_label(team.label).filter(
-        action="capture.done", object_code=str(capture.code), sha256=capture.provenance.sha256
-    ).exists()
+    assert capture.provenance is not None and capture.pdf is not None
+    assert (
+        LedgerEntry.objects.for_label(team.label)
+        .filter(
+            action="capture.done", object_code=str(capture.code), sha256=capture.provenance.sha256
+        )
+        .exists()
+    )
 
     # The provenance record names every other output by its hash.
     provenance = json.loads(_read(capture.provenance))
@@ -109,7 +118,9 @@ def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
     assert provenance["software"]["browser"].startswith("Chromium ")
     assert provenance["software"]["warcio"]
     for name in ("warc", "screenshot", "pdf"):
-        assert provenance["outputs"][name]["sha256"] == outputs[name].sha256
+        blob = outputs[name]
+        assert blob is not None
+        assert provenance["outputs"][name]["sha256"] == blob.sha256
     assert provenance["rendering"]["rendered"] is True
 
     # The WARC, read back: warcinfo first, then request and response of every hop.
@@ -145,7 +156,12 @@ def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
         for line in sums:
             digest, member = line.split("  ", 1)
             assert hashlib.sha256(bundle.read(member)).hexdigest() == digest
-    assert {Path(line.split("  ", 1)[1]).suffix for line in sums} == {".gz", ".png", ".pdf", ".json"}
+    assert {Path(line.split("  ", 1)[1]).suffix for line in sums} == {
+        ".gz",
+        ".png",
+        ".pdf",
+        ".json",
+    }
     assert "README.txt" in names
 
 
@@ -227,6 +243,8 @@ def test_it_keeps_what_arrived_when_a_redirect_points_to_a_private_address(
     records = _warc_records(capture.warc)
     assert [r["status"] for r in records if r["type"] == "response"] == ["302"]
     assert outbound_attempts == []
-    assert LedgerEntry.objects.for_label(team.label).filter(
-        action="capture.failed", object_code=str(capture.code)
-    ).exists()
+    assert (
+        LedgerEntry.objects.for_label(team.label)
+        .filter(action="capture.failed", object_code=str(capture.code))
+        .exists()
+    )

@@ -55,13 +55,21 @@ def test_a_new_interval_replaces_the_schedule_of_the_url_and_none_stops_it(
     team: Team, site: Site
 ) -> None:
     url = site.url("/a")
-    capture_schedule_set(label=team.label, actor=team.rights, url=url, purpose="other", interval_hours=24)
-    capture_schedule_set(label=team.label, actor=team.rights, url=url, purpose="other", interval_hours=168)
+    capture_schedule_set(
+        label=team.label, actor=team.rights, url=url, purpose="other", interval_hours=24
+    )
+    capture_schedule_set(
+        label=team.label, actor=team.rights, url=url, purpose="other", interval_hours=168
+    )
     active = CaptureSchedule.objects.for_label(team.label).filter(active=True)
     assert [s.interval_hours for s in active] == [168]
-    capture_schedule_set(label=team.label, actor=team.rights, url=url, purpose="other", interval_hours=None)
+    capture_schedule_set(
+        label=team.label, actor=team.rights, url=url, purpose="other", interval_hours=None
+    )
     assert not CaptureSchedule.objects.for_label(team.label).filter(active=True).exists()
-    assert LedgerEntry.objects.for_label(team.label).filter(action="capture.schedule_stopped").exists()
+    assert (
+        LedgerEntry.objects.for_label(team.label).filter(action="capture.schedule_stopped").exists()
+    )
 
 
 def test_a_schedule_whose_address_is_no_longer_allowed_stops_on_the_record(
@@ -83,7 +91,9 @@ def test_a_schedule_whose_address_is_no_longer_allowed_stops_on_the_record(
 def test_the_page_sets_the_schedule_of_a_capture(team: Team, site: Site) -> None:
     from evidence.services.captures import capture_request
 
-    capture = capture_request(label=team.label, actor=team.rights, url=site.url("/a"), purpose="other")
+    capture = capture_request(
+        label=team.label, actor=team.rights, url=site.url("/a"), purpose="other"
+    )
     client = team.client_for(team.rights)
     path = f"/l/{team.label.slug}/evidence/captures/{capture.code}/schedule/"
     assert client.post(path, {"recapture_every": "720"}).status_code == 302

@@ -42,6 +42,7 @@ def test_a_failing_timestamp_authority_never_marks_the_capture_stamped(
     assert stamp.status == Timestamp.Status.PENDING
     assert stamp.token is None and stamp.attempts == 1 and stamp.last_error
     assert stamp.subject_type == "evidence.capture" and stamp.subject_code == capture.code
+    assert capture.provenance is not None and capture.bundle is not None
     assert stamp.message_sha256 == capture.provenance.sha256
     # The job machinery keeps trying; nothing claims a timestamp meanwhile.
     assert stamp.job is not None and stamp.job.kind == "evidence.timestamp"
@@ -54,7 +55,9 @@ def test_a_failing_timestamp_authority_never_marks_the_capture_stamped(
     assert detail.json()["timestamp"] == {"status": "pending", "over": "provenance record"}
 
 
-def test_without_a_timestamp_authority_nothing_is_asked(team: Team, site: Site, settings: Any) -> None:
+def test_without_a_timestamp_authority_nothing_is_asked(
+    team: Team, site: Site, settings: Any
+) -> None:
     settings.OPTOUT_CAPTURE_RENDER = False
     site.routes["/terms"] = html("<p>Our terms.</p>")
     capture = capture_now(team.label, team.rights, site.url("/terms"))
