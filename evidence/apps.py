@@ -16,7 +16,9 @@ class EvidenceConfig(AppConfig):
             sources,
         )
         from evidence.services import capture_evidence
+        from optout.navigation import NavItem, register_nav_item
 
         sources.register()
         sources.register_catalog_sources()
         capture_evidence.register()
+        register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
