@@ -194,5 +194,14 @@ class Capture(LabelOwnedModel):
         return self.url
 
     @property
+    def job_lost(self) -> bool:
+        """The job gave up (a worker crashed every time) before the capture could finish."""
+        return (
+            self.status in (self.Status.PENDING, self.Status.RUNNING)
+            and self.job is not None
+            and self.job.status == "failed"
+        )
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED) or self.job_lost

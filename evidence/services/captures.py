@@ -499,8 +499,17 @@ def capture_job(ctx: JobContext) -> dict[str, Any]:
     if capture.status in (Capture.Status.DONE, Capture.Status.FAILED):
         return {"capture": str(capture.code), "status": capture.status}
     Capture.objects.for_label(label).filter(pk=capture.pk).update(status=Capture.Status.RUNNING)
-    with tempfile.TemporaryDirectory(prefix="capture-", dir=temp_dir()) as tmp:
-        return _run(ctx, capture, Path(tmp))
+    try:
+        with tempfile.TemporaryDirectory(prefix="capture-", dir=temp_dir()) as tmp:
+            return _run(ctx, capture, Path(tmp))
+    except JobFailure:
+        raise
+    except Exception as exc:
+        # The job machinery retries; after the last attempt the capture must not stay
+        # "capturing" for ever.
+        if ctx.job.attempts >= ctx.job.max_attempts:
+            _fail(capture, code="internal_error", message=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
 
 
 def _run(ctx: JobContext, capture: Capture, workdir: Path) -> dict[str, Any]:
