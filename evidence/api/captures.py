@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from evidence.api.serializers import EvidenceItemSerializer
-from evidence.capture_selectors import capture_schedule_for, label_captures
+from evidence.capture_selectors import capture_schedule_for, label_capture_schedules
 from evidence.models import Capture, CapturePurpose, EvidenceKind
 from evidence.models.captures import MAX_INTERVAL_HOURS
 from evidence.services.capture_evidence import capture_to_evidence_item, timestamp_facts
@@ -114,6 +114,9 @@ class CaptureSerializer(serializers.ModelSerializer[Capture]):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_recapture_every_hours(self, capture: Capture) -> int | None:
+        intervals: dict[str, int] | None = self.context.get("intervals")
+        if intervals is not None:
+            return intervals.get(capture.url)
         schedule = capture_schedule_for(capture=capture)
         return schedule.interval_hours if schedule else None
 
@@ -189,9 +192,20 @@ class CaptureListApi(_CaptureMixin, generics.ListAPIView):  # type: ignore[type-
     parser_classes = [JSONParser, FormParser]
 
     def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):
-            return Capture.objects.unscoped().none()
-        return label_captures(label=self.access.label, url=self.request.query_params.get("url"))
+        captures = super().get_queryset()
+        url = self.request.query_params.get("url")
+        return captures.filter(url=url) if url else captures
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and hasattr(self, "access"):
+            # One query for the whole page instead of one per capture.
+            context["intervals"] = dict(
+                label_capture_schedules(label=self.access.label).values_list(
+                    "url", "interval_hours"
+                )
+            )
+        return context
 
     @extend_schema(request=CaptureRequestSerializer, responses={202: CaptureSerializer})
     def post(self, request: Request, slug: str) -> Response:

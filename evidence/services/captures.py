@@ -234,7 +234,7 @@ def captures_run_due(*, now: datetime | None = None, limit: int = 100) -> int:
         with transaction.atomic():
             schedule = (
                 CaptureSchedule.objects.unscoped()
-                .select_for_update(skip_locked=True)
+                .select_for_update(skip_locked=True, of=("self",))
                 .select_related("label")
                 .filter(active=True, next_run_at__lte=now, label__is_active=True)
                 .order_by("next_run_at")

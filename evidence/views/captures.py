@@ -299,7 +299,7 @@ def capture_screenshot(request: HttpRequest, access: LabelAccess, code: str) -> 
         ],
         inline=True,
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

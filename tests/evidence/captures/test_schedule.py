@@ -99,6 +99,14 @@ def test_the_page_sets_the_schedule_of_a_capture(team: Team, site: Site) -> None
     assert client.post(path, {"recapture_every": "720"}).status_code == 302
     schedule = CaptureSchedule.objects.for_label(team.label).get(active=True)
     assert schedule.interval_hours == 720 and schedule.url == capture.url
+    listing = client.get(f"/api/v1/labels/{team.label.slug}/captures/", {"url": capture.url}).json()
+    assert [c["recapture_every_hours"] for c in listing["results"]] == [720]
+    assert (
+        client.get(
+            f"/api/v1/labels/{team.label.slug}/captures/", {"url": site.url("/other")}
+        ).json()["results"]
+        == []
+    )
     assert team.client_for(team.viewer).post(path, {"recapture_every": ""}).status_code == 403
     api = f"/api/v1/labels/{team.label.slug}/captures/{capture.code}/schedule/"
     response = client.post(api, {"recapture_every_hours": 0}, content_type="application/json")
