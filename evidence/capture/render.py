@@ -165,8 +165,19 @@ def _render(
     # Playwright calls ``handle`` on the one thread that drives the browser.
     records: list[RequestRecord] = []
 
+    navigations: list[str] = []
+
     def handle(route: Any, request: Any) -> None:
         method, target, kind = request.method, request.url, request.resource_type
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            if navigations:
+                # The page tries to leave (a script, a meta refresh): what was captured
+                # stays on screen. A 204 answer ends a navigation without leaving the page
+                # and without an error page.
+                records.append(RequestRecord(method, target, kind, "refused", code="navigation"))
+                route.fulfill(status=204, body=b"")
+                return
+            navigations.append(target)
         if len(records) >= max_requests:
             records.append(RequestRecord(method, target, kind, "over_limit"))
             route.abort("blockedbyclient")
@@ -225,7 +236,12 @@ def _render(
                 context.route("**/*", handle)
                 context.route_web_socket("**/*", lambda ws: ws.close())
                 page = context.new_page()
-                page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+                # Waiting for "load" through goto() would hang when the page starts another
+                # navigation meanwhile (answered 204 above): wait for the document instead.
+                page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+                page.wait_for_function(
+                    "document.readyState === 'complete'", timeout=timeout_s * 1000
+                )
                 # A page that keeps polling is rendered as it stands.
                 with contextlib.suppress(PlaywrightError):
                     page.wait_for_load_state("networkidle", timeout=5_000)

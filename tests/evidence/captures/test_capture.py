@@ -248,3 +248,28 @@ def test_it_keeps_what_arrived_when_a_redirect_points_to_a_private_address(
         .filter(action="capture.failed", object_code=str(capture.code))
         .exists()
     )
+
+
+def test_a_page_that_navigates_away_is_rendered_as_it_was_captured(team: Team, site: Site) -> None:
+    site.routes["/terms"] = html(
+        "<h1>The real terms</h1><p>No AI training.</p>"
+        "<script>setTimeout(() => { location.href = '/elsewhere'; }, 0);</script>",
+        title="Real terms",
+        head="<meta http-equiv='refresh' content='0; url=/elsewhere'>",
+    )
+    site.routes["/elsewhere"] = html("<p>Something else</p>", title="Elsewhere")
+    capture = capture_now(team.label, team.rights, site.url("/terms"))
+
+    assert capture.status == Capture.Status.DONE and capture.rendered
+    assert capture.page_title == "Real terms"
+    assert site.hits.get("/elsewhere", 0) == 0
+    assert capture.pdf is not None
+    with blob_local_path(capture.pdf) as pdf_path:
+        text = subprocess.run(
+            ["pdftotext", str(pdf_path), "-"], capture_output=True, check=True, text=True
+        ).stdout
+    assert "The real terms" in text and "Something else" not in text
+    provenance = json.loads(_read(capture.provenance))
+    assert any(
+        r["code"] == "navigation" for r in provenance["rendering"]["requests"] if "code" in r
+    )
