@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from optout.models import Label
+from optout.models.labels import LABEL_PROFILE_FIELDS
 from optout.roles import Role
 
 
@@ -25,15 +26,7 @@ class LabelProfileForm(forms.ModelForm[Label]):
 
     class Meta:
         model = Label
-        fields = (
-            "name",
-            "legal_name",
-            "address",
-            "contact_email",
-            "terms_url",
-            "reservation_note",
-            "require_mfa",
-        )
+        fields = LABEL_PROFILE_FIELDS
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "reservation_note": forms.Textarea(attrs={"rows": 3}),

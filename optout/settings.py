@@ -378,6 +378,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "evidence.models.items.EvidenceKind",
+        "WithdrawalStatusEnum": "evidence.models.base.Withdrawable.Status",
+    },
 }
 
 # --- Jobs and Celery -----------------------------------------------------------------------
@@ -427,6 +431,14 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# --- Audio parsing (untrusted files are parsed in a limited child process) ----------------
+
+OPTOUT_AUDIO_MEMORY_BYTES = env.integer(
+    "OPTOUT_AUDIO_MEMORY_BYTES", 512 * 1024**2, minimum=64 * 1024**2
+)
+OPTOUT_AUDIO_CPU_SECONDS = env.integer("OPTOUT_AUDIO_CPU_SECONDS", 10, minimum=1)
+OPTOUT_AUDIO_TIMEOUT_SECONDS = env.integer("OPTOUT_AUDIO_TIMEOUT_SECONDS", 30, minimum=1)
+
 # --- Outbound fetching ----------------------------------------------------------------------
 
 OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
@@ -471,8 +483,15 @@ LOGGING = {
     },
 }
 
+# Every stored file is hashed again this often (evidence.tasks.sanity_check).
+OPTOUT_SANITY_CHECK_SECONDS = env.integer("OPTOUT_SANITY_CHECK_SECONDS", 24 * 3600, minimum=60)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
+    "evidence-sanity-check": {
+        "task": "evidence.sanity_check",
+        "schedule": float(OPTOUT_SANITY_CHECK_SECONDS),
+    },
     "run-due-captures": {
         "task": "evidence.run_due_captures",
         "schedule": float(OPTOUT_CAPTURE_SCHEDULE_SECONDS),

@@ -19,7 +19,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -114,7 +115,8 @@ def get_owned_or_404(
         raise Http404 from None
 
 
-View = Callable[..., HttpResponse]
+# HttpResponseBase: a view may stream a file (FileResponse) as well as render a page.
+View = Callable[..., HttpResponseBase]
 
 
 def label_view(
@@ -128,7 +130,7 @@ def label_view(
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             try:

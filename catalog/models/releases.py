@@ -23,6 +23,11 @@ class Release(LabelOwnedModel):
         COMPILATION = "compilation", _("Compilation")
         OTHER = "other", _("Other")
 
+    # The composite indexes below start with the label, so its own index would only slow
+    # down imports.
+    label = models.ForeignKey(
+        "optout.Label", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     upc = models.CharField(
         _("UPC/EAN"), max_length=13, blank=True, help_text=_("12-digit UPC or 13-digit EAN")
     )
@@ -65,7 +70,14 @@ class Release(LabelOwnedModel):
 class ReleaseTrack(LabelOwnedModel):
     """One position of a release's track list."""
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
+    # Looked up through the release (whose unique position index leads with it) and the
+    # recording; neither the label nor the release needs an index of its own.
+    label = models.ForeignKey(
+        "optout.Label", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="tracks", db_index=False
+    )
     recording = models.ForeignKey(
         "catalog.Recording", on_delete=models.PROTECT, related_name="release_tracks"
     )

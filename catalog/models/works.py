@@ -12,6 +12,11 @@ from optout.models import LabelOwnedModel
 class Work(LabelOwnedModel):
     """A musical work (composition and lyrics), identified by its ISWC."""
 
+    # The composite indexes below start with the label, so its own index would only slow
+    # down imports.
+    label = models.ForeignKey(
+        "optout.Label", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     title = models.CharField(_("title"), max_length=500)
     iswc = models.CharField(
         _("ISWC"), max_length=11, blank=True, help_text=_("e.g. T-034.524.680-1")

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from evidence.models.base import Withdrawable, WithdrawableManager, withdrawal_constraint
+from optout.matter_items import matter_item_source
 from optout.models import LabelOwnedModel
 
 if TYPE_CHECKING:
@@ -167,3 +168,9 @@ class MatterItem(Withdrawable, LabelOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def source_name(self) -> str:
+        """What kind of object the item came from, in words (``master``, ``contract``…)."""
+        source = matter_item_source(self.source_key)
+        return str(source.verbose_name) if source is not None else self.source_key

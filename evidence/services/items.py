@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,10 +18,11 @@ from evidence.models import EvidenceItem, EvidenceKind, Matter, MatterItem
 from evidence.services.links import catalog_links_resolve, link_codes
 from optout.lib.canonical import utc_iso
 from optout.lib.files import safe_filename
+from optout.lib.hashing import sha256_file
 from optout.models import Label, User
 from optout.services.blobs import blob_store_upload
 from optout.services.ledger import ledger_append
-from optout.uploads import HashedUploadedFile
+from optout.uploads import HashedUploadedFile, temp_dir
 
 EDITABLE_FIELDS = ("kind", "title", "description", "document_date", "source", "source_url")
 
@@ -61,8 +65,8 @@ def evidence_item_create(
     linked_recordings, linked_works = catalog_links_resolve(
         label=label, recordings=recordings, works=works
     )
-    # PostgreSQL text cannot hold NUL; every other character of the name is kept as given.
-    filename = (upload.name or "").replace("\x00", "").strip() or "evidence"
+    # PostgreSQL text cannot hold NUL (the ledger writes U+FFFD for it too); the rest is kept.
+    filename = (upload.name or "").replace("\x00", "\ufffd").strip() or "evidence"
     item = EvidenceItem(
         label=label,
         kind=kind,
@@ -201,3 +205,24 @@ def evidence_item_withdraw(*, item: EvidenceItem, actor: User | None, reason: st
 
 def evidence_kind_valid(kind: str) -> bool:
     return kind in EvidenceKind.values
+
+
+def evidence_item_from_bytes(
+    *, label: Label, actor: User | None, data: bytes, filename: str, **fields: Any
+) -> EvidenceItem:
+    """An evidence item from bytes in memory (system code, demo data): the same path as an
+    upload, so it is hashed, stored and logged the same way."""
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=temp_dir())
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    upload = HashedUploadedFile(
+        path=Path(name),
+        name=filename,
+        content_type="application/octet-stream",
+        digest=sha256_file(name),
+        charset=None,
+    )
+    try:
+        return evidence_item_create(label=label, actor=actor, upload=upload, **fields)
+    finally:
+        upload.close()

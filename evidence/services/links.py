@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from catalog.identifiers import normalize_isrc, normalize_iswc
 from catalog.models import Recording, Work
 from optout.models import Label
 
@@ -78,3 +80,82 @@ def link_codes(obj: Any) -> dict[str, list[str]]:
         "recordings": sorted(str(r.code) for r in obj.recordings.all()),
         "works": sorted(str(w.code) for w in obj.works.all()),
     }
+
+
+_TOKENS = re.compile(r"[\s,;]+")
+
+
+def _lookup_text(
+    *,
+    label: Label,
+    text: str,
+    field: str,
+    model: type[models.Model],
+    identifier: str,
+    normalise: Any,
+    what: str,
+) -> list[uuid.UUID]:
+    codes: list[uuid.UUID] = []
+    errors: list[str] = []
+    for token in (t for t in _TOKENS.split(text or "") if t):
+        try:
+            codes.append(uuid.UUID(token))
+            continue
+        except ValueError:
+            pass
+        try:
+            value = normalise(token)
+        except ValidationError as exc:
+            errors.append(f"{token[:40]}: {exc.messages[0]}")
+            continue
+        found = (
+            model.objects.for_label(label)  # type: ignore[attr-defined]
+            .filter(**{identifier: value})
+            .values_list("code", flat=True)
+            .first()
+        )
+        if found is None:
+            errors.append(
+                _("No %(what)s %(value)s in this label.") % {"what": what, "value": token[:40]}
+            )
+        else:
+            codes.append(found)
+    if errors:
+        raise ValidationError({field: errors})
+    return codes
+
+
+def catalog_codes_from_text(
+    *, label: Label, recordings: str, works: str
+) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """Recordings and works typed by people: ISRCs / ISWCs (any spelling) or ids."""
+    errors: dict[str, list[str]] = {}
+    found_recordings: list[uuid.UUID] = []
+    found_works: list[uuid.UUID] = []
+    try:
+        found_recordings = _lookup_text(
+            label=label,
+            text=recordings,
+            field="recordings",
+            model=Recording,
+            identifier="isrc",
+            normalise=normalize_isrc,
+            what=_("recording with the ISRC"),
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        found_works = _lookup_text(
+            label=label,
+            text=works,
+            field="works",
+            model=Work,
+            identifier="iswc",
+            normalise=normalize_iswc,
+            what=_("work with the ISWC"),
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return found_recordings, found_works

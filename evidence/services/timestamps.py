@@ -39,6 +39,7 @@ from evidence.services.alerts import alert_raise
 from evidence.services.settings import tsa_certificates_parse
 from optout.jobs import JobContext, JobFailure, job_kind
 from optout.lib.canonical import utc_iso
+from optout.lib.fetch import FetchError, fetch
 from optout.models import Label, User
 from optout.services.blobs import blob_store_bytes
 from optout.services.jobs import job_create
@@ -72,9 +73,8 @@ class StampResult:
 
 
 def _tsa_post(url: str, query: bytes) -> bytes:
-    from optout.lib.fetch import fetch
-
-    result = fetch(
+    """POST the query to the TSA through the safe fetcher (no redirects: a TSA answers)."""
+    with fetch(
         url,
         method="POST",
         body=query,
@@ -83,11 +83,12 @@ def _tsa_post(url: str, query: bytes) -> bytes:
             "Accept": "application/timestamp-reply",
         },
         max_bytes=MAX_TOKEN_BYTES,
-        deadline=TSA_DEADLINE_SECONDS,
-    )
-    if result.status != 200:
-        raise TimestampError(f"The timestamp authority answered HTTP {result.status}.")
-    return bytes(result.body)
+        deadline_seconds=TSA_DEADLINE_SECONDS,
+        max_redirects=0,
+    ) as result:
+        if result.status != 200:
+            raise TimestampError(f"The timestamp authority answered HTTP {result.status}.")
+        return result.content
 
 
 def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) -> StampResult:
@@ -104,9 +105,7 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
     )
     try:
         raw = _tsa_post(url, request.as_bytes())
-    except TimestampError:
-        raise
-    except Exception as exc:  # the fetcher's typed errors, and anything else on the way
+    except FetchError as exc:
         raise TimestampError(f"The timestamp authority could not be reached: {exc}") from None
     try:
         response = decode_timestamp_response(raw)

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from optout.models import Invitation, Job, Label, LedgerEntry, Membership, User
+from optout.models.labels import LABEL_PROFILE_FIELDS
 from optout.roles import Role
 
 
@@ -27,13 +28,7 @@ class LabelSerializer(serializers.ModelSerializer[Label]):
         fields = (
             "id",
             "slug",
-            "name",
-            "legal_name",
-            "address",
-            "contact_email",
-            "terms_url",
-            "reservation_note",
-            "require_mfa",
+            *LABEL_PROFILE_FIELDS,
             "domains",
             "role",
         )

@@ -17,6 +17,18 @@ slug_validator = RegexValidator(
 )
 
 
+# What a label's owners edit about it (the profile form, the API and the update service).
+LABEL_PROFILE_FIELDS = (
+    "name",
+    "legal_name",
+    "address",
+    "contact_email",
+    "terms_url",
+    "reservation_note",
+    "require_mfa",
+)
+
+
 class LabelQuerySet(models.QuerySet["Label"]):
     def accessible_to(self, user: Any) -> LabelQuerySet:
         if not getattr(user, "is_authenticated", False):

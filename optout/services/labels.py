@@ -18,19 +18,11 @@ from django.utils.translation import gettext as _
 
 from optout.lib.domains import normalise_domain
 from optout.models import Invitation, Label, LabelDomain, LedgerHead, Membership, User
+from optout.models.labels import LABEL_PROFILE_FIELDS
 from optout.roles import Role
 from optout.services.ledger import ledger_append
 
 INVITATION_DAYS = 14
-_EDITABLE_LABEL_FIELDS = (
-    "name",
-    "legal_name",
-    "address",
-    "contact_email",
-    "terms_url",
-    "reservation_note",
-    "require_mfa",
-)
 
 
 def _role(value: str) -> Role:
@@ -96,7 +88,7 @@ def label_create(
 
 @transaction.atomic
 def label_update(*, label: Label, actor: User, **changes: Any) -> Label:
-    unknown = set(changes) - set(_EDITABLE_LABEL_FIELDS)
+    unknown = set(changes) - set(LABEL_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     changed = sorted(k for k, v in changes.items() if getattr(label, k) != v)

@@ -58,3 +58,7 @@ def matter_with_items(team: Team) -> Matter:
             matter=matter, actor=team.rights, source_key="evidence", source_code=item.code
         )
     return matter
+
+
+# The local RFC 3161 authority (tests/evidence/tsa.py) and the loopback test servers.
+from tests.evidence.tsa import local_tsa, tsa_pki  # noqa: E402, F401

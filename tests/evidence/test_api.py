@@ -191,7 +191,7 @@ def test_a_matter_owner_from_another_label_is_a_field_error(team: Team) -> None:
     assert Matter.objects.for_label(team.label).count() == 0
     response = team.client_for(team.rights).post(
         _url("matter-list", team),
-        {"title": "Case", "owner": str(team.counsel.code), "territory": "swe"},
+        {"title": "Case", "owner": str(team.counsel.code), "territory": "se"},
         content_type="application/json",
     )
     assert response.status_code == 201

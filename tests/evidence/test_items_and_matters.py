@@ -211,16 +211,19 @@ def test_a_matter_owner_must_belong_to_the_label(team: Team) -> None:
 
 
 @pytest.mark.parametrize(
-    ("given", "stored"), [("se", "SE"), ("SWE", "SE"), ("world", "Worldwide"), ("", "")]
+    ("given", "stored"), [("se", "SE"), (" GB ", "GB"), ("Worldwide", "Worldwide"), ("", "")]
 )
 def test_it_normalises_the_territory(team: Team, given: str, stored: str) -> None:
     assert make_matter(team.label, team.rights, territory=given).territory == stored
 
 
-def test_it_refuses_an_unknown_territory(team: Team) -> None:
+@pytest.mark.parametrize("given", ["Narnia", "UK", "world"])
+def test_it_refuses_an_unknown_territory_with_a_hint(team: Team, given: str) -> None:
     with pytest.raises(ValidationError) as exc:
-        make_matter(team.label, team.rights, territory="Narnia")
+        make_matter(team.label, team.rights, territory=given)
     assert "territory" in exc.value.message_dict
+    if given == "UK":
+        assert "GB" in exc.value.message_dict["territory"][0]
 
 
 def test_notes_are_kept_in_order_and_logged(team: Team) -> None:

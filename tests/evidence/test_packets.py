@@ -20,10 +20,12 @@ from django.urls import reverse
 from evidence.models import Alert, Matter, MatterItem, Packet
 from evidence.services.matters import matter_item_add
 from evidence.services.packets import packet_request
+from evidence.services.packets.builder import VERIFIER_SOURCE
 from evidence.verifier import verify_packet
 from optout.lib.archive import ARCNAME_RE
 from optout.lib.hashing import sha256_bytes
 from optout.models import Job, LedgerEntry
+from optout.services.jobs import job_create, job_execute
 from optout.services.ledger import entry_hash
 from tests.conftest import Team
 from tests.evidence.conftest import make_item, make_matter
@@ -231,11 +233,24 @@ def _tamper_cases(manifest: dict[str, Any]) -> dict[str, tuple[Callable[..., Any
 
 
 def _check_all_ways(team: Team, path: Path, kind: str, member: str) -> None:
-    """The function, `manage.py verify_packet` and the /verify page all name the member."""
+    """verify.py (as shipped, run as a script), `manage.py verify_packet` and the /verify
+    page all name the member."""
     report = verify_packet(str(path))
     first = report.first_problem
     assert first is not None, "tampering went unnoticed"
     assert (first.kind, first.member) == (kind, member), report.text()
+
+    script = path.with_name(f"{path.stem}-verify.py")
+    script.write_bytes(VERIFIER_SOURCE.read_bytes())
+    standalone = subprocess.run(
+        [sys.executable, "-I", str(script), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert standalone.returncode == 1
+    assert standalone.stdout.startswith(f"FAILED: {kind}: {member}"), standalone.stdout
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
@@ -393,3 +408,60 @@ def test_counsel_builds_through_the_api_and_downloads_are_logged(
         str(packet.code),
     )
     assert entry.data["manifest_sha256"] == packet.manifest_sha256
+
+
+def _upload_to_verify(team: Team, path: Path) -> str:
+    with open(path, "rb") as handle:
+        response = team.client_for(team.viewer).post(reverse("verify_packet"), {"packet": handle})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_verify_page_refuses_hostile_archives_without_reading_them(
+    team: Team, tmp_path: Path
+) -> None:
+    link = tmp_path / "symlink.zip"
+    with zipfile.ZipFile(link, "w") as archive:
+        info = zipfile.ZipInfo("items/001-link")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, "/etc/passwd")
+    assert "symbolic link" in _upload_to_verify(team, link)
+
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(10001):
+            archive.writestr(f"f{i}", b"")
+    assert "10001 entries" in _upload_to_verify(team, many)
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", b"\0" * (20 * 1024 * 1024))
+    assert "times its size" in _upload_to_verify(team, bomb)
+
+    not_zip = tmp_path / "letter.zip"
+    not_zip.write_bytes(b"%PDF-1.4 not a zip")
+    page = _upload_to_verify(team, not_zip)
+    assert "Not intact" in page and "not a readable ZIP archive" in page
+
+
+def test_a_job_of_one_label_cannot_build_another_labels_packet(team: Team) -> None:
+    foreign_matter = make_matter(team.other_label, team.outsider)
+    foreign_item = make_item(team.other_label, team.outsider)
+    matter_item_add(
+        matter=foreign_matter,
+        actor=team.outsider,
+        source_key="evidence",
+        source_code=foreign_item.code,
+    )
+    foreign = packet_request(matter=foreign_matter, actor=team.outsider)
+    job = job_create(
+        label=team.label,
+        kind="evidence.packet_build",
+        actor=team.owner,
+        params={"packet": str(foreign.code)},
+    )
+    job_execute(code=str(job.code))
+    job.refresh_from_db()
+    foreign.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "no longer exists" in job.error
+    assert foreign.status == Packet.Status.BUILDING and foreign.blob is None

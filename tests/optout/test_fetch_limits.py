@@ -24,6 +24,7 @@ from optout.lib.fetch import (
     TooLarge,
     fetch,
 )
+from optout.lib.fetch.decoding import content_encodings, make_decoder
 from tests.servers import (
     LoopbackServer,
     bomb,
@@ -135,6 +136,25 @@ def test_it_decodes_gzip_deflate_and_br_bodies(server: LoopbackServer) -> None:
         assert result.final.raw_body.read() == body
         assert result.final.content_encoding == tuple(encoding.split(", "))
         assert result.final.body.sha256 != result.final.raw_body.sha256
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", gzip.compress(b"a" * 1000) + gzip.compress(b"b" * 1000)),
+        ("deflate", zlib.compress(b"a" * 1000 + b"b" * 1000)),
+        ("deflate", zlib.compress(b"a" * 1000 + b"b" * 1000, wbits=-15)),
+        ("br", brotli.compress(b"a" * 1000 + b"b" * 1000)),
+        ("gzip, br", brotli.compress(gzip.compress(b"a" * 1000 + b"b" * 1000))),
+    ],
+    ids=["gzip-members", "deflate", "raw-deflate", "br", "gzip-then-br"],
+)
+def test_it_decodes_a_body_however_the_network_splits_it(encoding: str, body: bytes) -> None:
+    for cut in range(len(body) + 1):
+        decoder = make_decoder(content_encodings([encoding]))
+        assert decoder is not None
+        pieces = [*decoder.feed(body[:cut]), *decoder.feed(body[cut:]), *decoder.finish()]
+        assert b"".join(pieces) == b"a" * 1000 + b"b" * 1000, f"split at byte {cut}"
 
 
 @pytest.mark.parametrize(

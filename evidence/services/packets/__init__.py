@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http.response import HttpResponseBase
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from evidence.models import Matter, Packet
@@ -83,9 +84,10 @@ def packet_job(ctx: JobContext) -> dict[str, Any]:
         pk=packet.pk, status=Packet.Status.BUILDING
     )
     try:
-        packet = packet_build(
-            packet=packet, report=ctx.progress, language=str(ctx.params.get("language") or "en")
-        )
+        language = str(ctx.params.get("language") or "en")
+        # Reasons written into the packet row and the alert read in the requester's language.
+        with translation.override(language):
+            packet = packet_build(packet=packet, report=ctx.progress, language=language)
     except JobFailure as exc:
         building.update(status=Packet.Status.FAILED, error=str(exc))
         raise

@@ -7,6 +7,7 @@ import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -125,14 +126,26 @@ class _Builder:
                 )
         except FileNotFoundError:
             raise PacketBlocked(
-                f"The stored file of {what} is missing (SHA-256 {blob.sha256}). "
-                "The packet was not built."
+                _(
+                    "The stored file of %(what)s is missing (SHA-256 %(sha256)s). "
+                    "The packet was not built."
+                )
+                % {"what": what, "sha256": blob.sha256}
             ) from None
         if digest.sha256 != blob.sha256 or digest.size != blob.size:
             raise PacketBlocked(
-                f"The stored file of {what} has changed since it was received: its SHA-256 is "
-                f"now {digest.sha256} ({digest.size} bytes), it was {blob.sha256} "
-                f"({blob.size} bytes) on arrival. The packet was not built."
+                _(
+                    "The stored file of %(what)s has changed since it was received: its SHA-256 "
+                    "is now %(now)s (%(now_size)s bytes), it was %(then)s (%(then_size)s bytes) "
+                    "on arrival. The packet was not built."
+                )
+                % {
+                    "what": what,
+                    "now": digest.sha256,
+                    "now_size": digest.size,
+                    "then": blob.sha256,
+                    "then_size": blob.size,
+                }
             )
         return digest
 
@@ -143,7 +156,7 @@ class _Builder:
         total = len(items)
         for index, item in enumerate(items, start=1):
             self.report(5 + 70 * (index - 1) // max(total, 1), f"Item {index} of {total}")
-            what = f"item {index} (“{item.title}”)"
+            what = _("item %(index)s (“%(title)s”)") % {"index": index, "title": item.title}
             path = self.names.allocate(
                 item.filename or item.title, folder="items", prefix=f"{index:03d}-"
             )
@@ -268,7 +281,8 @@ class _Builder:
     # the rest -----------------------------------------------------------------------------
 
     def index_pdf(self, rows: list[dict[str, Any]], language: str) -> bytes:
-        with translation.override(language):
+        # The index says its times are UTC, whatever the deployment's time zone.
+        with translation.override(language), timezone.override(UTC):
             html = render_to_string(
                 "evidence/pdf/packet_index.html",
                 {
@@ -450,7 +464,7 @@ def _stamp_inline(
         return Packet.Seal.PENDING, stamp
     stamp.refresh_from_db()
     assert stamp.token is not None
-    builder.copy_blob(archive, verifier.TIMESTAMP_TOKEN, stamp.token, "the manifest's timestamp")
+    builder.copy_blob(archive, verifier.TIMESTAMP_TOKEN, stamp.token, _("the manifest's timestamp"))
     builder.sums[verifier.TIMESTAMP_TOKEN] = stamp.token.sha256
     # Written after the manifest, so SHA256SUMS covers these two and the manifest does not.
     pem = tsa_certificates_pem(builder.label)

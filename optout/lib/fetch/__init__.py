@@ -5,6 +5,9 @@ Contract
 ``fetch(url, ...)`` fetches a URL that a user supplied and returns a ``FetchResult``, or
 raises a subclass of ``FetchError`` whose ``code`` says why. It guarantees:
 
+* **Methods.** GET and HEAD; POST only with a ``body`` the caller built (a protocol
+  request such as an RFC 3161 timestamp query), sent with its Content-Length and never
+  redirected (a redirect answer is the result).
 * **Schemes.** Only ``http`` and ``https``; anything else is ``SchemeNotAllowed``, also
   when a redirect points to it.
 * **Strict URLs** (``InvalidUrl``): at most 2048 characters; no whitespace, control

@@ -35,7 +35,7 @@ DEFAULT_MAX_HEADERS: Final = 100
 USER_AGENT: Final = "Optout/0.1 (+evidence and opt-out signal checks)"
 
 REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
-Method = Literal["GET", "HEAD"]
+Method = Literal["GET", "HEAD", "POST"]
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
@@ -88,24 +88,30 @@ def fetch(
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     max_redirects: int = MAX_REDIRECTS,
     allow_partial: bool = False,
+    body: bytes | None = None,
 ) -> FetchResult:
-    """Fetch ``url`` safely and return every hop it took. See the package docstring."""
-    if method not in ("GET", "HEAD"):
-        raise ValueError(f"method must be GET or HEAD, not {method!r}")
+    """Fetch ``url`` safely and return every hop it took. See the package docstring.
+
+    ``body`` goes with ``method="POST"`` only (a protocol request such as an RFC 3161
+    timestamp query, never a user's data); it is sent with a Content-Length. A POST is
+    never redirected: a redirect answer is returned as the result, unfollowed.
+    """
+    if method not in ("GET", "HEAD", "POST"):
+        raise ValueError(f"method must be GET, HEAD or POST, not {method!r}")
+    if (method == "POST") != (body is not None):
+        raise ValueError("a body goes with POST, and POST needs a body")
     if not 0 <= max_redirects <= MAX_REDIRECTS:
         raise ValueError(f"max_redirects must be between 0 and {MAX_REDIRECTS}")
     if not 0 < max_headers <= DEFAULT_MAX_HEADERS:
         # http.client refuses more than 100 header lines whatever we ask.
         raise ValueError(f"max_headers must be between 1 and {DEFAULT_MAX_HEADERS}")
-    for name, value in (("max_bytes", max_bytes), ("max_header_bytes", max_header_bytes)):
-        if value <= 0:
-            raise ValueError(f"{name} must be positive")
-    if deadline_seconds <= 0 or connect_timeout <= 0:
-        raise ValueError("deadline_seconds and connect_timeout must be positive")
+    decoded_cap = max_bytes if max_decoded_bytes is None else max_decoded_bytes
+    if min(max_bytes, decoded_cap, max_header_bytes, deadline_seconds, connect_timeout) <= 0:
+        raise ValueError("sizes, the deadline and the connect timeout must be positive")
     extra = _caller_headers(headers or {})
     limits = Limits(
         max_bytes=max_bytes,
-        max_decoded_bytes=max_bytes if max_decoded_bytes is None else max_decoded_bytes,
+        max_decoded_bytes=decoded_cap,
         max_header_bytes=max_header_bytes,
         max_headers=max_headers,
         connect_timeout=connect_timeout,
@@ -114,8 +120,8 @@ def fetch(
     deadline = Deadline(deadline_seconds)
     allowed = allowlist()
     hops: list[Hop] = []
-    seen: set[tuple[str, str]] = set()
-    current_url, current_method = url, method
+    seen: set[str] = set()
+    current_url = url
     first_origin: tuple[str, str, int] | None = None
     while True:
         redirected = bool(hops)
@@ -125,13 +131,16 @@ def fetch(
             if first_origin is None:
                 first_origin = target.origin
             sent = _request_headers(target, extra, same_origin=target.origin == first_origin)
+            if body is not None:
+                sent.insert(-1, ("Content-Length", str(len(body))))
             hop = exchange(
                 target,
-                method=current_method,
+                method=method,
                 headers=sent,
                 limits=limits,
                 deadline=deadline,
                 allowlist=allowed,
+                request_body=body or b"",
             )
         except FetchError as exc:
             exc.url = exc.url or current_url
@@ -145,11 +154,11 @@ def fetch(
         next_url = _redirect_target(target, location)
         hop = replace(hop, location=next_url)
         hops.append(hop)
-        if max_redirects == 0:
+        if max_redirects == 0 or method == "POST":
             return FetchResult(requested_url=url, hops=tuple(hops))
-        next_method = "GET" if hop.status == 303 and current_method != "HEAD" else current_method
-        seen.add((current_method, target.url))
-        if (next_method, next_url) in seen:
+        # GET and HEAD stay what they are on every redirect status, 303 included.
+        seen.add(target.url)
+        if _normalised(next_url) in seen:
             raise _redirect_error(_("The server redirected in a loop."), url=next_url, hops=hops)
         if len(hops) > max_redirects:
             raise _redirect_error(
@@ -158,7 +167,7 @@ def fetch(
                 hops=hops,
                 limit=max_redirects,
             )
-        current_url, current_method = next_url, next_method
+        current_url = next_url
 
 
 def _redirect_error(
@@ -169,6 +178,13 @@ def _redirect_error(
     )
     error.hops = tuple(hops)
     return error
+
+
+def _normalised(url: str) -> str:
+    try:
+        return parse_url(url).url
+    except FetchError:
+        return url  # refused with its reason when it is fetched
 
 
 def _redirect_target(target: Target, location: str) -> str:

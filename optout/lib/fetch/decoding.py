@@ -49,6 +49,9 @@ def _inflate(inflater: zlib._Decompress, data: bytes, name: str) -> Iterator[byt
             return
 
 
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
 class _Gzip:
     """gzip, including several members one after another (as ``gzip`` itself writes)."""
 
@@ -56,12 +59,17 @@ class _Gzip:
         self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self._seen = False
         self._trailing = False
+        self._pending = b""
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        data, self._pending = self._pending + data, b""
         while data and not self._trailing:
             self._seen = True
             if self._inflater.eof:
-                if not data.startswith(b"\x1f\x8b"):
+                if len(data) < len(_GZIP_MAGIC) and _GZIP_MAGIC.startswith(data):
+                    self._pending = data  # the next member's magic, split across reads
+                    return
+                if not data.startswith(_GZIP_MAGIC):
                     # Bytes after the last member: browsers ignore them, and so do we.
                     self._trailing = True
                     return

@@ -119,8 +119,9 @@ def exchange(
     limits: Limits,
     deadline: Deadline,
     allowlist: Allowlist,
+    request_body: bytes = b"",
 ) -> Hop:
-    """Resolve, check, connect, send one request and read its response."""
+    """Resolve, check, connect, send one request (and its body) and read its response."""
     started_at = datetime.now(UTC)
     start = time.monotonic()
 
@@ -137,7 +138,7 @@ def exchange(
             sock, tls = _start_tls(sock, target=target, limits=limits, deadline=deadline)
         tls_ms = elapsed()
         request_head = _request_head(method, target.target, headers)
-        _send(sock, request_head, deadline=deadline)
+        _send(sock, request_head + request_body, deadline=deadline)
         reader = _SocketReader(sock, deadline=deadline, cap=limits.wire_bytes)
         head = _ResponseFile(io.BufferedReader(reader, _BUFFER), limits=limits)
         response = _read_head(head, method=method)
@@ -546,7 +547,7 @@ def _read_body(
     itself, so the caller can keep what arrived before a problem."""
     lengths = {v.strip() for k, v in headers if k.lower() == "content-length"}
     if len(lengths) > 1 or any(not _CONTENT_LENGTH.fullmatch(v) for v in lengths):
-        raise BadResponse(_("The server sent a missing or conflicting Content-Length."))
+        raise BadResponse(_("The server sent an invalid or conflicting Content-Length."))
     expected = response.length if not response.chunked else None
     codings = content_encodings([v for k, v in headers if k.lower() == "content-encoding"])
     raw = Body()

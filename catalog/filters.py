@@ -1,0 +1,307 @@
+"""Search and filters of every catalog list: one FilterSet per kind, used by the pages
+and the API alike.
+
+Filters that name another record take its code and match within the already
+label-scoped queryset, so another label's code finds nothing (and reveals nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as filters
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+
+from catalog.entities import ENTITIES, Entity
+from catalog.models import (
+    AIClause,
+    AIDisclosure,
+    Consent,
+    Contract,
+    ContributionRecord,
+    MarketNote,
+    Partner,
+    Party,
+    PartyRole,
+    Recording,
+    Release,
+    ReleaseTrack,
+    ToolTerms,
+    Work,
+)
+from catalog.selectors import risks
+from optout.models import Label
+
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+# Recordings search title and artist through one expression, the one the trigram index
+# of migration 0004 is built on.
+RECORDING_SEARCH_TEXT = RawSQL(
+    "UPPER(catalog_recording.title || ' ' || catalog_recording.display_artist)",
+    (),
+    output_field=CharField(),
+)
+
+
+def search_q(entity: Entity, term: str) -> Q:
+    """Substring match on the search fields; identifiers that normalise match exactly."""
+    term = term.strip()
+    query = Q()
+    if entity.key == "recording":
+        query |= Q(search_text__contains=term.upper())
+    else:
+        for name in entity.search_fields:
+            query |= Q(**{f"{name}__icontains": term})
+    for name, normalise in entity.exact_search:
+        try:
+            query |= Q(**{name: normalise(term)})
+        except ValidationError:
+            continue
+    return query
+
+
+def json_list_has(field: str, value: str) -> Q:
+    """Rows whose JSON list ``field`` holds ``value``."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+class CatalogFilterSet(filters.FilterSet):
+    entity: Entity
+    q = filters.CharFilter(label=_("Search"), method="search", max_length=200)
+
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if not value.strip():
+            return queryset
+        if self.entity.key == "recording":
+            queryset = queryset.alias(search_text=RECORDING_SEARCH_TEXT)
+        return queryset.filter(search_q(self.entity, value))
+
+    def __init__(self, *args: Any, label: Label, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label = label
+
+
+def _yes_no(field: str, empty: Any = "") -> Any:
+    def method(self: Any, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value == "yes":
+            return queryset.exclude(**{field: empty})
+        if value == "no":
+            return queryset.filter(**{field: empty})
+        return queryset
+
+    return method
+
+
+class RecordingFilter(CatalogFilterSet):
+    entity = ENTITIES["recording"]
+    work = filters.UUIDFilter(label=_("Work"), field_name="work__code")
+    release = filters.UUIDFilter(label=_("Release"), method="on_release")
+    performer = filters.UUIDFilter(label=_("Performer"), method="with_performer")
+    has_isrc = filters.ChoiceFilter(label=_("Has an ISRC"), choices=YES_NO, method="filter_isrc")
+    ai = filters.ChoiceFilter(
+        label=_("AI disclosure"),
+        choices=(
+            ("used", _("AI used in some part")),
+            ("unknown", _("Some part unknown")),
+            ("none", _("No AI in any part")),
+        ),
+        method="filter_ai",
+    )
+    flag = filters.ChoiceFilter(
+        label=_("Risk flag"),
+        choices=((risks.FLAG_VOICE_NOT_COVERED, _("Voice not covered")),),
+        method="filter_flag",
+    )
+
+    filter_isrc = _yes_no("isrc")
+
+    class Meta:
+        model = Recording
+        fields: list[str] = []
+
+    def on_release(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        tracks = ReleaseTrack.objects.unscoped().filter(
+            recording=OuterRef("pk"), release__code=value
+        )
+        return queryset.filter(Exists(tracks))
+
+    def with_performer(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(performers__party__code=value).distinct()
+
+    def filter_ai(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        fields = Recording.AI_FIELDS
+        used = Q()
+        unknown = Q()
+        for field in fields:
+            used |= Q(**{f"{field}__in": (AIDisclosure.ASSISTED, AIDisclosure.GENERATED)})
+            unknown |= Q(**{field: AIDisclosure.UNKNOWN})
+        if value == "used":
+            return queryset.filter(used)
+        if value == "unknown":
+            return queryset.filter(unknown)
+        if value == "none":
+            return queryset.filter(**dict.fromkeys(fields, AIDisclosure.NONE))
+        return queryset
+
+    def filter_flag(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value == risks.FLAG_VOICE_NOT_COVERED:
+            return queryset.filter(risks.uncovered_vocalists_q(label=self.label))
+        return queryset
+
+
+class ReleaseFilter(CatalogFilterSet):
+    entity = ENTITIES["release"]
+    release_type = filters.ChoiceFilter(label=_("Type"), choices=Release.Type.choices)
+    partner = filters.UUIDFilter(label=_("Carried by partner"), method="carried_by")
+    recording = filters.UUIDFilter(label=_("Has recording"), method="with_recording")
+    has_upc = filters.ChoiceFilter(label=_("Has a UPC/EAN"), choices=YES_NO, method="filter_upc")
+
+    filter_upc = _yes_no("upc")
+
+    class Meta:
+        model = Release
+        fields: list[str] = []
+
+    def carried_by(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        through = Partner.releases.through.objects.filter(
+            release_id=OuterRef("pk"), partner__code=value
+        )
+        return queryset.filter(Exists(through))
+
+    def with_recording(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        tracks = ReleaseTrack.objects.unscoped().filter(
+            release=OuterRef("pk"), recording__code=value
+        )
+        return queryset.filter(Exists(tracks))
+
+
+class WorkFilter(CatalogFilterSet):
+    entity = ENTITIES["work"]
+    has_iswc = filters.ChoiceFilter(label=_("Has an ISWC"), choices=YES_NO, method="filter_iswc")
+    writer = filters.UUIDFilter(label=_("Writer"), method="with_writer")
+
+    filter_iswc = _yes_no("iswc")
+
+    class Meta:
+        model = Work
+        fields: list[str] = []
+
+    def with_writer(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(writers__party__code=value).distinct()
+
+
+class PartyFilter(CatalogFilterSet):
+    entity = ENTITIES["party"]
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=Party.Kind.choices)
+    role = filters.ChoiceFilter(label=_("Role"), choices=PartyRole.choices, method="with_role")
+
+    class Meta:
+        model = Party
+        fields: list[str] = []
+
+    def with_role(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(json_list_has("roles", value))
+
+
+class PartnerFilter(CatalogFilterSet):
+    entity = ENTITIES["partner"]
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices)
+    release = filters.UUIDFilter(label=_("Carries release"), field_name="releases__code")
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+
+class ContractFilter(CatalogFilterSet):
+    entity = ENTITIES["contract"]
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=Contract.Kind.choices)
+    partner = filters.UUIDFilter(label=_("Partner"), field_name="partner__code")
+    party = filters.UUIDFilter(label=_("Party"), method="with_party")
+    recording = filters.UUIDFilter(label=_("Covers recording"), method="with_recording")
+    ai_training = filters.ChoiceFilter(label=_("AI model training"), choices=AIClause.choices)
+    ai_voice = filters.ChoiceFilter(label=_("Voice modelling"), choices=AIClause.choices)
+    ai_sublicensing = filters.ChoiceFilter(label=_("AI sublicensing"), choices=AIClause.choices)
+    flag = filters.ChoiceFilter(
+        label=_("Risk flag"),
+        choices=((risks.FLAG_SILENT_SUBLICENSING, _("Silent sublicensing")),),
+        method="filter_flag",
+    )
+
+    class Meta:
+        model = Contract
+        fields: list[str] = []
+
+    def with_party(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(parties__code=value).distinct()
+
+    def with_recording(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(
+            Q(recordings__code=value) | Q(releases__tracks__recording__code=value)
+        ).distinct()
+
+    def filter_flag(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value == risks.FLAG_SILENT_SUBLICENSING:
+            return queryset.filter(risks.silent_sublicensing_q())
+        return queryset
+
+
+class ConsentFilter(CatalogFilterSet):
+    entity = ENTITIES["consent"]
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=Consent.Kind.choices)
+    party = filters.UUIDFilter(label=_("Given by"), field_name="party__code")
+    recording = filters.UUIDFilter(label=_("Recording"), field_name="recordings__code")
+
+    class Meta:
+        model = Consent
+        fields: list[str] = []
+
+
+class ContributionFilter(CatalogFilterSet):
+    entity = ENTITIES["contribution"]
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=ContributionRecord.Kind.choices)
+    recording = filters.UUIDFilter(label=_("Recording"), field_name="recording__code")
+    contributor = filters.UUIDFilter(label=_("Made by"), field_name="contributor__code")
+
+    class Meta:
+        model = ContributionRecord
+        fields: list[str] = []
+
+
+class ToolTermsFilter(CatalogFilterSet):
+    entity = ENTITIES["toolterms"]
+    recording = filters.UUIDFilter(label=_("Recording"), field_name="recordings__code")
+
+    class Meta:
+        model = ToolTerms
+        fields: list[str] = []
+
+
+class MarketNoteFilter(CatalogFilterSet):
+    entity = ENTITIES["marketnote"]
+    recording = filters.UUIDFilter(label=_("Recording"), field_name="recording__code")
+
+    class Meta:
+        model = MarketNote
+        fields: list[str] = []
+
+
+FILTERSETS: dict[str, type[CatalogFilterSet]] = {
+    "recording": RecordingFilter,
+    "release": ReleaseFilter,
+    "work": WorkFilter,
+    "party": PartyFilter,
+    "partner": PartnerFilter,
+    "contract": ContractFilter,
+    "consent": ConsentFilter,
+    "contribution": ContributionFilter,
+    "toolterms": ToolTermsFilter,
+    "marketnote": MarketNoteFilter,
+}

@@ -1,0 +1,70 @@
+"""The base querysets of the catalog lists and detail pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from catalog.entities import Entity
+from catalog.models import (
+    Contract,
+    RecordingPerformer,
+    ReleaseTrack,
+    WorkWriter,
+)
+from optout.models import Label
+
+_RELATED: dict[str, tuple[str, ...]] = {
+    "recording": ("work",),
+    "contract": ("partner", "document"),
+    "consent": ("party", "document"),
+    "contribution": ("recording", "contributor", "file"),
+    "toolterms": ("document",),
+    "marketnote": ("recording", "file"),
+}
+
+
+def entity_queryset(*, entity: Entity, label: Label) -> QuerySet[Any]:
+    manager: Any = entity.model.objects
+    queryset: QuerySet[Any] = manager.for_label(label).select_related(
+        "label", *_RELATED.get(entity.key, ())
+    )
+    return queryset
+
+
+def entity_detail_queryset(*, entity: Entity, label: Label) -> QuerySet[Any]:
+    queryset = entity_queryset(entity=entity, label=label)
+    if entity.key == "work":
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "writers", queryset=WorkWriter.objects.for_label(label).select_related("party")
+            )
+        )
+    elif entity.key == "recording":
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "performers",
+                queryset=RecordingPerformer.objects.for_label(label).select_related("party"),
+            )
+        )
+    elif entity.key == "release":
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "tracks",
+                queryset=ReleaseTrack.objects.for_label(label).select_related("recording"),
+            )
+        )
+    elif entity.key == "partner":
+        queryset = queryset.prefetch_related("contacts")
+    return queryset
+
+
+def partner_contract_counts(*, label: Label) -> dict[int, int]:
+    rows = (
+        Contract.objects.for_label(label)
+        .filter(partner__isnull=False)
+        .values_list("partner_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)

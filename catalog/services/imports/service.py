@@ -1,0 +1,306 @@
+"""Start and run catalog imports (the job ``catalog.import``).
+
+1. ``catalog_import_start`` stores the file as a blob, writes the import and its job in
+   one transaction (the job is queued when it commits) and logs the upload.
+2. The job reads rows (CSV or DDEX), validates each with ``catalog.identifiers``, writes
+   every rejected row to the error report (row, column, value, reason) and hands valid
+   rows to the ``StageWriter`` in batches of 10,000, committing each batch so that the
+   page can show progress. Re-running is safe: the upsert is idempotent.
+3. The error report becomes a blob, the import's summary is stored, and the ledger
+   records what was imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogImport, CatalogSettings
+from catalog.services.entities import catalog_changed
+from catalog.services.exports import safe_cell
+from catalog.services.imports.columns import FIELDS, map_header
+from catalog.services.imports.csvsource import CsvSource
+from catalog.services.imports.ddex import ddex_rows
+from catalog.services.imports.rows import ImportRow, RowError, validate_row
+from catalog.services.imports.writer import StageWriter
+from optout.jobs import JobContext, JobFailure
+from optout.models import Label, User
+from optout.services.blobs import blob_local_path, blob_store, blob_store_file, blob_store_upload
+from optout.services.jobs import job_create
+from optout.services.ledger import ledger_append
+from optout.uploads import HashedUploadedFile, temp_dir
+
+JOB_KIND = "catalog.import"
+BATCH_ROWS = 10_000
+FORMATS = ("auto", "csv", "ddex")
+
+
+def _detect_format(head: bytes, name: str) -> str:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<") or name.lower().endswith(".xml"):
+        return CatalogImport.Format.DDEX
+    return CatalogImport.Format.CSV
+
+
+def _create(
+    *, label: Label, actor: User | None, blob: Any, name: str, format: str, head: bytes
+) -> CatalogImport:
+    if format not in FORMATS:
+        raise ValueError(format)
+    chosen = _detect_format(head, name) if format == "auto" else format
+    code = uuid.uuid4()
+    job = job_create(
+        label=label,
+        kind=JOB_KIND,
+        actor=actor,
+        title=_("Import %(name)s") % {"name": name[:200]},
+        params={"import": str(code)},
+    )
+    record: CatalogImport = CatalogImport.objects.create(
+        code=code,
+        label=label,
+        job=job,
+        source=blob,
+        source_name=name[:255],
+        format=chosen,
+        created_by=actor,
+    )
+    ledger_append(
+        label=label,
+        actor=actor,
+        action="catalog.import.started",
+        subject=record,
+        blob=blob,
+        data={"format": chosen, "file": name[:200]},
+    )
+    return record
+
+
+@transaction.atomic
+def catalog_import_start(
+    *, label: Label, actor: User | None, upload: HashedUploadedFile, format: str = "auto"
+) -> CatalogImport:
+    name = upload.name or "import"
+    blob = blob_store_upload(label=label, upload=upload, actor=actor)
+    return _create(
+        label=label, actor=actor, blob=blob, name=name, format=format, head=upload.digest.head
+    )
+
+
+@transaction.atomic
+def catalog_import_start_path(
+    *, label: Label, actor: User | None, path: Path, format: str = "auto"
+) -> CatalogImport:
+    """The same, for a file on disk (the CLI); the file itself is left in place."""
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+        handle.seek(0)
+        blob = blob_store(label=label, source=handle, actor=actor)
+    return _create(label=label, actor=actor, blob=blob, name=path.name, format=format, head=head)
+
+
+def label_column_aliases(*, label: Label) -> dict[str, list[str]]:
+    settings = CatalogSettings.objects.for_label(label).first()
+    return dict(settings.column_aliases) if settings else {}
+
+
+# --- reading -------------------------------------------------------------------------------
+
+Progress = Callable[[float, str], None]
+
+
+class _Report:
+    """Rejected rows, streamed to a temporary CSV file."""
+
+    def __init__(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="import-errors-", suffix=".csv", dir=temp_dir())
+        self.path = Path(name)
+        self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self._handle.write("\ufeff")
+        self._writer = csv.writer(self._handle)
+        self._writer.writerow(["row", "column", "value", "reason"])
+        self.rows: set[int] = set()
+
+    def add(self, error: RowError) -> None:
+        self.rows.add(error.row)
+        self._writer.writerow(
+            [error.row, safe_cell(error.column), safe_cell(error.value), safe_cell(error.reason)]
+        )
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _csv_rows(
+    path: Path, *, aliases: dict[str, list[str]], report: _Report, progress: Progress
+) -> Iterator[ImportRow]:
+    source = CsvSource(path)
+    records = source.records()
+    header: list[str] | None = None
+    for record in records:
+        if record.cells is None:
+            report.add(RowError(record.number, "", "", record.problem))
+            continue
+        if any(c.strip() for c in record.cells):
+            header = record.cells
+            break
+    if header is None:
+        raise JobFailure(_("The file is empty: it has no header row."))
+    mapping = map_header(header, aliases)
+    if "isrc" not in mapping and "upc" not in mapping:
+        raise JobFailure(
+            _(
+                "No ISRC or UPC column was found (columns seen: %(columns)s). Name the "
+                "columns in the catalog settings if your file calls them something else."
+            )
+            % {"columns": ", ".join(c.strip() for c in header if c.strip())[:500]}
+        )
+    columns = {field: header[index].strip() or field for field, index in mapping.items()}
+    fields = tuple(mapping.items())
+    width = len(header)
+    step = _("Reading rows (%(encoding)s, delimiter %(delimiter)r)") % {
+        "encoding": source.dialect.encoding,
+        "delimiter": source.dialect.delimiter,
+    }
+    count = 0
+    for record in records:
+        count += 1
+        if count % 5000 == 0:
+            progress(source.position / source.size, step)
+        cells = record.cells
+        if cells is None:
+            report.add(RowError(record.number, "", "", record.problem))
+            continue
+        if len(cells) != width:
+            if not any(c.strip() for c in cells):
+                continue
+            report.add(
+                RowError(
+                    record.number,
+                    "",
+                    "",
+                    _("The row has %(n)d cells; the header has %(m)d.")
+                    % {"n": len(cells), "m": width},
+                )
+            )
+            continue
+        raw = {}
+        for field, index in fields:
+            value = cells[index].strip()
+            if value:
+                raw[field] = value
+        result = validate_row(record.number, raw, columns)
+        if isinstance(result, list):
+            for error in result:
+                report.add(error)
+            continue
+        yield result._replace(seq=record.number)
+
+
+def _ddex_rows(path: Path, *, report: _Report, progress: Progress) -> Iterator[ImportRow]:
+    progress(0.02, _("Reading the DDEX message"))
+    rows = list(ddex_rows(path))
+    total = max(len(rows), 1)
+    for index, row in enumerate(rows, start=1):
+        if index % 2000 == 0:
+            progress(index / total, _("Reading releases and recordings"))
+        result = validate_row(row.number, row.raw, row.columns)
+        if isinstance(result, list):
+            for error in result:
+                report.add(error)
+            continue
+        yield result._replace(seq=index)
+
+
+def _batches(rows: Iterator[ImportRow]) -> Iterator[list[ImportRow]]:
+    batch: list[ImportRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str, Any]:
+    label = record.label
+    report = _Report()
+    writer = StageWriter(label_id=label.pk)
+    staged = 0
+    try:
+        with blob_local_path(record.source) as path:
+            if record.format == CatalogImport.Format.DDEX:
+                rows = _ddex_rows(path, report=report, progress=progress)
+            else:
+                aliases = label_column_aliases(label=label)
+                rows = _csv_rows(path, aliases=aliases, report=report, progress=progress)
+            for batch in _batches(rows):
+                with transaction.atomic():
+                    writer.begin()
+                    writer.write(batch)
+                staged += len(batch)
+        report.close()
+        rejected = len(report.rows)
+        summary: dict[str, Any] = {
+            **writer.counts.as_dict(),
+            "rows_rejected": rejected,
+            "rows_imported": staged,
+        }
+        progress(0.99, _("Saving the report"))
+        with transaction.atomic():
+            if rejected:
+                record.error_report = blob_store_file(
+                    label=label, path=report.path, actor=record.created_by, media_type="text/csv"
+                )
+            record.rows_total = staged + rejected
+            record.rows_rejected = rejected
+            record.summary = summary
+            record.save(update_fields=["error_report", "rows_total", "rows_rejected", "summary"])
+            ledger_append(
+                label=label,
+                actor=record.created_by,
+                action="catalog.import.finished",
+                subject=record,
+                blob=record.source,
+                data=summary,
+            )
+            catalog_changed(label=label)
+        return summary
+    finally:
+        report.discard()
+
+
+def run_import_job(ctx: JobContext) -> dict[str, Any]:
+    label = ctx.job.label
+    record = (
+        CatalogImport.objects.for_label(label)
+        .select_related("label", "source", "created_by")
+        .filter(code=ctx.params.get("import"))
+        .first()
+    )
+    if record is None:
+        raise JobFailure(_("The import this job belongs to no longer exists."))
+
+    def progress(fraction: float, step: str) -> None:
+        ctx.progress(min(99, 98 * fraction), step)
+
+    return catalog_import_run(record=record, progress=progress)
+
+
+__all__ = ["FIELDS", "catalog_import_start", "catalog_import_start_path", "run_import_job"]
