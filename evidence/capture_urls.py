@@ -21,7 +21,6 @@ urlpatterns: list[URLPattern] = [
         views.capture_to_evidence_view,
         name="capture_to_evidence",
     ),
-    path("captures/<uuid:code>/matter/", views.capture_to_matter_view, name="capture_to_matter"),
     path(
         "captures/<uuid:code>/screenshot.png",
         views.capture_screenshot,

@@ -30,7 +30,7 @@ from evidence.capture_selectors import (
     label_capture_schedules,
     label_captures,
 )
-from evidence.models import Capture, CapturePurpose, EvidenceKind, Matter
+from evidence.models import Capture, CapturePurpose, EvidenceKind
 from evidence.selectors import matters_open_for_adding
 from evidence.services.capture_evidence import capture_to_evidence_item
 from evidence.services.captures import (
@@ -39,7 +39,6 @@ from evidence.services.captures import (
     capture_schedule_set,
     output_filenames,
 )
-from evidence.services.matters import matter_item_add
 from optout.lib.files import attachment_header
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response, blob_open
@@ -81,17 +80,6 @@ class EvidenceItemForm(forms.Form):
         label=gettext_lazy("Kind"), choices=EvidenceKind.choices, initial=EvidenceKind.OTHER
     )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300, required=False)
-
-
-class MatterForm(forms.Form):
-    matter = forms.ModelChoiceField(label=gettext_lazy("Matter"), queryset=Matter.objects.none())
-
-    def __init__(self, *args: Any, access: LabelAccess, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["matter"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = matters_open_for_adding(label=access.label)
-        field.to_field_name = "code"
 
 
 def _interval(value: str | None) -> int | None:
@@ -188,7 +176,7 @@ def capture_detail(request: HttpRequest, access: LabelAccess, code: str) -> Http
             initial={"recapture_every": str(schedule.interval_hours) if schedule else ""}
         ),
         "evidence_form": EvidenceItemForm(),
-        "matter_form": MatterForm(access=access) if can_write else None,
+        "can_add_to_matter": can_write and matters_open_for_adding(label=access.label).exists(),
     }
     return render(request, "evidence/captures/detail.html", context)
 
@@ -255,28 +243,6 @@ def capture_to_evidence_view(request: HttpRequest, access: LabelAccess, code: st
         else:
             messages.success(
                 request, _("Added as the evidence item “%(title)s”.") % {"title": item.title}
-            )
-    return redirect("evidence:capture", slug=access.label.slug, code=capture.code)
-
-
-@require_POST
-@label_view(write=Capability.RIGHTS)
-def capture_to_matter_view(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
-    capture = _load(access, code)
-    form = MatterForm(request.POST, access=access)
-    if not form.is_valid():
-        messages.error(request, _("Choose an open matter."))
-    else:
-        matter: Matter = form.cleaned_data["matter"]
-        try:
-            matter_item_add(
-                matter=matter, actor=access.user, source_key="capture", source_code=capture.code
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, _("Added to the matter “%(title)s”.") % {"title": matter.title}
             )
     return redirect("evidence:capture", slug=access.label.slug, code=capture.code)
 

@@ -77,13 +77,6 @@ ROUTES = [
         writes={"POST": RIGHTS},
         data=lambda o: {"kind": "other"},
     ),
-    Route(
-        "evidence:capture_to_matter",
-        kwargs=_capture,
-        read=None,
-        writes={"POST": RIGHTS},
-        data=lambda o: {"matter": str(o.matter.code)},
-    ),
     Route("evidence:capture_screenshot", kwargs=_capture),
     Route(
         "evidence:capture_file",

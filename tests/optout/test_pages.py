@@ -42,9 +42,11 @@ def test_every_page_sends_the_security_headers(team: Team, objects: Objects, rou
     client = team.client_for(team.owner)
     response = client.get(reverse(route.name, kwargs=kwargs) + route.query)
     csp = response["Content-Security-Policy"]
-    stored_file = bool(response.get("Content-Disposition")) and not response[
-        "Content-Type"
-    ].startswith("text/")
+    disposition = response.get("Content-Disposition", "")
+    # A download, or our own image shown inline (a capture's screenshot).
+    stored_file = disposition.startswith("attachment") or (
+        disposition.startswith("inline") and response["Content-Type"].startswith("image/")
+    )
     if stored_file:
         # A stored file (a download, a screenshot): sandboxed, whatever it holds.
         assert csp.startswith("sandbox") and "default-src 'none'" in csp

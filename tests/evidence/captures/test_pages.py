@@ -124,7 +124,10 @@ def test_it_adds_a_capture_to_a_matter_and_makes_an_evidence_item_from_the_page(
     capture = capture_now(team.label, team.rights, site.url("/t"))
     matter = make_matter(team.label, team.rights)
     client = team.client_for(team.rights)
-    client.post(_page(team, capture, "matter/"), {"matter": str(matter.code)})
+    page = client.get(_page(team, capture)).content.decode()
+    add = f"/l/{team.label.slug}/evidence/add/capture/{capture.code}/"
+    assert f'href="{add}"' in page
+    client.post(add, {"matter": str(matter.code)})
     assert (
         MatterItem.objects.for_label(team.label)
         .filter(matter=matter, source_key="capture", source_code=capture.code)
