@@ -247,8 +247,7 @@ def capture_to_evidence_view(request: HttpRequest, access: LabelAccess, code: st
     return redirect("evidence:capture", slug=access.label.slug, code=capture.code)
 
 
-# label_view is typed for HttpResponse; these two answer with streamed files.
-@label_view()  # type: ignore[arg-type]
+@label_view()
 def capture_screenshot(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponseBase:
     """The screenshot as an image, for the page: our PNG only, sandboxed, never HTML."""
     capture = _load(access, code)
@@ -271,7 +270,7 @@ def capture_screenshot(request: HttpRequest, access: LabelAccess, code: str) -> 
     return response
 
 
-@label_view()  # type: ignore[arg-type]
+@label_view()
 def capture_file(
     request: HttpRequest, access: LabelAccess, code: str, output: str
 ) -> HttpResponseBase:
