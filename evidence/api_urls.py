@@ -2,9 +2,31 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from evidence.api import views
+from evidence.api import captures, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("captures/", captures.CaptureListApi.as_view(), name="capture-list"),
+    path("captures/<uuid:code>/", captures.CaptureApi.as_view(), name="capture-detail"),
+    path(
+        "captures/<uuid:code>/recapture/",
+        captures.CaptureRecaptureApi.as_view(),
+        name="capture-recapture",
+    ),
+    path(
+        "captures/<uuid:code>/schedule/",
+        captures.CaptureScheduleApi.as_view(),
+        name="capture-schedule",
+    ),
+    path(
+        "captures/<uuid:code>/evidence-item/",
+        captures.CaptureEvidenceItemApi.as_view(),
+        name="capture-evidence-item",
+    ),
+    path(
+        "captures/<uuid:code>/files/<str:output>/",
+        captures.CaptureFileApi.as_view(),
+        name="capture-file",
+    ),
     path("evidence/", views.EvidenceItemListApi.as_view(), name="evidence-list"),
     path("evidence/<uuid:code>/", views.EvidenceItemApi.as_view(), name="evidence-detail"),
     path(

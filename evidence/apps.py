@@ -10,8 +10,17 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from evidence import job_kinds, panels, sources  # noqa: F401  (job kinds register on import)
+        from evidence import (  # noqa: F401  (job kinds and tasks register on import)
+            capture_tasks,
+            job_kinds,
+            panels,
+            sources,
+        )
+        from evidence.services import capture_evidence
+        from optout.navigation import NavItem, register_nav_item
 
         panels.register()
         sources.register()
         sources.register_catalog_sources()
+        capture_evidence.register()
+        register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from evidence import capture_urls
 from evidence.views import items, matters, packets
 
 app_name = "evidence"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *capture_urls.urlpatterns,
     path("", matters.overview, name="index"),
     path("items/", items.item_list, name="items"),
     path("items/new/", items.item_new, name="item_new"),

@@ -450,6 +450,24 @@ OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
 # store (a private deployment's internal CA; the tests' CA).
 OPTOUT_FETCH_CA_BUNDLE = env.text("OPTOUT_FETCH_CA_BUNDLE", "")
 
+# --- Captures of web pages ------------------------------------------------------------------
+
+# Debian's Chromium, driven by Playwright; a capture without it is stored unrendered.
+OPTOUT_CAPTURE_CHROMIUM = env.text("OPTOUT_CAPTURE_CHROMIUM", "/usr/bin/chromium")
+OPTOUT_CAPTURE_RENDER = env.flag("OPTOUT_CAPTURE_RENDER", True)
+OPTOUT_CAPTURE_MAX_BYTES = env.integer(
+    "OPTOUT_CAPTURE_MAX_BYTES", 50 * 1024**2, minimum=1024, maximum=1024**3
+)
+OPTOUT_CAPTURE_DEADLINE_SECONDS = env.integer(
+    "OPTOUT_CAPTURE_DEADLINE_SECONDS", 30, minimum=1, maximum=300
+)
+OPTOUT_CAPTURE_RENDER_TIMEOUT_SECONDS = env.integer(
+    "OPTOUT_CAPTURE_RENDER_TIMEOUT_SECONDS", 45, minimum=5, maximum=600
+)
+OPTOUT_CAPTURE_SCHEDULE_SECONDS = env.integer(
+    "OPTOUT_CAPTURE_SCHEDULE_SECONDS", 60, minimum=5, maximum=3600
+)
+
 # --- Logging -------------------------------------------------------------------------------
 
 LOG_LEVEL = env.choice("OPTOUT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
@@ -485,5 +503,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "evidence-sanity-check": {
         "task": "evidence.sanity_check",
         "schedule": float(OPTOUT_SANITY_CHECK_SECONDS),
+    },
+    "run-due-captures": {
+        "task": "evidence.run_due_captures",
+        "schedule": float(OPTOUT_CAPTURE_SCHEDULE_SECONDS),
     },
 }

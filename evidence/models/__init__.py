@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from evidence.models.alerts import Alert
 from evidence.models.base import Withdrawable, WithdrawableManager, WithdrawableQuerySet
+from evidence.models.captures import Capture, CapturePurpose, CaptureSchedule
 from evidence.models.items import EvidenceItem, EvidenceKind
 from evidence.models.links import (
     EvidenceItemRecording,
@@ -18,6 +19,9 @@ from evidence.models.timestamps import Timestamp
 
 __all__ = [
     "Alert",
+    "Capture",
+    "CapturePurpose",
+    "CaptureSchedule",
     "EvidenceItem",
     "EvidenceItemRecording",
     "EvidenceItemWork",

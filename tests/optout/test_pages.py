@@ -42,8 +42,13 @@ def test_every_page_sends_the_security_headers(team: Team, objects: Objects, rou
     client = team.client_for(team.owner)
     response = client.get(reverse(route.name, kwargs=kwargs) + route.query)
     csp = response["Content-Security-Policy"]
-    if response.get("Content-Disposition", "").startswith("attachment"):
-        # A stored file (blob_download_response): nothing in it may run or load.
+    disposition = response.get("Content-Disposition", "")
+    # A download, or our own image shown inline (a capture's screenshot).
+    stored_file = disposition.startswith("attachment") or (
+        disposition.startswith("inline") and response["Content-Type"].startswith("image/")
+    )
+    if stored_file:
+        # A stored file (a download, a screenshot): sandboxed, whatever it holds.
         assert csp.startswith("sandbox") and "default-src 'none'" in csp
     else:
         assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp

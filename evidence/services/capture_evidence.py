@@ -1,0 +1,256 @@
+"""A capture as evidence: its RFC 3161 timestamp, a matter item, an evidence item.
+
+* When the label has a timestamp authority, the capture's provenance record (which holds
+  the SHA-256 of every other output) is stamped. A stamp counts only once the evidence
+  app has verified the token (``evidence.services.timestamps``); until then, and after a
+  failure, the capture is simply not stamped. When the token arrives the bundle is built
+  again with it, as a new blob.
+* A finished capture can be added to a matter (``{"capture": "<id>"}``): the item's file is
+  the bundle.
+* A finished capture can become an evidence item, whose file is the same bundle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from evidence.models import Capture, EvidenceItem, EvidenceKind, Timestamp
+from evidence.services.captures import CaptureFiles, capture_bundle_build, output_filenames
+from evidence.services.timestamps import (
+    TimestampSubject,
+    register_timestamp_subject,
+    timestamp_attempt,
+    timestamp_prepare,
+    timestamp_retry_later,
+)
+from optout.lib.canonical import utc_iso
+from optout.matter_items import (
+    MatterItemSnapshot,
+    MatterItemSource,
+    NotAddable,
+    register_matter_item_source,
+)
+from optout.models import Label, User
+from optout.services.blobs import blob_open
+from optout.services.ledger import ledger_append
+
+SUBJECT_TYPE = "evidence.capture"
+
+
+# --- timestamps ----------------------------------------------------------------------------
+
+
+def _provenance_bytes(capture: Capture) -> bytes:
+    assert capture.provenance is not None
+    with blob_open(capture.provenance) as handle:
+        return handle.read()
+
+
+def capture_timestamp_start(*, capture: Capture) -> Timestamp | None:
+    """Ask for the provenance record's timestamp once; a job keeps trying if the TSA fails.
+
+    Returns None when the label has no timestamp authority.
+    """
+    if capture.provenance is None:
+        return None
+    data = _provenance_bytes(capture)
+    stamp = timestamp_prepare(
+        label=capture.label, subject=capture, data=data, actor=capture.requested_by
+    )
+    if stamp is None:
+        return None
+    Capture.objects.for_label(capture.label).filter(pk=capture.pk).update(timestamp=stamp)
+    if timestamp_attempt(stamp=stamp, data=data):
+        stamp.refresh_from_db()
+        _stamped(stamp)
+    else:
+        timestamp_retry_later(stamp=stamp)
+    return stamp
+
+
+def _subject(stamp: Timestamp) -> Capture:
+    capture: Capture = (
+        Capture.objects.for_label(stamp.label)
+        .select_related("label", "requested_by", "warc", "screenshot", "pdf", "provenance")
+        .get(code=stamp.subject_code)
+    )
+    return capture
+
+
+def _load(stamp: Timestamp) -> bytes:
+    return _provenance_bytes(_subject(stamp))
+
+
+@transaction.atomic
+def _stamped(stamp: Timestamp) -> None:
+    """Put the verified token into a new bundle beside the provenance record it stamps."""
+    if stamp.status != Timestamp.Status.STAMPED or stamp.token is None:
+        raise ValueError("Only a verified timestamp goes into a capture's bundle.")
+    capture = _subject(stamp)
+    assert capture.captured_at is not None
+    bundle = capture_bundle_build(
+        label=capture.label,
+        actor=None,
+        names=output_filenames(url=capture.url, moment=capture.captured_at),
+        files=CaptureFiles.of(capture),
+        timestamp_token=stamp.token,
+        url=capture.url,
+        captured_at=capture.captured_at,
+    )
+    Capture.objects.for_label(capture.label).filter(pk=capture.pk).update(
+        bundle=bundle, timestamp=stamp
+    )
+    ledger_append(
+        label=capture.label,
+        actor=None,
+        action="capture.output_stored",
+        subject=capture,
+        blob=bundle,
+        data={"output": "bundle", "timestamp": str(stamp.code), "size": bundle.size},
+    )
+
+
+def _failed(stamp: Timestamp) -> None:
+    # The timestamp service has already recorded the failure and raised an alert; the
+    # capture stays as it was, not stamped.
+    return None
+
+
+def timestamp_facts(capture: Capture) -> dict[str, Any]:
+    stamp = capture.timestamp
+    if stamp is None:
+        return {"status": "none"}
+    facts: dict[str, Any] = {"status": stamp.status, "over": "provenance record"}
+    if stamp.status == Timestamp.Status.STAMPED and stamp.gen_time is not None:
+        facts.update(
+            gen_time=utc_iso(stamp.gen_time),
+            tsa_url=stamp.tsa_url,
+            message_sha256=stamp.message_sha256,
+            token_member=output_filenames(
+                url=capture.url, moment=capture.captured_at or capture.created_at
+            )["provenance"]
+            + ".tsr",
+        )
+    return facts
+
+
+# --- matter items and evidence items -------------------------------------------------------
+
+
+def _title(capture: Capture) -> str:
+    when = f"{capture.captured_at:%Y-%m-%d %H:%M} UTC" if capture.captured_at else ""
+    return (_("Capture of %(url)s, %(when)s") % {"url": capture.url, "when": when})[:300]
+
+
+def _capture_snapshot(capture: Capture) -> MatterItemSnapshot:
+    if capture.status != Capture.Status.DONE or capture.bundle is None:
+        raise NotAddable(_("Only a finished capture can be added."))
+    assert capture.captured_at is not None
+    names = output_filenames(url=capture.url, moment=capture.captured_at)
+    return MatterItemSnapshot(
+        blob=capture.bundle,
+        title=_title(capture),
+        filename=names["bundle"],
+        description=capture.note,
+        recorded_at=capture.captured_at,
+        source_url=capture.url,
+        provenance={
+            "type": "capture",
+            "capture": str(capture.code),
+            "purpose": capture.purpose,
+            "url": capture.url,
+            "final_url": capture.final_url,
+            "http_status": capture.http_status or 0,
+            "peer_ip": capture.peer_ip,
+            "captured_at": utc_iso(capture.captured_at),
+            "rendered": capture.rendered,
+            "render_note": capture.render_note,
+            "outputs": {
+                name: {"filename": names[name], "sha256": blob.sha256, "size": blob.size}
+                for name, blob in CaptureFiles.of(capture).stored()
+            },
+            "timestamp": timestamp_facts(capture),
+        },
+    )
+
+
+def _finished(label: Label) -> QuerySet[Capture]:
+    return (
+        Capture.objects.for_label(label)
+        .filter(status=Capture.Status.DONE)
+        .select_related("bundle", "warc", "screenshot", "pdf", "provenance", "timestamp", "label")
+    )
+
+
+@transaction.atomic
+def capture_to_evidence_item(
+    *,
+    capture: Capture,
+    actor: User | None,
+    kind: str = EvidenceKind.OTHER,
+    title: str = "",
+    description: str = "",
+) -> EvidenceItem:
+    """An evidence item whose file is the capture's bundle; the addition is a ledger entry."""
+    if capture.status != Capture.Status.DONE or capture.bundle is None:
+        raise ValidationError(_("Only a finished capture can become evidence."), code="not_done")
+    assert capture.captured_at is not None
+    source_url = capture.url
+    try:
+        URLValidator()(source_url)
+    except ValidationError:
+        source_url = ""  # an address the URL field would reject is still in the provenance
+    item = EvidenceItem(
+        label=capture.label,
+        kind=kind,
+        title=(title or "").strip() or _title(capture),
+        description=(description or "").strip() or capture.note,
+        document_date=capture.captured_at.date(),
+        source=(_("Web capture (%(purpose)s)") % {"purpose": capture.get_purpose_display()})[:300],
+        source_url=source_url[:2000],
+        blob=capture.bundle,
+        filename=output_filenames(url=capture.url, moment=capture.captured_at)["bundle"],
+        created_by=actor,
+    )
+    item.full_clean(exclude=["label", "blob"], validate_unique=False)
+    item.save()
+    ledger_append(
+        label=capture.label,
+        actor=actor,
+        action="evidence.item_added",
+        subject=item,
+        blob=item.blob,
+        data={
+            "kind": item.kind,
+            "title": item.title,
+            "from_capture": str(capture.code),
+            "source_url": capture.url,
+            "filename": item.filename,
+            "size": item.blob.size,
+        },
+    )
+    return item
+
+
+def register() -> None:
+    """Called from ``EvidenceConfig.ready``."""
+    register_matter_item_source(
+        MatterItemSource(
+            key="capture",
+            model="evidence.Capture",
+            verbose_name=gettext_lazy("capture"),
+            snapshot=_capture_snapshot,
+            queryset=_finished,
+            order=20,
+        )
+    )
+    register_timestamp_subject(
+        SUBJECT_TYPE, TimestampSubject(load=_load, on_stamped=_stamped, on_failed=_failed)
+    )
