@@ -9,17 +9,42 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
+from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from optout.lib.hashing import CHUNK_SIZE, Digest, StreamHasher, TooLarge
 
 UPLOAD_ERROR_ATTR = "optout_upload_error"
+# Room for the form fields and part headers around the file in a multipart body.
+MULTIPART_ALLOWANCE = 1024 * 1024
+UPLOAD_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def size_limit_message() -> str:
+    return _("The file is larger than the limit of %(size)s.") % {
+        "size": filesizeformat(settings.OPTOUT_UPLOAD_MAX_BYTES)
+    }
+
+
+def declared_too_large(request: HttpRequest) -> bool:
+    """The body announces more than any accepted upload: refuse before reading it."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return declared > settings.OPTOUT_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE
 
 
 def temp_dir() -> Path:
@@ -93,9 +118,9 @@ class HashingUploadHandler(FileUploadHandler):
         assert self._hasher is not None and self._file is not None
         try:
             self._hasher.update(raw_data)
-        except TooLarge as exc:
+        except TooLarge:
             self._discard()
-            self._reject(str(exc))
+            self._reject(size_limit_message())
             raise SkipFile from None
         self._file.write(raw_data)
         return None
@@ -135,3 +160,45 @@ def use_hashing_uploads(request: HttpRequest) -> None:
 def upload_error(request: HttpRequest) -> str | None:
     value = getattr(request, UPLOAD_ERROR_ATTR, None)
     return str(value) if value else None
+
+
+def close_uploads(request: HttpRequest) -> None:
+    """Close the request's uploads; a temporary file nobody moved into storage goes too."""
+    if not hasattr(request, "_files"):
+        return
+    for _name, uploads in request.FILES.lists():
+        for upload in uploads:
+            upload.close()
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def accepts_uploads(view: View) -> View:
+    """For an HTML view that takes files: on POST, files are hashed while they arrive.
+
+    Django's CSRF middleware would read the body (with the default handlers) before the view
+    could swap them, so the view is exempt from the middleware and the same check runs here
+    once the hashing handler is in place (Django's documented pattern). Put it inside
+    ``label_view``, so a role without the right is refused before a byte is read. A body
+    announcing more than the upload limit is not read at all: the view gets an empty form
+    and ``upload_error(request)`` says why.
+    """
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in UPLOAD_METHODS:
+            return view(request, *args, **kwargs)
+        if declared_too_large(request):
+            # Refused without reading the body: the view sees an empty form and the reason.
+            setattr(request, UPLOAD_ERROR_ATTR, size_limit_message())
+            request._post, request._files = QueryDict(), MultiValueDict()  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+        use_hashing_uploads(request)
+        try:
+            return protected(request, *args, **kwargs)
+        finally:
+            close_uploads(request)
+
+    return csrf_exempt(wrapper)

@@ -24,7 +24,7 @@ from tests.servers import (  # noqa: F401  (fixtures for every test module)
     loopback_ca,
 )
 
-pytest_plugins = ["tests.workers"]
+pytest_plugins = ["tests.workers", "tests.matrix._world"]
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -149,6 +149,10 @@ class Team:
 
 @pytest.fixture
 def team(db: Any) -> Team:
+    return build_team()
+
+
+def build_team() -> Team:
     owner = make_user("alice@label-a.test", name="Alice Owner")
     outsider = make_user("charlie@label-b.test", name="Charlie Outsider")
     label = label_create(slug="label-a", name="Label A", owner=owner, actor=owner)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from optout.roles import CAPABILITIES, Role
-from tests.conftest import Team
 from tests.matrix import (
     EXTERNAL_NAMES,
     EXTERNAL_PREFIXES,
@@ -23,8 +23,8 @@ from tests.matrix import (
     Route,
     World,
     all_routes,
-    builders,
 )
+from tests.matrix._world import SharedWorld
 
 ROUTES = all_routes()
 ROUTES_BY_NAME = {r.name: r for r in ROUTES}
@@ -79,17 +79,14 @@ def test_every_api_operation_is_in_the_matrix() -> None:
 
 
 @pytest.fixture
-def world(team: Team) -> World:
-    w = World(
-        a=Objects(label=team.label, owner=team.owner),
-        b=Objects(label=team.other_label, owner=team.outsider),
-        roles=dict(team.members),
-        outsider=team.outsider,
-    )
-    for build in builders():
-        build(w, "a")
-        build(w, "b")
-    return w
+def world(shared_world: SharedWorld, db: Any) -> World:
+    return shared_world.world
+
+
+@pytest.fixture(autouse=True)
+def _media_root(shared_world: SharedWorld) -> Path:
+    # The shared world's files live in its own media folder for the whole module.
+    return shared_world.media
 
 
 def _url(route: Route, objs: Objects, slug: str | None = None) -> str:
@@ -110,12 +107,19 @@ def _request(client: Client, route: Route, method: str, url: str, objs: Objects)
     return client.generic(method, url, data)
 
 
-def _row_counts() -> dict[str, int]:
-    counts = {}
-    for model in apps.get_models():
-        if model._meta.app_label in OUR_APPS | {"account", "mfa"}:
-            counts[model._meta.label] = model._base_manager.count()
-    return counts
+def _row_counts() -> tuple[int, ...]:
+    """Every table's row count, in one round trip."""
+    tables = [
+        model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS | {"account", "mfa"}
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in sorted(set(tables)))
+        )
+        row = cursor.fetchone()
+    return tuple(row)
 
 
 def _attempt(
@@ -124,7 +128,7 @@ def _attempt(
     """Make the request inside a savepoint that is rolled back; report status and whether
     any table's row count changed."""
     with transaction.atomic():
-        before = _row_counts() if method != "GET" else {}
+        before = _row_counts() if method != "GET" else ()
         response = _request(client, route, method, url, objs)
         changed = method != "GET" and _row_counts() != before
         transaction.set_rollback(True)

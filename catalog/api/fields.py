@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import identifiers
@@ -74,6 +75,9 @@ class IdentifierSerializerField(serializers.CharField):
             raise serializers.ValidationError(exc.messages, code=exc.code) from None
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string"}, "example": ["SE", "NO", "Worldwide"]}
+)
 class TerritoriesSerializerField(serializers.Field):  # type: ignore[type-arg]
     """A list of territory codes (a comma-separated string is accepted too)."""
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -41,20 +38,12 @@ from catalog.services.tagging import (
     tagged_filename,
 )
 from optout.api.serializers import JobSerializer
-from optout.api.views_base import LabelScopedMixin
+from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
 from optout.models import Job
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import get_owned_or_404
-from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
-
-# Room for the multipart boundaries and the small fields around the file.
-MULTIPART_ALLOWANCE = 1024 * 1024
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
+from optout.uploads import HashedUploadedFile, size_limit_message, upload_error
 
 
 class Conflict(exceptions.APIException):
@@ -241,20 +230,7 @@ class MasterUploadSerializer(serializers.Serializer[Any]):
     )
 
 
-def _size_limit_message() -> str:
-    return _("The file is larger than the limit of %(size)s.") % {
-        "size": filesizeformat(settings.OPTOUT_UPLOAD_MAX_BYTES)
-    }
-
-
-def _close_uploads(request: Request) -> None:
-    files = request._request.FILES
-    for name in files:
-        for upload in files.getlist(name):
-            upload.close()
-
-
-class MasterListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+class MasterListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """Masters of the label, newest first; POST uploads one (multipart)."""
 
     model = Master
@@ -262,23 +238,6 @@ class MasterListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[typ
     write_capability = Capability.CATALOG
     parser_classes = [MultiPartParser, FormParser]
     filter_backends: list[Any] = []
-
-    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
-        # Before anything (a session's CSRF check) reads the body, so files are hashed as
-        # they arrive and written once.
-        if request.method == "POST":
-            use_hashing_uploads(request)
-        return super().initialize_request(request, *args, **kwargs)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        if request.method == "POST":
-            try:
-                declared = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                declared = 0
-            if declared > settings.OPTOUT_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE:
-                raise PayloadTooLarge(_size_limit_message())
-        super().initial(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -321,35 +280,30 @@ class MasterListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[typ
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            data = request.data  # parsed here, with the hashing upload handler
-            if upload_error(request._request):
-                raise PayloadTooLarge(_size_limit_message())
-            incoming = MasterUploadSerializer(data=data)
-            incoming.is_valid(raise_exception=True)
-            recording = recording_by_reference(
-                label=self.access.label, reference=incoming.validated_data["recording"]
+        data = request.data  # parsed here, with the hashing upload handler
+        if upload_error(request._request):
+            raise PayloadTooLarge(size_limit_message())
+        incoming = MasterUploadSerializer(data=data)
+        incoming.is_valid(raise_exception=True)
+        recording = recording_by_reference(
+            label=self.access.label, reference=incoming.validated_data["recording"]
+        )
+        if recording is None:
+            raise exceptions.ValidationError(
+                {"recording": [_("No recording with this ID or ISRC in this label.")]}
             )
-            if recording is None:
-                raise exceptions.ValidationError(
-                    {"recording": [_("No recording with this ID or ISRC in this label.")]}
-                )
-            upload = incoming.validated_data["file"]
-            if not isinstance(upload, HashedUploadedFile):
-                raise exceptions.ValidationError(
-                    {"file": [_("Send the file as multipart form data.")]}
-                )
-            try:
-                master = master_upload(
-                    label=self.access.label,
-                    recording=recording,
-                    upload=upload,
-                    actor=self.access.user,
-                )
-            except MasterUploadError as error:
-                raise exceptions.ValidationError({error.field: [error.message]}) from None
-        finally:
-            _close_uploads(request)
+        upload = incoming.validated_data["file"]
+        if not isinstance(upload, HashedUploadedFile):
+            raise exceptions.ValidationError({"file": [_("Send the file as multipart form data.")]})
+        try:
+            master = master_upload(
+                label=self.access.label,
+                recording=recording,
+                upload=upload,
+                actor=self.access.user,
+            )
+        except MasterUploadError as error:
+            raise exceptions.ValidationError({error.field: [error.message]}) from None
         return Response(MasterSerializer(master).data, status=status.HTTP_201_CREATED)
 
 

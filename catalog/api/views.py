@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -26,10 +25,10 @@ from catalog.selectors.lists import entity_detail_queryset, entity_queryset
 from catalog.services.entities import entity_create, entity_delete, entity_update
 from catalog.services.exports import EXPORTS, export_response
 from catalog.services.imports.service import catalog_import_start
-from optout.api.views_base import LabelScopedMixin
+from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
-from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+from optout.uploads import HashedUploadedFile, upload_error
 
 
 class Protected(exceptions.APIException):
@@ -102,16 +101,6 @@ class KeysetPagination(BasePagination):
         ]
 
 
-class _UploadsMixin:
-    """Files are hashed while they arrive and land on disk, before anything (the CSRF
-    check of a session) reads the body."""
-
-    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
-        if request.method in {"POST", "PATCH", "PUT"}:
-            use_hashing_uploads(request)
-        return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
-
-
 def _upload(request: Request, entity: Entity) -> HashedUploadedFile | None:
     problem = upload_error(request._request)
     if problem:
@@ -126,13 +115,7 @@ def _upload(request: Request, entity: Entity) -> HashedUploadedFile | None:
     return upload
 
 
-def _close_uploads(request: Request) -> None:
-    for _name, uploads in request._request.FILES.lists():
-        for upload in uploads:
-            upload.close()
-
-
-class EntityListApi(_UploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+class EntityListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
     entity: Entity
     pagination_class = KeysetPagination
     filter_backends: list[Any] = []
@@ -159,25 +142,22 @@ class EntityListApi(_UploadsMixin, LabelScopedMixin, generics.ListAPIView):  # t
         return filterset.qs
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            upload = _upload(request, self.entity)
-            serializer_class = SERIALIZERS[self.entity.key][1]
-            incoming = serializer_class(data=request.data, context=self.get_serializer_context())
-            incoming.is_valid(raise_exception=True)
-            instance = entity_create(
-                entity=self.entity,
-                label=self.access.label,
-                actor=self.access.user,
-                data=incoming.validated_data,
-                upload=upload,
-            )
-        finally:
-            _close_uploads(request)
+        upload = _upload(request, self.entity)
+        serializer_class = SERIALIZERS[self.entity.key][1]
+        incoming = serializer_class(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        instance = entity_create(
+            entity=self.entity,
+            label=self.access.label,
+            actor=self.access.user,
+            data=incoming.validated_data,
+            upload=upload,
+        )
         body = serializer_class(instance, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class EntityDetailApi(_UploadsMixin, LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
+class EntityDetailApi(HashedUploadsMixin, LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
     entity: Entity
     http_method_names = ["get", "patch", "delete", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -197,19 +177,16 @@ class EntityDetailApi(_UploadsMixin, LabelScopedMixin, generics.RetrieveAPIView)
 
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
-        try:
-            upload = _upload(request, self.entity)
-            incoming = self.get_serializer(instance, data=request.data, partial=True)
-            incoming.is_valid(raise_exception=True)
-            instance = entity_update(
-                entity=self.entity,
-                instance=instance,
-                actor=self.access.user,
-                data=incoming.validated_data,
-                upload=upload,
-            )
-        finally:
-            _close_uploads(request)
+        upload = _upload(request, self.entity)
+        incoming = self.get_serializer(instance, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        instance = entity_update(
+            entity=self.entity,
+            instance=instance,
+            actor=self.access.user,
+            data=incoming.validated_data,
+            upload=upload,
+        )
         return Response(self.get_serializer(instance).data)
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -269,7 +246,7 @@ def file_api(entity: Entity) -> Any:
 # --- imports and export --------------------------------------------------------------------
 
 
-class ImportListApi(_UploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+class ImportListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """Imports of the label; POST (multipart ``file``, optional ``format``) starts one."""
 
     model = CatalogImport
@@ -288,25 +265,20 @@ class ImportListApi(_UploadsMixin, LabelScopedMixin, generics.ListAPIView):  # t
 
     @extend_schema(request=ImportCreateSerializer, responses={202: CatalogImportSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            problem = upload_error(request._request)
-            if problem:
-                raise exceptions.ValidationError({"file": [problem]})
-            incoming = ImportCreateSerializer(data=request.data)
-            incoming.is_valid(raise_exception=True)
-            upload = incoming.validated_data["file"]
-            if not isinstance(upload, HashedUploadedFile):
-                raise exceptions.ValidationError(
-                    {"file": [_("Send the file as multipart form data.")]}
-                )
-            record = catalog_import_start(
-                label=self.access.label,
-                actor=self.access.user,
-                upload=upload,
-                format=incoming.validated_data["format"],
-            )
-        finally:
-            _close_uploads(request)
+        problem = upload_error(request._request)
+        if problem:
+            raise exceptions.ValidationError({"file": [problem]})
+        incoming = ImportCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        upload = incoming.validated_data["file"]
+        if not isinstance(upload, HashedUploadedFile):
+            raise exceptions.ValidationError({"file": [_("Send the file as multipart form data.")]})
+        record = catalog_import_start(
+            label=self.access.label,
+            actor=self.access.user,
+            upload=upload,
+            format=incoming.validated_data["format"],
+        )
         return Response(CatalogImportSerializer(record).data, status=status.HTTP_202_ACCEPTED)
 
 

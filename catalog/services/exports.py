@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog import identifiers
 from catalog.models import Recording, Release, Work, WorkWriter
-from optout.lib.files import attachment_header
+from optout.lib.files import as_download
 from optout.models import Label, User
 from optout.services.ledger import ledger_append
 
@@ -175,6 +175,5 @@ def export_response(*, label: Label, kind: str, actor: User | None) -> Streaming
     response = StreamingHttpResponse(
         export_lines(label=label, kind=kind), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = attachment_header(f"{label.slug}-{kind}-{stamp}.csv")
-    response["Cache-Control"] = "private, no-store"
+    as_download(response, f"{label.slug}-{kind}-{stamp}.csv")
     return response

@@ -9,16 +9,15 @@ the body, then run the CSRF check themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalog.entities import Entity
@@ -38,35 +37,10 @@ from catalog.views.present import COLUMNS, facts
 from optout.forms import apply_errors
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
-from optout.uploads import upload_error, use_hashing_uploads
+from optout.uploads import accepts_uploads, upload_error
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponse]
-
-
-def accepts_files(view: View) -> View:
-    """Hash uploads while they arrive: set the handlers, then check CSRF ourselves.
-
-    ``label_view`` (which reads no body) runs first, so a role without the right to
-    write is refused before a byte of the upload is stored.
-    """
-    protected = csrf_protect(view)
-
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, access: LabelAccess, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        if request.method == "POST":
-            use_hashing_uploads(request)
-        try:
-            return protected(request, access, *args, **kwargs)
-        finally:
-            if request.method == "POST" and hasattr(request, "_files"):
-                for uploads in request.FILES.lists():
-                    for upload in uploads[1]:
-                        upload.close()
-
-    return csrf_exempt(wrapper)
+View = Callable[..., HttpResponseBase]
 
 
 def _get(entity: Entity, access: LabelAccess, code: str, *, detail: bool = False) -> Any:
@@ -131,7 +105,7 @@ def list_view(entity: Entity) -> View:
 
 def new_view(entity: Entity) -> View:
     @label_view(read=entity.capability, write=entity.capability)
-    @accepts_files
+    @accepts_uploads
     def view(request: HttpRequest, access: LabelAccess) -> HttpResponse:
         form = _form(entity, access, request)
         if request.method == "POST":
@@ -208,7 +182,7 @@ def _detail(
 
 def edit_view(entity: Entity) -> View:
     @label_view(read=entity.capability, write=entity.capability)
-    @accepts_files
+    @accepts_uploads
     def view(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
         obj = _get(entity, access, code)
         form = _form(entity, access, request, instance=obj)

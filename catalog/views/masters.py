@@ -16,12 +16,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalog.audio import RightsMetadataError
@@ -51,12 +50,10 @@ from optout.models import Job
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
-from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+from optout.uploads import HashedUploadedFile, accepts_uploads, size_limit_message, upload_error
 
 # htmx stops polling when a response has this status (https://htmx.org/docs/#polling).
 HTMX_STOP_POLLING = 286
-# Room for the multipart boundaries and the small fields around the file.
-MULTIPART_ALLOWANCE = 1024 * 1024
 FORMATS_HELP = gettext_lazy(
     "WAV (also BWF and RF64), AIFF, FLAC, MP3, Ogg Vorbis, Opus or M4A. The format is read "
     "from the file itself, not from its name."
@@ -100,12 +97,6 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _size_limit_message() -> str:
-    return _("The file is larger than the limit of %(size)s.") % {
-        "size": filesizeformat(settings.OPTOUT_UPLOAD_MAX_BYTES)
-    }
-
-
 def _filtered_recording(request: HttpRequest, access: LabelAccess) -> Recording | None:
     # Only the query string: the body of a refused upload is never read.
     reference = request.GET.get("recording") or ""
@@ -117,7 +108,6 @@ def _masters_page(
     access: LabelAccess,
     form: MasterUploadForm | None = None,
     status: int = 200,
-    problem: str = "",
 ) -> HttpResponse:
     recording = _filtered_recording(request, access)
     state = request.GET.get("status") or ""
@@ -140,7 +130,6 @@ def _masters_page(
             "form": form or MasterUploadForm(fixed_recording=recording),
             "can_upload": access.can(Capability.CATALOG),
             "max_bytes": settings.OPTOUT_UPLOAD_MAX_BYTES,
-            "upload_problem": problem,
         },
         status=status,
     )
@@ -160,30 +149,14 @@ def _refused(
     return _masters_page(request, access, form, status=status)
 
 
-@csrf_exempt
 @label_view(write=Capability.CATALOG)
-def masters(request: HttpRequest, access: LabelAccess) -> HttpResponse:
+@accepts_uploads
+def masters(request: HttpRequest, access: LabelAccess) -> HttpResponseBase:
     if request.method != "POST":
         return _masters_page(request, access)
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > settings.OPTOUT_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE:
-        # Refused before a byte of the body is read.
-        message = _size_limit_message()
-        if _wants_json(request):
-            return JsonResponse(error_body("too_large", message, {"file": [message]}), status=413)
-        return _masters_page(request, access, status=413, problem=message)
-    use_hashing_uploads(request)
-    return _receive_upload(request, access)
-
-
-@csrf_protect
-def _receive_upload(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     form = MasterUploadForm(request.POST, request.FILES)
     if upload_error(request):
-        form.add_error("file", _size_limit_message())
+        form.add_error("file", size_limit_message())
         return _refused(request, access, form, status=413, code="too_large")
     if not form.is_valid():
         return _refused(request, access, form, status=400)

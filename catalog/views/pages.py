@@ -17,11 +17,10 @@ from catalog.services.exports import EXPORTS, export_response
 from catalog.services.imports.columns import FIELDS
 from catalog.services.imports.service import catalog_import_start, label_column_aliases
 from catalog.services.settings import column_aliases_update
-from catalog.views.entities import accepts_files
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
-from optout.uploads import HashedUploadedFile, upload_error
+from optout.uploads import HashedUploadedFile, accepts_uploads, upload_error
 
 # htmx stops polling when a response has this status (https://htmx.org/docs/#polling).
 HTMX_STOP_POLLING = 286
@@ -50,7 +49,7 @@ def _imports(access: LabelAccess) -> Any:
 
 
 @label_view(write=Capability.CATALOG)
-@accepts_files
+@accepts_uploads
 def imports(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -62,12 +61,12 @@ from evidence.services.packets import (
 from evidence.services.settings import evidence_settings_update
 from optout.api.pagination import CursorPagination
 from optout.api.serializers import JobSerializer
-from optout.api.views_base import LabelScopedMixin
+from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.matter_items import matter_item_sources
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import get_owned_or_404
-from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+from optout.uploads import HashedUploadedFile, upload_error
 
 
 class Conflict(exceptions.APIException):
@@ -94,20 +93,13 @@ STATUS_PARAMETER = OpenApiParameter(
 # --- evidence items -------------------------------------------------------------------------
 
 
-class EvidenceItemListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+class EvidenceItemListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """Evidence items of the label; POST (multipart, with ``file``) uploads one."""
 
     model = EvidenceItem
     serializer_class = EvidenceItemSerializer
     write_capability = Capability.RIGHTS
     parser_classes = [MultiPartParser, FormParser]
-
-    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
-        # Before anything reads the body (the CSRF check of a session reads request.POST):
-        # files are hashed while they arrive and land on disk, never in memory.
-        if request.method == "POST":
-            use_hashing_uploads(request)
-        return super().initialize_request(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):

@@ -39,7 +39,7 @@ from evidence.services.captures import (
     capture_schedule_set,
     output_filenames,
 )
-from optout.lib.files import attachment_header
+from optout.lib.files import as_download
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response, blob_open
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
@@ -258,16 +258,8 @@ def capture_screenshot(request: HttpRequest, access: LabelAccess, code: str) -> 
         if probe.read(8) != b"\x89PNG\r\n\x1a\n":
             raise Http404
     response = FileResponse(default_storage.open(blob.storage_name, "rb"), content_type="image/png")
-    response["Content-Disposition"] = attachment_header(
-        output_filenames(url=capture.url, moment=capture.captured_at or capture.created_at)[
-            "screenshot"
-        ],
-        inline=True,
-    )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    name = output_filenames(url=capture.url, moment=capture.captured_at or capture.created_at)
+    return as_download(response, name["screenshot"], inline=True)
 
 
 @label_view()

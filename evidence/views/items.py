@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from evidence.forms import AddToMatterForm, EvidenceItemForm, EvidenceUploadForm, ReasonForm
@@ -28,7 +27,7 @@ from optout.models import LedgerEntry
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
-from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+from optout.uploads import HashedUploadedFile, accepts_uploads, upload_error
 
 DESCRIPTION_FIELDS = ("kind", "title", "description", "document_date", "source", "source_url")
 
@@ -62,20 +61,12 @@ def _links(access: LabelAccess, form: EvidenceItemForm) -> tuple[list[Any], list
     )
 
 
-# The CSRF middleware would parse the body before the upload handlers are swapped, so the
-# check runs on the inner view once they are (Django's documented pattern).
-@csrf_exempt
 @label_view(write=Capability.RIGHTS)
+@accepts_uploads
 def item_new(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     access.require(Capability.RIGHTS)
     if request.method != "POST":
         return render(request, "evidence/item_new.html", {"form": EvidenceUploadForm()})
-    use_hashing_uploads(request)
-    return _item_create(request, access)
-
-
-@csrf_protect
-def _item_create(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     form = EvidenceUploadForm(request.POST, request.FILES)
     problem = upload_error(request)
     if problem:

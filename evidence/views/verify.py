@@ -9,11 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from evidence.models import Packet
 from evidence.verifier import Limits, verify_packet
-from optout.uploads import HashedUploadedFile, upload_error, use_hashing_uploads
+from optout.uploads import HashedUploadedFile, accepts_uploads, upload_error
 
 
 class VerifyForm(forms.Form):
@@ -23,19 +22,11 @@ class VerifyForm(forms.Form):
     )
 
 
-# The CSRF middleware would read the body before the upload handlers are swapped; the check
-# runs on the inner function instead, once they are (Django's documented pattern).
-@csrf_exempt
 @login_required
+@accepts_uploads
 def verify_packet_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "evidence/verify.html", {"form": VerifyForm()})
-    use_hashing_uploads(request)
-    return _verify(request)
-
-
-@csrf_protect
-def _verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.POST, request.FILES)
     problem = upload_error(request)
     if problem:

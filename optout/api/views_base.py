@@ -5,13 +5,51 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from rest_framework import generics
-from rest_framework.exceptions import PermissionDenied
+from django.http import HttpRequest
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from optout.models import LabelScopedQuerySet
 from optout.roles import Capability
 from optout.tenancy import SAFE_METHODS, LabelAccess, MfaRequired, get_owned_or_404, label_access
+from optout.uploads import (
+    UPLOAD_METHODS,
+    close_uploads,
+    declared_too_large,
+    size_limit_message,
+    use_hashing_uploads,
+)
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+class HashedUploadsMixin:
+    """For API views that take files (multipart): hashed while they arrive, never in memory.
+
+    The handlers are swapped before anything reads the body (a session's CSRF check reads
+    ``request.POST``); a body announcing more than the limit is refused before it is read.
+    """
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        if request.method in UPLOAD_METHODS:
+            use_hashing_uploads(request)
+        return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method in UPLOAD_METHODS and declared_too_large(request._request):
+            raise PayloadTooLarge(size_limit_message())
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        close_uploads(request._request)
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc, no-any-return]
 
 
 class LabelScopedMixin:

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.http import FileResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
-from optout.lib.files import attachment_header
+from optout.lib.files import as_download, attachment_header
 from optout.lib.hashing import Digest, copy_and_hash
 from optout.lib.mediatype import sniff
 from optout.models import Blob, Label, User, blob_storage_name
@@ -196,8 +196,6 @@ def blob_download_response(
         default_storage.open(blob.storage_name, "rb"),
         content_type=blob.media_type,
     )
-    response["Content-Disposition"] = disposition
     response["Content-Length"] = str(blob.size)
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
+    as_download(response, filename)
     return response

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from optout.lib.files import attachment_header
+from optout.lib.files import as_download
 from optout.models import Label
 from optout.policy.models import TermsText
 from optout.policy.services.policy import policy_current
@@ -82,11 +82,12 @@ license_xml = _file_view("license")
 def bundle_zip(request: HttpRequest, slug: str) -> HttpResponseBase:
     bundle = _bundle(_label(slug))
     response = _cacheable(request, signal_zip(bundle=bundle), "application/zip")
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Content-Disposition"] = attachment_header(
-        f"optout-signals-{bundle.facts.slug}-v{bundle.policy.version}.zip"
+    # Public and cacheable like the other signal files, so not marked private.
+    return as_download(
+        response,
+        f"optout-signals-{bundle.facts.slug}-v{bundle.policy.version}.zip",
+        private=False,
     )
-    return response
 
 
 def _languages(label: Label) -> list[tuple[str, str, bool]]:
