@@ -29,7 +29,6 @@ class LabelProfileForm(forms.ModelForm[Label]):
         fields = LABEL_PROFILE_FIELDS
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
-            "reservation_note": forms.Textarea(attrs={"rows": 3}),
         }
 
 

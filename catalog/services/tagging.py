@@ -16,17 +16,20 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.audio import BadAudio, RightsMetadata, write_tagged_copy
+from catalog.audio import BadAudio, RightsMetadata, payload_sha256, write_tagged_copy
 from catalog.audio.sniff import EXTENSIONS
 from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.selectors.masters import master_tagged_copy_for
 from optout.jobs import JobFailure
+from optout.lib.c2pa import AUDIO_TYPES as C2PA_AUDIO_TYPES
 from optout.lib.canonical import canonical_json
 from optout.models import Job, Label, User
+from optout.policy.services.signing import c2pa_sign_for_label, reservation_for_embedding
 from optout.services.blobs import blob_local_path, blob_store_file
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
@@ -46,14 +49,16 @@ class TaggingError(ValueError):
         self.code = code
 
 
-def _reservation(label: Label) -> tuple[str, str, str]:
-    """The reservation note, terms URL and rights contact written into tagged copies.
-
-    They are the label's settings until the reservation policy offers them for embedding;
-    switching to ``optout.policy.services.reservation_for_embedding(label=label)`` is a
-    change of this function alone.
-    """
-    return label.reservation_note, label.terms_url, label.contact_email
+def _reservation(label: Label) -> tuple[str, str, str, str]:
+    """The reservation note, terms URL, contact e-mail and contact page written into tagged
+    copies, from the reservation policy in force (the label's profile while none is)."""
+    embedding = reservation_for_embedding(label=label)
+    if embedding is None:
+        return "", label.terms_url, label.contact_email, ""
+    contact = embedding.contact
+    if contact.startswith(("https://", "http://")):
+        return embedding.note, embedding.terms_url, label.contact_email, contact
+    return embedding.note, embedding.terms_url, contact.removeprefix("mailto:"), ""
 
 
 def _release_facts(recording: Recording) -> tuple[str, str, str]:
@@ -80,7 +85,7 @@ def rights_metadata_for(*, master: Master) -> RightsMetadata:
     recording = master.recording
     label = master.label
     work = recording.work
-    note, terms_url, contact_email = _reservation(label)
+    note, terms_url, contact_email, contact_url = _reservation(label)
     c_line, release_p_line, year = _release_facts(recording)
     title = f"{recording.title} ({recording.version})" if recording.version else recording.title
     holder = label.legal_name or label.name
@@ -94,6 +99,7 @@ def rights_metadata_for(*, master: Master) -> RightsMetadata:
         rights_holder=holder,
         label_name=label.name,
         contact_email=contact_email or None,
+        contact_url=contact_url or None,
         terms_url=terms_url or None,
         reservation_note=note or None,
         year=year or None,
@@ -174,6 +180,43 @@ def _fail(copy: MasterTaggedCopy, error: BadAudio) -> None:
     )
 
 
+def _c2pa_sign(
+    *, label: Label, master: Master, tagged: Path, payload: str, title: str, progress: Progress
+) -> tuple[Path, str]:
+    """Sign the tagged copy with the label's C2PA credential, when it has one.
+
+    Returns the file to store and what happened: ``signed``, ``not_configured`` or
+    ``unsupported_format``. A signature that cannot be made, or that would change the audio,
+    fails the job: a label that configured signing expects signed copies.
+    """
+    media_type = master.blob.media_type
+    if media_type.split(";", 1)[0] not in C2PA_AUDIO_TYPES:
+        return tagged, "unsupported_format"
+    signed = tagged.with_name(tagged.name + ".c2pa")
+    progress(70, _("Signing the copy (C2PA)"))
+    try:
+        done = c2pa_sign_for_label(
+            label=label, source=tagged, dest=signed, media_type=media_type, title=title[:200]
+        )
+    except ValidationError as error:
+        signed.unlink(missing_ok=True)
+        raise JobFailure(
+            _("The copy could not be signed: %(error)s") % {"error": " ".join(error.messages)}
+        ) from None
+    if not done:
+        return tagged, "not_configured"
+    try:
+        same_audio = payload_sha256(signed) == payload
+    except BadAudio:
+        same_audio = False
+    if not same_audio:
+        signed.unlink(missing_ok=True)
+        raise JobFailure(_("Signing would have changed the audio; the copy was not kept."))
+    tagged.unlink(missing_ok=True)
+    signed.rename(tagged)
+    return tagged, "signed"
+
+
 def tagged_copy_make(
     *, copy: MasterTaggedCopy, actor: User | None, progress: Progress
 ) -> dict[str, Any]:
@@ -208,11 +251,19 @@ def tagged_copy_make(
             except BadAudio as error:
                 _fail(copy, error)
                 raise JobFailure(error.reason) from None
-        progress(80, _("Storing the tagged copy"))
-        blob = blob_store_file(label=label, path=target, actor=actor)
+        stored, c2pa_status = _c2pa_sign(
+            label=label,
+            master=master,
+            tagged=target,
+            payload=tagged.payload_sha256,
+            title=metadata.title or master.original_name,
+            progress=progress,
+        )
+        progress(85, _("Storing the tagged copy"))
+        blob = blob_store_file(label=label, path=stored, actor=actor)
     finally:
         target.unlink(missing_ok=True)
-    result = tagged.as_dict()
+    result = {**tagged.as_dict(), "c2pa": c2pa_status}
     with transaction.atomic():
         MasterTaggedCopy.objects.for_label(label).filter(pk=copy.pk).update(
             status=MasterTaggedCopy.Status.READY,

@@ -24,7 +24,6 @@ LABEL_PROFILE_FIELDS = (
     "address",
     "contact_email",
     "terms_url",
-    "reservation_note",
     "require_mfa",
 )
 
@@ -46,11 +45,6 @@ class Label(models.Model):
     address = models.TextField(_("address"), blank=True)
     contact_email = models.EmailField(_("rights contact e-mail"), blank=True)
     terms_url = models.URLField(_("terms URL"), blank=True, max_length=500)
-    reservation_note = models.TextField(
-        _("reservation note"),
-        blank=True,
-        help_text=_("The rights-reservation sentence written into tagged copies of masters."),
-    )
     require_mfa = models.BooleanField(
         _("require two-factor authentication"),
         default=False,

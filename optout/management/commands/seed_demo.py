@@ -46,11 +46,6 @@ class Command(BaseCommand):
                     address="Sveavägen 1\n111 57 Stockholm\nSweden",
                     contact_email="rights@northernlights.example",
                     terms_url="https://northernlights.example/ai-terms",
-                    reservation_note=(
-                        "All rights reserved. Use of this recording for training, fine-tuning "
-                        "or evaluating AI models, or for text and data mining, is prohibited "
-                        "without a licence from Northern Lights Records AB."
-                    ),
                 )
                 label_domain_add(label=label, actor=owner, domain="northernlights.example")
                 for name, seed in demo_seeders():

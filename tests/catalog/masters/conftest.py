@@ -20,10 +20,6 @@ from optout.services.jobs import job_execute
 from tests.catalog.audio.conftest import FORMATS, samples  # noqa: F401  (the samples fixture)
 from tests.conftest import Team
 
-NOTE = (
-    "All rights reserved. No AI/ML training or text and data mining "
-    "(Art. 4(3) Directive (EU) 2019/790). Licensing: https://label-a.example/ai-licensing"
-)
 # What each sample is, read from its bytes.
 EXPECTED_FORMAT = {
     "wav16": "wav",
@@ -74,7 +70,6 @@ def recording(team: Team) -> Recording:
     label.legal_name = "Label A AB"
     label.contact_email = "rights@label-a.example"
     label.terms_url = "https://label-a.example/ai-licensing"
-    label.reservation_note = NOTE
     label.save()
     work = Work.objects.create(label=label, title="Nattens Ljus", iswc="T0345246801")
     found: Recording = Recording.objects.create(

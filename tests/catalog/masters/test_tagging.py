@@ -15,7 +15,8 @@ from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.services.tagging import rights_metadata_for
 from optout.models import Blob, Job, LedgerEntry
 from tests.catalog.audio.conftest import decoded_md5, ffprobe_tags
-from tests.catalog.masters.conftest import NOTE, body_of, run_job, sha256sum, stored_path
+from optout.policy.services.signing import reservation_for_embedding
+from tests.catalog.masters.conftest import body_of, run_job, sha256sum, stored_path
 from tests.conftest import Team
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,10 @@ def test_a_tagged_copy_carries_the_rights_metadata_and_the_same_audio(
     copy.refresh_from_db()
     assert copy.blob is not None and copy.blob.sha256 == sha256sum(path) != master.received_sha256
 
+    embedding = reservation_for_embedding(label=team.label)
+    assert embedding is not None
+    note = embedding.note  # the reservation policy in force says it
+    assert note.startswith("All rights reserved. No AI/ML training")
     info = probe(path)
     assert info.common["isrc"] == ["SEABC2600001"]
     # AIFF keeps its own NAME text chunk (the source's old title) beside the new ID3 title.
@@ -98,7 +103,7 @@ def test_a_tagged_copy_carries_the_rights_metadata_and_the_same_audio(
     tags = ffprobe_tags(path)
     if fmt in ("wav16", "bwf", "rf64"):
         # ffprobe reads the bext chunk of WAV files (and then ignores their ID3 chunk).
-        assert tags["COMMENT"] == NOTE
+        assert tags["COMMENT"] == note
         assert tags["ORIGINATOR_REFERENCE"] == "SEABC2600001"
         assert tags["ENCODED_BY"] == "Label A"
     else:
@@ -107,7 +112,7 @@ def test_a_tagged_copy_carries_the_rights_metadata_and_the_same_audio(
         assert "2026 Label A AB" in tags["COPYRIGHT"]
     if fmt != "rf64":  # mutagen cannot open RF64
         assert _mutagen_isrc(path, fmt) == ["SEABC2600001"]
-        assert NOTE in _mutagen_note(path, fmt)
+        assert note in _mutagen_note(path, fmt)
 
     made = LedgerEntry.objects.for_label(team.label).get(action="master.tagged_copy_made")
     assert made.sha256 == copy.blob.sha256
@@ -122,6 +127,8 @@ def test_the_metadata_comes_from_the_recording_work_release_and_label(
 ) -> None:
     master = uploaded("flac", process=True)
     metadata = rights_metadata_for(master=master).as_request()
+    embedding = reservation_for_embedding(label=team.label)
+    assert embedding is not None
     assert metadata == {
         "isrc": "SEABC2600001",
         "iswc": "T-034.524.680-1",
@@ -133,7 +140,7 @@ def test_the_metadata_comes_from_the_recording_work_release_and_label(
         "label_name": "Label A",
         "contact_email": "rights@label-a.example",
         "terms_url": "https://label-a.example/ai-licensing",
-        "reservation_note": NOTE,
+        "reservation_note": embedding.note,
         "year": "2026",
     }
 
@@ -240,3 +247,42 @@ def test_the_page_makes_a_copy_and_offers_its_download(
     data = body_of(download)
     assert data != samples["aiff"].read_bytes()
     assert Blob.objects.for_label(team.label).count() == 2
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [("wav16", "signed"), ("ogg", "unsupported_format")])
+def test_a_label_with_a_c2pa_credential_gets_signed_copies_with_the_same_audio(
+    fmt: str,
+    expected: str,
+    team: Team,
+    uploaded: Callable[..., Master],
+    tmp_path: Path,
+) -> None:
+    from optout.lib.c2pa import read_manifest
+    from optout.policy.services.signing import signing_credential_set
+    from tests.policy.pki import make_credential
+
+    pki = make_credential()
+    signing_credential_set(
+        label=team.label,
+        actor=team.owner,
+        cert_chain_pem=pki.chain_pem,
+        private_key_pem=pki.key_pem,
+    )
+    master = uploaded(fmt, process=True)
+    client = team.client_for(team.a_r)
+    started = client.get(tagged_url(team, master))
+    copy = MasterTaggedCopy.objects.for_label(team.label).get(code=started.json()["id"])
+    job = run_job(copy.job)
+    assert job.status == Job.Status.DONE, job.error
+    copy.refresh_from_db()
+    assert copy.result["c2pa"] == expected
+    path = _download(client.get(tagged_url(team, master)), tmp_path / f"copy.{fmt}")
+    assert payload_sha256(path) == master.payload_sha256
+    report = read_manifest(path)
+    if expected == "signed":
+        assert report is not None and report.validation_state == "Valid"
+        entries = report.assertions["cawg.training-mining"]["entries"]
+        assert entries["cawg.ai_training"] == {"use": "notAllowed"}
+        assert probe(path).common["isrc"] == ["SEABC2600001"]  # the tags survived signing
+    else:
+        assert report is None
