@@ -14,8 +14,8 @@ from catalog.audio.tagmap import mutagen
 from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.services.tagging import rights_metadata_for
 from optout.models import Blob, Job, LedgerEntry
-from tests.catalog.audio.conftest import decoded_md5, ffprobe_tags
 from optout.policy.services.signing import reservation_for_embedding
+from tests.catalog.audio.conftest import decoded_md5, ffprobe_tags
 from tests.catalog.masters.conftest import body_of, run_job, sha256sum, stored_path
 from tests.conftest import Team
 
