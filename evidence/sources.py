@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Consent, Contract, ContributionRecord
+from catalog.models import Consent, Contract, ContributionRecord, Master
 from evidence.models import EvidenceItem
 from optout.lib.canonical import utc_iso
 from optout.matter_items import (
@@ -60,7 +60,6 @@ def register() -> None:
 
 # --- the catalog's documents ---------------------------------------------------------------
 # The catalog sits below this app and cannot import it; its documents are offered here.
-# (Masters will register their own source from the catalog through optout.matter_items.)
 
 
 def _contract_snapshot(contract: Contract) -> MatterItemSnapshot:
@@ -83,6 +82,41 @@ def _contract_snapshot(contract: Contract) -> MatterItemSnapshot:
             "ai_voice": contract.ai_voice,
             "ai_sublicensing": contract.ai_sublicensing,
             "territories": [str(t) for t in contract.territories or []],
+        },
+    )
+
+
+def _master_snapshot(master: Master) -> MatterItemSnapshot:
+    if master.status != Master.Status.READY:
+        raise NotAddable(
+            _(
+                "Only a master whose stored file was checked against what was received can be "
+                "added; this one is %(status)s."
+            )
+            % {"status": master.get_status_display()}
+        )
+    recording = master.recording
+    return MatterItemSnapshot(
+        blob=master.blob,
+        title=_("Master of “%(title)s”, version %(version)s")
+        % {"title": recording.title, "version": master.version},
+        filename=master.original_name,
+        recorded_at=master.created_at,
+        provenance={
+            "type": "master",
+            "master": str(master.code),
+            "recording": str(recording.code),
+            "recording_title": recording.title,
+            "isrc": recording.isrc,
+            "version": master.version,
+            "received_sha256": master.received_sha256,
+            "verified_sha256": master.verified_sha256,
+            "payload_sha256": master.payload_sha256,
+            "format": master.format,
+            "codec": master.codec,
+            "duration_ms": master.duration_ms or 0,
+            "uploaded_at": utc_iso(master.created_at),
+            "verified_at": utc_iso(master.verified_at) if master.verified_at else "",
         },
     )
 
@@ -131,6 +165,18 @@ def _consent_snapshot(consent: Consent) -> MatterItemSnapshot:
 
 
 def register_catalog_sources() -> None:
+    register_matter_item_source(
+        MatterItemSource(
+            key="master",
+            model="catalog.Master",
+            verbose_name=_("master"),
+            snapshot=_master_snapshot,
+            queryset=lambda label: Master.objects.for_label(label).select_related(
+                "blob", "recording"
+            ),
+            order=30,
+        )
+    )
     register_matter_item_source(
         MatterItemSource(
             key="contract",
