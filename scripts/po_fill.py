@@ -1,11 +1,14 @@
-"""Fill empty Swedish msgstr entries of a catalogue from a Python dict of translations.
+"""Fill Swedish translations into a catalogue from a Python dict.
 
 Usage: python scripts/po_fill.py locale/sv/LC_MESSAGES/django.po translations.py
-(translations.py defines SV = {msgid: msgstr}). Entries already translated are kept.
+(translations.py defines SV = {msgid: msgstr}). Empty entries are filled; fuzzy entries
+(makemessages' guesses from similar strings) whose msgid is in the table are replaced and lose
+their fuzzy mark. Translated entries are kept.
 """
 
 from __future__ import annotations
 
+import re
 import runpy
 import subprocess
 import sys
@@ -20,27 +23,47 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _fill(block: str, table: dict[str, str]) -> tuple[str, bool]:
+    match = re.search(r'^msgid (".*")$', block, re.M)
+    if not match or "msgid_plural" in block:
+        return block, False
+    msgid = _unquote(match.group(1))
+    fuzzy = re.search(r"^#,.*\bfuzzy\b", block, re.M) is not None
+    empty = re.search(r'^msgstr ""$', block, re.M) is not None and not re.search(
+        r'^msgstr ""\n"', block, re.M
+    )
+    if not msgid or msgid not in table or not (fuzzy or empty):
+        return block, False
+    lines = [line for line in block.split("\n") if not line.startswith("#|")]
+    kept = []
+    for line in lines:
+        if line.startswith("#,"):
+            flags = [f.strip() for f in line[2:].split(",") if f.strip() != "fuzzy"]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags)
+        kept.append(line)
+    text = "\n".join(kept)
+    text = re.sub(
+        r"^msgstr .*$",
+        "msgstr " + _quote(table[msgid]).replace("\\", "\\\\"),
+        text,
+        count=1,
+        flags=re.M,
+    )
+    return text, True
+
+
 def main(po_path: str, translations_path: str) -> int:
     table: dict[str, str] = runpy.run_path(translations_path)["SV"]
     po = Path(po_path)
     subprocess.run(["msgcat", "--no-wrap", "-o", str(po), str(po)], check=True)
-    lines = po.read_text(encoding="utf-8").splitlines()
-    out: list[str] = []
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
     filled = 0
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        out.append(line)
-        if line.startswith("msgid ") and i + 1 < len(lines) and lines[i + 1] == 'msgstr ""':
-            msgid = _unquote(line[len("msgid ") :])
-            following = lines[i + 2] if i + 2 < len(lines) else ""
-            if msgid and msgid in table and not following.startswith('"'):
-                out.append(f"msgstr {_quote(table[msgid])}")
-                filled += 1
-                i += 2
-                continue
-        i += 1
-    po.write_text("\n".join(out) + "\n", encoding="utf-8")
+    for index, block in enumerate(blocks):
+        blocks[index], changed = _fill(block, table)
+        filled += changed
+    po.write_text("\n\n".join(blocks), encoding="utf-8")
     print(f"{filled} entries filled")
     return 0
 
