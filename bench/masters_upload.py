@@ -105,6 +105,8 @@ def _server_env(data_dir: Path, database_url: str) -> dict[str, str]:
         OPTOUT_EMAIL="console",
         OPTOUT_DATA_DIR=str(data_dir),
         DATABASE_URL=database_url,
+        # As in the production image (Dockerfile): no malloc churn on 1 MiB chunks.
+        GLIBC_TUNABLES="glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824",
     )
     return env
 
