@@ -107,33 +107,46 @@ def new_view(entity: Entity) -> View:
     @label_view(read=entity.capability, write=entity.capability)
     @accepts_uploads
     def view(request: HttpRequest, access: LabelAccess) -> HttpResponse:
-        form = _form(entity, access, request)
-        if request.method == "POST":
-            problem = upload_error(request)
-            if problem:
-                form.add_error(None, problem)
-            elif form.is_valid():
-                try:
-                    obj = entity_create(
+        return _form_page(request, access, entity, None)
+
+    return view
+
+
+def _form_page(
+    request: HttpRequest, access: LabelAccess, entity: Entity, obj: Any | None
+) -> HttpResponse:
+    """The create (``obj`` None) or edit form; a valid POST saves and goes to the record."""
+    form = _form(entity, access, request, instance=obj)
+    if request.method == "POST":
+        problem = upload_error(request)
+        if problem:
+            form.add_error(None, problem)
+        elif form.is_valid():
+            data, upload = form.service_data(), form.upload()
+            try:
+                if obj is None:
+                    saved = entity_create(
                         entity=entity,
                         label=access.label,
                         actor=access.user,
-                        data=form.service_data(),
-                        upload=form.upload(),
+                        data=data,
+                        upload=upload,
                     )
-                except ValidationError as exc:
-                    apply_errors(form, exc)
                 else:
-                    messages.success(request, _("Saved “%(name)s”.") % {"name": obj})
-                    return redirect(f"catalog:{entity.key}", slug=access.label.slug, code=obj.code)
-        return render(
-            request,
-            "catalog/form.html",
-            {"entity": entity, "form": form, "object": None},
-            status=400 if request.method == "POST" else 200,
-        )
-
-    return view
+                    saved = entity_update(
+                        entity=entity, instance=obj, actor=access.user, data=data, upload=upload
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved “%(name)s”.") % {"name": saved})
+                return redirect(f"catalog:{entity.key}", slug=access.label.slug, code=saved.code)
+    return render(
+        request,
+        "catalog/form.html",
+        {"entity": entity, "form": form, "object": obj},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def detail_view(entity: Entity) -> View:
@@ -184,32 +197,7 @@ def edit_view(entity: Entity) -> View:
     @label_view(read=entity.capability, write=entity.capability)
     @accepts_uploads
     def view(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
-        obj = _get(entity, access, code)
-        form = _form(entity, access, request, instance=obj)
-        if request.method == "POST":
-            problem = upload_error(request)
-            if problem:
-                form.add_error(None, problem)
-            elif form.is_valid():
-                try:
-                    entity_update(
-                        entity=entity,
-                        instance=obj,
-                        actor=access.user,
-                        data=form.service_data(),
-                        upload=form.upload(),
-                    )
-                except ValidationError as exc:
-                    apply_errors(form, exc)
-                else:
-                    messages.success(request, _("Saved “%(name)s”.") % {"name": obj})
-                    return redirect(f"catalog:{entity.key}", slug=access.label.slug, code=obj.code)
-        return render(
-            request,
-            "catalog/form.html",
-            {"entity": entity, "form": form, "object": obj},
-            status=400 if request.method == "POST" else 200,
-        )
+        return _form_page(request, access, entity, _get(entity, access, code))
 
     return view
 

@@ -381,50 +381,26 @@ def _header_lines(text: str) -> dict[str, str]:
     return headers
 
 
+_WRONG_HEADER = gettext_noop("The “%(name)s” header is missing or wrong.")
+_WRONG_TAG = gettext_noop("The “%(name)s” tag is missing or wrong.")
+
+
 def _check_headers(bundle: SignalBundle) -> list[Finding]:
     file = "headers.txt"
     headers = _header_lines(bundle[file])
-    found = []
     expected = {name.lower(): value for name, value in bundle.headers}
     reserved = tdm_reservation(bundle.policy)
-    if headers.get("tdm-reservation") != str(reserved):
-        found.append(
-            _finding(
-                file,
-                gettext_noop("The “%(name)s” header is missing or wrong."),
-                name="tdm-reservation",
-            )
-        )
-    if reserved and headers.get("tdm-policy") != bundle.facts.tdm_policy_url:
-        found.append(
-            _finding(
-                file, gettext_noop("The “%(name)s” header is missing or wrong."), name="tdm-policy"
-            )
-        )
-    parsed = parse_content_usage(headers.get("content-usage", ""))
-    if parsed is None or parsed[1] != content_usage_prefs(bundle.policy):
-        found.append(
-            _finding(
-                file,
-                gettext_noop("The “%(name)s” header is missing or wrong."),
-                name="Content-Usage",
-            )
-        )
     link = headers.get("link", "")
-    if f"<{bundle.facts.license_url}>" not in link or 'rel="license"' not in link:
-        found.append(
-            _finding(file, gettext_noop("The “%(name)s” header is missing or wrong."), name="Link")
-        )
-    directives = robots_directives(bundle.policy)
-    got = [d.strip() for d in headers.get("x-robots-tag", "").split(",") if d.strip()]
-    if got != directives:
-        found.append(
-            _finding(
-                file,
-                gettext_noop("The “%(name)s” header is missing or wrong."),
-                name="X-Robots-Tag",
-            )
-        )
+    parsed = parse_content_usage(headers.get("content-usage", ""))
+    got_robots = [d.strip() for d in headers.get("x-robots-tag", "").split(",") if d.strip()]
+    wrong = {
+        "tdm-reservation": headers.get("tdm-reservation") != str(reserved),
+        "tdm-policy": reserved and headers.get("tdm-policy") != bundle.facts.tdm_policy_url,
+        "Content-Usage": parsed is None or parsed[1] != content_usage_prefs(bundle.policy),
+        "Link": f"<{bundle.facts.license_url}>" not in link or 'rel="license"' not in link,
+        "X-Robots-Tag": got_robots != robots_directives(bundle.policy),
+    }
+    found = [_finding(file, _WRONG_HEADER, name=name) for name, bad in wrong.items() if bad]
     if set(headers) != set(expected):
         found.append(_finding(file, gettext_noop("The header set differs from the policy's.")))
     return found
@@ -434,37 +410,15 @@ def _check_html(bundle: SignalBundle) -> list[Finding]:
     file = "head.html"
     document = lxml_html.fromstring(f"<html><head>{bundle[file]}</head><body></body></html>")
     metas = {m.get("name"): m.get("content") for m in document.iter("meta")}
-    found = []
     reserved = tdm_reservation(bundle.policy)
-    if metas.get("tdm-reservation") != str(reserved):
-        found.append(
-            _finding(
-                file,
-                gettext_noop("The “%(name)s” tag is missing or wrong."),
-                name="tdm-reservation",
-            )
-        )
-    if reserved and metas.get("tdm-policy") != bundle.facts.tdm_policy_url:
-        found.append(
-            _finding(
-                file, gettext_noop("The “%(name)s” tag is missing or wrong."), name="tdm-policy"
-            )
-        )
     links = [lnk.get("href") for lnk in document.iter("link") if lnk.get("rel") == "license"]
-    if links != [bundle.facts.license_url]:
-        found.append(
-            _finding(
-                file,
-                gettext_noop("The “%(name)s” tag is missing or wrong."),
-                name="link rel=license",
-            )
-        )
-    directives = robots_directives(bundle.policy)
-    if (metas.get("robots") or "") != ", ".join(directives):
-        found.append(
-            _finding(file, gettext_noop("The “%(name)s” tag is missing or wrong."), name="robots")
-        )
-    return found
+    wrong = {
+        "tdm-reservation": metas.get("tdm-reservation") != str(reserved),
+        "tdm-policy": reserved and metas.get("tdm-policy") != bundle.facts.tdm_policy_url,
+        "link rel=license": links != [bundle.facts.license_url],
+        "robots": (metas.get("robots") or "") != ", ".join(robots_directives(bundle.policy)),
+    }
+    return [_finding(file, _WRONG_TAG, name=name) for name, bad in wrong.items() if bad]
 
 
 _NGINX_AGENT = re.compile(r'^\s*"~\*(.+)" 1;$', re.MULTILINE)
