@@ -26,10 +26,11 @@ _RELATED: dict[str, tuple[str, ...]] = {
 
 
 def entity_queryset(*, entity: Entity, label: Label) -> QuerySet[Any]:
-    queryset: QuerySet[Any] = label_rows(entity.model, label).select_related(
-        "label", *_RELATED.get(entity.key, ())
-    )
-    return queryset
+    # No join for ``label``: for_label hands every row its label.
+    queryset: QuerySet[Any] = label_rows(entity.model, label)
+    related = _RELATED.get(entity.key, ())
+    # (select_related() with no names would follow every foreign key.)
+    return queryset.select_related(*related) if related else queryset
 
 
 def entity_detail_queryset(*, entity: Entity, label: Label) -> QuerySet[Any]:

@@ -30,6 +30,7 @@ _M = TypeVar("_M", bound=models.Model)
 
 class LabelScopedQuerySet(models.QuerySet[_M]):
     _label_scoped: bool = False
+    _known_label: Label | None = None
 
     # --- scoping -------------------------------------------------------------------------
 
@@ -39,7 +40,10 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
         return clone
 
     def for_label(self, label: Label) -> Self:
-        return self.filter(label=label)._scoped()
+        clone = self.filter(label=label)._scoped()
+        # Every row's label is this one: hand it to the rows instead of joining it again.
+        clone._known_label = label
+        return clone
 
     def accessible_to(self, user: User | Any) -> Self:
         """Rows of the labels in which ``user`` has an active membership."""
@@ -57,11 +61,13 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
     def _chain(self) -> Self:
         clone: Self = super()._chain()  # type: ignore[misc]
         clone._label_scoped = self._label_scoped
+        clone._known_label = self._known_label
         return clone
 
     def _clone(self) -> Self:
         clone: Self = super()._clone()  # type: ignore[misc]
         clone._label_scoped = self._label_scoped
+        clone._known_label = self._known_label
         return clone
 
     def _check_scope(self) -> None:
@@ -72,9 +78,19 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
             )
 
     def _fetch_all(self) -> None:
-        if self._result_cache is None:
+        fresh = self._result_cache is None
+        if fresh:
             self._check_scope()
         super()._fetch_all()
+        if fresh and self._known_label is not None:
+            self._hand_out_label(self._known_label)
+
+    def _hand_out_label(self, label: Label) -> None:
+        field = self.model._meta.get_field("label")
+        assert isinstance(field, models.ForeignKey)
+        for row in self._result_cache or ():
+            if isinstance(row, self.model) and not field.is_cached(row):
+                field.set_cached_value(row, label)
 
     def count(self) -> int:
         self._check_scope()
