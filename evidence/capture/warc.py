@@ -21,9 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from warcio.timeutils import datetime_to_iso_date
-from warcio.warcwriter import WARCWriter
-
 _TRANSFER_ENCODING = re.compile(rb"^transfer-encoding:", re.IGNORECASE)
 _SPOOL = 1024 * 1024
 
@@ -85,6 +82,10 @@ def write_warc(
     filename: str,
 ) -> int:
     """Write a gzipped WARC of ``exchanges`` to ``path``; returns the number of records."""
+    # Loaded here, not at import: web and worker processes that never capture stay smaller.
+    from warcio.timeutils import datetime_to_iso_date
+    from warcio.warcwriter import WARCWriter
+
     records = 0
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=True, warc_version="WARC/1.1")

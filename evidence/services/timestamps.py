@@ -24,14 +24,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from django.db import models, transaction
 from django.utils import timezone
-from rfc3161_client import (
-    HashAlgorithm,
-    PKIStatus,
-    TimestampRequestBuilder,
-    VerificationError,
-    VerifierBuilder,
-    decode_timestamp_response,
-)
 
 from evidence.models import Alert, Timestamp
 from evidence.selectors import evidence_settings
@@ -95,6 +87,16 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
     """Ask the TSA at ``url`` to stamp ``data`` and verify its answer before returning it."""
     if not certificates:
         raise TimestampError("No trusted TSA certificate is configured.")
+    # Loaded here, not at import: processes that never stamp stay smaller.
+    from rfc3161_client import (
+        HashAlgorithm,
+        PKIStatus,
+        TimestampRequestBuilder,
+        VerificationError,
+        VerifierBuilder,
+        decode_timestamp_response,
+    )
+
     request = (
         TimestampRequestBuilder()
         .data(data)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import c2pa
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -168,6 +167,8 @@ def sign_audio(
     Supports WAV, FLAC, MP3 and M4A; SigningError otherwise. No timestamp authority is
     contacted, so nothing leaves the machine.
     """
+    import c2pa  # a large native library: loaded only where a label signs
+
     kind = AUDIO_TYPES.get(media_type.split(";", 1)[0].strip().lower())
     if kind is None:
         raise SigningError(
@@ -201,6 +202,8 @@ class ManifestReport:
 
 def read_manifest(path: Path) -> ManifestReport | None:
     """The active manifest of a file, or None when it carries none."""
+    import c2pa  # a large native library: loaded only where a label signs
+
     try:
         reader = c2pa.Reader(str(path))
     except c2pa.C2paError:

@@ -94,3 +94,18 @@ def test_secrets_can_come_from_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["true", "True", "1", "yes", "on"])
 def test_booleans_accept_the_usual_spellings(value: str) -> None:
     assert Env({"B": value}).flag("B", False) is True
+
+
+def test_a_worker_starts_without_the_libraries_only_some_jobs_need(tmp_path: Path) -> None:
+    # Every worker process would otherwise carry them (tens of MiB each, docs/masters.md).
+    result = _run(
+        {"DJANGO_DEBUG": "true", "OPTOUT_DATA_DIR": str(tmp_path)},
+        "shell",
+        "--no-imports",
+        "-c",
+        "import sys; from optout.celery import app; app.loader.import_default_modules();"
+        " print(sorted(m for m in ('c2pa', 'rfc3161_client', 'warcio',"
+        " 'weasyprint', 'playwright') if m in sys.modules))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
