@@ -36,6 +36,17 @@ if not SECRET_KEY:
         "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set when DJANGO_DEBUG is false."
     )
 
+# Secrets kept at rest (C2PA signing keys) are sealed with the first of these keys and
+# opened with any of them (optout.lib.sealing). Unset, the Django secret key serves.
+OPTOUT_SEALING_KEYS = [
+    key
+    for key in (
+        env.secret("OPTOUT_SEALING_KEY", SECRET_KEY),
+        *env.csv("OPTOUT_SEALING_KEY_FALLBACKS"),
+    )
+    if key
+]
+
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,11 @@ def test_a_worker_starts_without_the_libraries_only_some_jobs_need(tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_env_example_lists_every_setting_read_from_the_environment() -> None:
+    source = (ROOT / "optout" / "settings.py").read_text()
+    read = set(re.findall(r"env\.\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    listed = set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert len(read) > 40
+    assert read - listed == set()

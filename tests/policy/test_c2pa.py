@@ -24,6 +24,7 @@ from optout.lib.c2pa import (
     read_manifest,
     sign_audio,
 )
+from optout.lib.sealing import SealError, unseal
 from optout.models import LedgerEntry
 from optout.policy.services.policy import policy_approve, policy_draft_save
 from optout.policy.services.signing import (
@@ -34,6 +35,7 @@ from optout.policy.services.signing import (
 )
 from optout.policy.signals import PolicySpec, Stance, Use
 from optout.policy.signals.c2pa import training_mining_assertion
+from optout.services.blobs import blob_open
 from tests.conftest import Team
 from tests.policy.cases import default_policy, licensable_partial_policy
 from tests.policy.pki import make_credential
@@ -258,3 +260,56 @@ def test_the_signing_page_by_role(team: Team) -> None:
     remove = reverse("policy:signing_remove", args=["label-a"])
     assert team.client_for(team.owner).post(remove).status_code == 302
     assert signing_credential(label=team.label) is None
+
+
+def _stored_bytes(blob) -> bytes:
+    with blob_open(blob) as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def test_the_private_key_is_sealed_at_rest_and_survives_a_key_rotation(
+    team: Team, tmp_path: Path, settings
+) -> None:
+    source = _tone(tmp_path / "master.wav")
+    pki = make_credential()
+    settings.OPTOUT_SEALING_KEYS = ["first-sealing-key"]
+    credential = signing_credential_set(
+        label=team.label,
+        actor=team.owner,
+        cert_chain_pem=pki.chain_pem,
+        private_key_pem=pki.key_pem,
+    )
+    stored = _stored_bytes(credential.key_blob)
+    assert stored.startswith(b"OPTOUT-SEALED-1\n")
+    assert b"PRIVATE KEY" not in stored and pki.key_pem not in stored
+    # A sealed key is bound to its label: copied elsewhere it does not open.
+    with pytest.raises(SealError):
+        unseal(stored, purpose="c2pa-signing-key", owner=str(team.other_label.code))
+
+    policy_approve(
+        draft=policy_draft_save(
+            label=team.label, actor=team.rights, values={"contact_email": "licensing@label-a.test"}
+        ),
+        actor=team.owner,
+    )
+    # Rotation: a new key seals, the old one still opens what it sealed.
+    settings.OPTOUT_SEALING_KEYS = ["second-sealing-key", "first-sealing-key"]
+    assert c2pa_sign_for_label(
+        label=team.label,
+        source=source,
+        dest=tmp_path / "a.wav",
+        media_type="audio/wav",
+        title="Master",
+    )
+    # Without the key that sealed it, signing fails with a reason and writes nothing.
+    settings.OPTOUT_SEALING_KEYS = ["second-sealing-key"]
+    with pytest.raises(ValidationError, match="cannot be opened with this server's sealing key"):
+        c2pa_sign_for_label(
+            label=team.label,
+            source=source,
+            dest=tmp_path / "b.wav",
+            media_type="audio/wav",
+            title="Master",
+        )
+    assert not (tmp_path / "b.wav").exists()

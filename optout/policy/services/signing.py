@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from optout.lib.c2pa import (
     SigningError,
@@ -17,6 +18,7 @@ from optout.lib.c2pa import (
     inspect_credential,
     sign_audio,
 )
+from optout.lib.sealing import SealError, seal, unseal
 from optout.models import Label, User
 from optout.policy.models import SigningCredential
 from optout.policy.services.policy import label_facts, policy_current, policy_spec
@@ -34,6 +36,7 @@ _NOTE_NAMES: tuple[tuple[tuple[Use, ...], str], ...] = (
     ((Use.DATASET_RESALE,), "dataset resale"),
 )
 _MAX_NOTE = 256
+_KEY_PURPOSE = "c2pa-signing-key"
 
 
 class Embedding(NamedTuple):
@@ -87,8 +90,13 @@ def signing_credential_set(
     cert_blob = blob_store_bytes(
         label=label, data=cert_chain_pem, actor=actor, media_type="application/x-pem-file"
     )
+    # The key is sealed before it reaches storage: blobs may live in object storage and
+    # backups, and the sealed bytes are useless without this deployment's sealing key.
     key_blob = blob_store_bytes(
-        label=label, data=private_key_pem, actor=actor, media_type="application/octet-stream"
+        label=label,
+        data=seal(private_key_pem, purpose=_KEY_PURPOSE, owner=str(label.code)),
+        actor=actor,
+        media_type="application/octet-stream",
     )
     SigningCredential.objects.for_label(label).filter(is_active=True).update(is_active=False)
     credential: SigningCredential = SigningCredential.objects.create(
@@ -135,9 +143,19 @@ def signing_credential_remove(*, credential: SigningCredential, actor: User) -> 
 
 def _material(credential: SigningCredential) -> SigningMaterial:
     with blob_open(credential.cert_blob) as cert, blob_open(credential.key_blob) as key:
-        return SigningMaterial(
-            cert_chain_pem=cert.read(), private_key_pem=key.read(), alg=credential.alg
-        )
+        cert_chain_pem, sealed_key = cert.read(), key.read()
+    try:
+        private_key_pem = unseal(sealed_key, purpose=_KEY_PURPOSE, owner=str(credential.label.code))
+    except SealError:
+        raise SigningError(
+            _(
+                "The signing key cannot be opened with this server's sealing key "
+                "(OPTOUT_SEALING_KEY changed?). Upload the credential again."
+            )
+        ) from None
+    return SigningMaterial(
+        cert_chain_pem=cert_chain_pem, private_key_pem=private_key_pem, alg=credential.alg
+    )
 
 
 def c2pa_sign_for_label(
