@@ -1,0 +1,140 @@
+"""`make run`'s script on the embedded default: SQLite and the filesystem broker, a real
+worker and beat, the demo label, and Ctrl-C stopping every process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    not (ROOT / ".venv" / "bin" / "celery").exists(), reason="needs the project's .venv"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _embedded_env(data_dir: Path, port: int) -> dict[str, str]:
+    # Nothing of the test run's PostgreSQL/Redis settings: the embedded default.
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(data_dir),
+        "DJANGO_DEBUG": "true",
+        "OPTOUT_DATA_DIR": str(data_dir),
+        "OPTOUT_RUN_PORT": str(port),
+    }
+
+
+def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read()
+    except OSError:
+        return 0, b""
+
+
+def _post_csv(url: str, token: str, body: bytes) -> dict[str, Any]:
+    boundary = "optout-test-boundary"
+    payload = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+            f"Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(url, data=payload, method="POST")
+    request.add_header("Authorization", f"Token {token}")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        result: dict[str, Any] = json.loads(response.read())
+        return result
+
+
+def _session_processes(session: int) -> list[str]:
+    found = subprocess.run(
+        ["ps", "-o", "pid=,args=", "-s", str(session)], capture_output=True, text=True
+    )
+    return [line for line in found.stdout.splitlines() if line.strip()]
+
+
+def _wait_for(check: Any, seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.worker
+@pytest.mark.slow
+def test_make_run_serves_the_demo_label_with_a_working_worker_and_ctrl_c_stops_all(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    env = _embedded_env(tmp_path, port)
+    log = (tmp_path / "run.log").open("w")
+    run = subprocess.Popen(
+        ["bash", "scripts/run-dev"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        # A terminal's shell lets Ctrl-C through; a test runner may have it ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(lambda: _get(f"{base}/accounts/login/")[0] == 200, 120, "the web server")
+        printed = (tmp_path / "run.log").read_text()
+        assert "owner@demo.optout.test" in printed and "password:" in printed
+        assert (tmp_path / "optout.sqlite3").exists()  # the embedded database
+
+        created = subprocess.run(
+            [sys.executable, "manage.py", "token", "create", "owner@demo.optout.test"],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        token = created.stdout.strip().splitlines()[-1]
+        started = _post_csv(
+            f"{base}/api/v1/labels/demo/imports/",
+            token,
+            b"isrc,title,artist\nSE-QS1-26-00001,Quick Start,Band\n",
+        )
+        job_url = f"{base}/api/v1/labels/demo/jobs/{started['job']['id']}/"
+
+        def job_done() -> dict[str, Any] | None:
+            status, body = _get(job_url, token)
+            job: dict[str, Any] = json.loads(body) if status == 200 else {}
+            return job if job.get("status") in {"done", "failed"} else None
+
+        job = _wait_for(job_done, 90, "the worker to run the import")
+        assert job["status"] == "done", job
+        assert job["result"]["recordings_inserted"] == 1
+    finally:
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+        code = run.wait(timeout=60)
+        log.close()
+    assert code == 130
+    _wait_for(lambda: not _session_processes(run.pid), 20, "every process to stop")
