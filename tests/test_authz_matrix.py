@@ -210,3 +210,12 @@ def test_anonymous_is_asked_to_sign_in(world: World, route: Route) -> None:
 def test_public_routes_answer_anonymous_requests(world: World, route: Route) -> None:
     status, _changed = _attempt(Client(), route, "GET", _url(route, world.a), world.a)
     assert status < 500 and status != 403
+
+
+@pytest.mark.parametrize("route", [r for r in LABEL_ROUTES if r.is_api], ids=lambda r: r.name)
+def test_options_answers_every_api_route_without_touching_data(world: World, route: Route) -> None:
+    """OPTIONS (CORS preflights, API explorers) is read-only and never a server error."""
+    for user in (world.a.owner, world.outsider):
+        status, changed = _attempt(_client(user), route, "OPTIONS", _url(route, world.a), world.a)
+        assert status in (200, 403, 404, 405) if user is world.a.owner else status in (404, 405)
+        assert not changed
