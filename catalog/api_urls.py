@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from catalog.api import masters, views
+from catalog.api import master_uploads, masters, views
 from catalog.entities import ENTITIES
 
 app_name = "catalog"
@@ -34,6 +34,12 @@ for entity in ENTITIES.values():
 
 urlpatterns += [
     path("masters/", masters.MasterListApi.as_view(), name="masters"),
+    path("masters/uploads/", master_uploads.MasterUploadListApi.as_view(), name="master-uploads"),
+    path(
+        "masters/uploads/<uuid:code>/",
+        master_uploads.MasterUploadApi.as_view(),
+        name="master-upload",
+    ),
     path("masters/<uuid:code>/", masters.MasterApi.as_view(), name="master"),
     path(
         "masters/<uuid:code>/download/",

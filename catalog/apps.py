@@ -15,6 +15,7 @@ class CatalogConfig(AppConfig):
             job_kinds_masters,
             panels,
             panels_masters,
+            upload_tasks,
         )
 
         panels.register()

@@ -265,6 +265,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_TEMP_DIR = str(env.path("OPTOUT_TEMP_DIR", DATA_DIR / "tmp"))
 # Uploads are moved from here into local storage: keep both on one file system.
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+# Resumable uploads (catalog.services.master_uploads): the piece size the browser sends,
+# the largest piece accepted, and how long an unfinished upload waits to be resumed.
+OPTOUT_UPLOAD_CHUNK_BYTES = env.integer(
+    "OPTOUT_UPLOAD_CHUNK_BYTES", 8 * 1024**2, minimum=64 * 1024, maximum=64 * 1024**2
+)
+OPTOUT_UPLOAD_MAX_CHUNK_BYTES = 64 * 1024**2
+OPTOUT_UPLOAD_RESUME_HOURS = env.integer("OPTOUT_UPLOAD_RESUME_HOURS", 24, minimum=1, maximum=720)
 OPTOUT_UPLOAD_MAX_BYTES = env.integer("OPTOUT_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1024)
 # The /verify page reads a packet in the request: at most this many unpacked bytes.
 OPTOUT_VERIFY_MAX_BYTES = env.integer("OPTOUT_VERIFY_MAX_BYTES", 4 * 1024**3, minimum=1024)
@@ -531,4 +538,5 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "evidence.run_due_captures",
         "schedule": float(OPTOUT_CAPTURE_SCHEDULE_SECONDS),
     },
+    "expire-uploads": {"task": "catalog.expire_uploads", "schedule": 3600.0},
 }

@@ -69,12 +69,12 @@ class MasterUploadError(ValueError):
         self.field = field
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     # PostgreSQL text cannot hold NUL; the name is metadata only, never a path.
     return (name or "upload").replace("\x00", "\ufffd")[:255]
 
 
-def _audio_format(path: Path, size: int) -> str:
+def audio_format(path: Path, size: int) -> str:
     """The format the first bytes announce, or MasterUploadError with the reason."""
     try:
         with open(path, "rb") as handle:
@@ -105,8 +105,8 @@ def master_upload(
     digest = upload.digest
     if digest.size == 0:
         raise MasterUploadError(BadAudio("empty").reason, code="empty")
-    audio_format = _audio_format(Path(upload.temporary_file_path()), digest.size)
-    name = _clean_name(upload.name or "")
+    file_format = audio_format(Path(upload.temporary_file_path()), digest.size)
+    name = clean_name(upload.name or "")
     with transaction.atomic():
         # One upload at a time per recording decides the next version number.
         locked = (
@@ -159,7 +159,7 @@ def master_upload(
                 "original_name": name,
                 "size": digest.size,
                 "received_sha256": digest.sha256,
-                "format": audio_format,
+                "format": file_format,
             },
         )
     return master

@@ -3,6 +3,7 @@ refusal shown without leaving the page."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models import Master, MasterTaggedCopy, MasterUpload, Recording
 from optout.services.jobs import job_execute
 from tests.conftest import PASSWORD, Team
 
@@ -63,6 +64,8 @@ def test_upload_with_progress_then_watch_the_checks(
     page.get_by_role("button", name="Upload", exact=True).click()
     page.wait_for_url("**/catalog/masters/*-*-*-*-*/")
     master = Master.objects.for_label(team.label).get()
+    # It went up in pieces through the resumable upload API.
+    assert MasterUpload.objects.for_label(team.label).get(status="done").master == master
     assert page.get_by_role("heading", name="Nattens Ljus (final mix).wav").is_visible()
     assert page.get_by_text("The master was received; it is being checked now.").is_visible()
     assert master.status == Master.Status.RECEIVED
@@ -91,3 +94,67 @@ def test_upload_with_progress_then_watch_the_checks(
     page.goto(f"/l/{team.label.slug}/catalog/masters/")
     page.screenshot(path=str(SHOTS / "masters.png"), full_page=True)
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_a_dropped_piece_is_retried_and_a_reload_resumes_where_it_stopped(
+    team: Team, page: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.OPTOUT_UPLOAD_CHUNK_BYTES = 1024 * 1024
+    recording = Recording.objects.create(
+        label=team.label, title="Nattens Ljus", isrc="SEABC2600001"
+    )
+    big = _wav(tmp_path / "take.wav", 6 * 1024 * 1024 + 123)
+    _sign_in(page, team.a_r.email)
+    page.goto(f"/l/{team.label.slug}/catalog/masters/?recording={recording.code}")
+
+    # The network drops the third piece once, then every piece after the fourth: the script
+    # retries the first loss by itself and, after the reload, goes on from the server's offset.
+    pieces: list[str] = []
+
+    def network(route: Any) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        pieces.append(route.request.headers["upload-offset"])
+        if len(pieces) == 3 or len(pieces) > 5:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/masters/uploads/*/", network)
+    page.get_by_label("Audio file").set_input_files(str(big))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_text("The connection was lost; trying again").first.wait_for(timeout=10_000)
+    upload = MasterUpload.objects.for_label(team.label).get()
+
+    def offset() -> int:
+        upload.refresh_from_db()
+        return int(upload.received)
+
+    for _ in range(100):
+        if offset() >= 4 * 1024 * 1024 and len(pieces) > 6:
+            break
+        page.wait_for_timeout(200)
+    held = offset()
+    assert held == 4 * 1024 * 1024, held  # four whole pieces; the dropped ones count nothing
+    assert pieces[:4] == ["0", "1048576", "2097152", "2097152"]
+
+    # The user gives up waiting, reloads and chooses the same file: it continues, not restarts.
+    page.unroute("**/masters/uploads/*/")
+    sent_after: list[str] = []
+
+    def watch(route: Any) -> None:
+        if route.request.method == "PUT":
+            sent_after.append(route.request.headers["upload-offset"])
+        route.continue_()
+
+    page.route("**/masters/uploads/*/", watch)
+    page.reload()
+    page.get_by_label("Audio file").set_input_files(str(big))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.wait_for_url("**/catalog/masters/*-*-*-*-*/")
+    master = Master.objects.for_label(team.label).get()
+    assert sent_after[0] == str(held)
+    assert MasterUpload.objects.for_label(team.label).count() == 1
+    assert master.size == big.stat().st_size
+    assert master.received_sha256 == hashlib.sha256(big.read_bytes()).hexdigest()

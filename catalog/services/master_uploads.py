@@ -1,0 +1,265 @@
+"""Resumable master uploads: a multi-GB file sent in pieces that survives a lost connection.
+
+The client declares the file (recording, name, size), then sends pieces in order, each at
+the offset the server has durably received (``PUT`` with ``Upload-Offset``); after a lost
+connection it asks for that offset and goes on from there. A piece is written, flushed to
+disk and counted in one transaction that holds the upload's row, so two clients cannot
+interleave and a crash never counts bytes that are not on disk. A piece that arrives
+incomplete, or whose optional SHA-256 does not match, is cut off again and must be resent.
+
+The first 64 KiB are sniffed as soon as they are in, so a file that is not audio is refused
+before gigabytes follow. When the last byte is in, the whole file is hashed once and handed
+to :func:`catalog.services.masters.master_upload`, the same path as a one-request upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Master, MasterUpload, Recording
+from catalog.services.masters import MasterUploadError, audio_format, clean_name, master_upload
+from optout.lib.hashing import CHUNK_SIZE, sha256_file
+from optout.models import Label, User
+from optout.uploads import HashedUploadedFile, size_limit_message, temp_dir
+
+logger = logging.getLogger(__name__)
+
+SNIFF_BYTES = 64 * 1024
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class UploadOffsetMismatch(ValueError):
+    """The piece was sent for another offset than the one the server holds."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+class UploadClosed(ValueError):
+    """The upload no longer takes pieces (received, refused, cancelled or expired)."""
+
+    def __init__(self, upload: MasterUpload) -> None:
+        super().__init__(upload.status)
+        self.upload = upload
+
+
+class UploadRefused(MasterUploadError):
+    """The file itself was refused; the upload is closed (``upload.status`` is failed)."""
+
+    def __init__(self, upload: MasterUpload, error: MasterUploadError) -> None:
+        super().__init__(error.message, code=error.code, field=error.field)
+        self.upload = upload
+
+
+def _path(upload: MasterUpload) -> Path:
+    folder = temp_dir() / "resumable"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Server-made name: nothing of the client's file name reaches the file system.
+    return folder / f"{upload.code}.part"
+
+
+def upload_expires_at(upload: MasterUpload) -> datetime:
+    return upload.updated_at + timedelta(hours=settings.OPTOUT_UPLOAD_RESUME_HOURS)
+
+
+def master_upload_start(
+    *, label: Label, recording: Recording, filename: str, size: int, actor: User | None
+) -> MasterUpload:
+    if recording.label_id != label.pk:
+        raise MasterUploadError(
+            _("No recording with this ID in this label."), code="not_found", field="recording"
+        )
+    if size <= 0:
+        raise MasterUploadError(_("The file is empty."), code="empty", field="size")
+    if size > settings.OPTOUT_UPLOAD_MAX_BYTES:
+        raise MasterUploadError(size_limit_message(), code="too_large", field="size")
+    upload: MasterUpload = MasterUpload.objects.create(
+        label=label,
+        recording=recording,
+        filename=clean_name(filename),
+        size=size,
+        created_by=actor,
+    )
+    _path(upload).touch()
+    return upload
+
+
+def _refuse(upload: MasterUpload, error: MasterUploadError) -> None:
+    upload.status = MasterUpload.Status.FAILED
+    upload.error = error.message
+    upload.save(update_fields=["status", "error", "updated_at"])
+    _path(upload).unlink(missing_ok=True)
+
+
+def _write_piece(
+    path: Path, *, offset: int, length: int, stream: Readable, checksum: bytes | None
+) -> None:
+    """Write ``length`` bytes of ``stream`` at ``offset`` and make them durable, or cut the
+    file back to ``offset`` and raise MasterUploadError."""
+    hasher = hashlib.sha256() if checksum is not None else None
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        left = length
+        try:
+            while left:
+                piece = stream.read(min(CHUNK_SIZE, left))
+                if not piece:
+                    break
+                handle.write(piece)
+                if hasher is not None:
+                    hasher.update(piece)
+                left -= len(piece)
+        except OSError:
+            left = -1  # the connection broke while reading
+        problem = None
+        if left:
+            problem = MasterUploadError(
+                _("The piece arrived incomplete; send it again from the same offset."),
+                code="incomplete",
+            )
+        elif hasher is not None and hasher.digest() != checksum:
+            problem = MasterUploadError(
+                _("The piece's SHA-256 does not match Upload-Checksum; send it again."),
+                code="checksum_mismatch",
+            )
+        # Whatever lay past this piece (a piece cut off by a crash) goes too.
+        handle.truncate(offset if problem else offset + length)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if problem is not None:
+        raise problem
+
+
+def master_upload_append(
+    *,
+    upload: MasterUpload,
+    offset: int,
+    length: int,
+    stream: Readable,
+    checksum: bytes | None = None,
+) -> MasterUpload:
+    """Append one piece; when it is the last, the master is made (``upload.master``).
+
+    Raises UploadOffsetMismatch (the offset to resume from), UploadClosed, or
+    MasterUploadError (the piece or the file is refused, with a code).
+    """
+    refused: MasterUploadError | None = None
+    with transaction.atomic():
+        locked: MasterUpload = (
+            MasterUpload.objects.for_label(upload.label)
+            .select_for_update(of=("self",))
+            .select_related("recording", "created_by")
+            .get(pk=upload.pk)
+        )
+        if locked.status != MasterUpload.Status.OPEN:
+            raise UploadClosed(locked)
+        if offset != locked.received:
+            raise UploadOffsetMismatch(locked.received)
+        if length <= 0 or length > settings.OPTOUT_UPLOAD_MAX_CHUNK_BYTES:
+            raise MasterUploadError(
+                _("Send pieces of 1 byte to %(max)s bytes.")
+                % {"max": settings.OPTOUT_UPLOAD_MAX_CHUNK_BYTES},
+                code="bad_piece",
+            )
+        if offset + length > locked.size:
+            raise MasterUploadError(
+                _("The piece goes past the declared size of %(size)s bytes.")
+                % {"size": locked.size},
+                code="too_large",
+            )
+        path = _path(locked)
+        if not path.exists():
+            # The part file went (a cleaned temporary folder, another web host's disk).
+            refused = MasterUploadError(
+                _("The part of this upload kept on the server is gone; start the upload again."),
+                code="part_lost",
+            )
+        else:
+            # A piece that arrives broken raises here and leaves the upload open.
+            _write_piece(path, offset=offset, length=length, stream=stream, checksum=checksum)
+            before, locked.received = locked.received, offset + length
+            locked.save(update_fields=["received", "updated_at"])
+            threshold = min(SNIFF_BYTES, locked.size)
+            try:
+                if before < threshold <= locked.received:
+                    audio_format(path, locked.size)
+                if locked.received == locked.size:
+                    locked.master = _finish(locked, path)
+                    locked.status = MasterUpload.Status.DONE
+                    locked.save(update_fields=["master", "status", "updated_at"])
+            except MasterUploadError as error:
+                refused = error
+        if refused is not None:
+            # Recorded, not rolled back: the client must learn the upload is closed.
+            _refuse(locked, refused)
+    if refused is not None:
+        raise UploadRefused(locked, refused)
+    return locked
+
+
+def _finish(upload: MasterUpload, path: Path) -> Master:
+    # One read of the whole file: a hash state cannot travel between the requests (and
+    # the processes) that received the pieces.
+    digest = sha256_file(path)
+    received = HashedUploadedFile(
+        path=path,
+        name=upload.filename,
+        content_type="application/octet-stream",
+        digest=digest,
+        charset=None,
+    )
+    try:
+        return master_upload(
+            label=upload.label, recording=upload.recording, upload=received, actor=upload.created_by
+        )
+    finally:
+        received.close()
+
+
+def master_upload_abort(*, upload: MasterUpload) -> None:
+    with transaction.atomic():
+        updated = (
+            MasterUpload.objects.for_label(upload.label)
+            .filter(pk=upload.pk, status=MasterUpload.Status.OPEN)
+            .update(status=MasterUpload.Status.ABORTED, updated_at=timezone.now())
+        )
+    if updated:
+        _path(upload).unlink(missing_ok=True)
+
+
+def master_uploads_expire(*, now: datetime | None = None) -> int:
+    """Close uploads that have not moved for OPTOUT_UPLOAD_RESUME_HOURS and free their disk.
+
+    System code: every label's uploads.
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.OPTOUT_UPLOAD_RESUME_HOURS)
+    stale = list(
+        MasterUpload.objects.unscoped().filter(
+            status=MasterUpload.Status.OPEN, updated_at__lt=cutoff
+        )
+    )
+    for upload in stale:
+        closed = (
+            MasterUpload.objects.unscoped()
+            .filter(pk=upload.pk, status=MasterUpload.Status.OPEN, updated_at__lt=cutoff)
+            .update(status=MasterUpload.Status.EXPIRED)
+        )
+        if closed:
+            _path(upload).unlink(missing_ok=True)
+    if stale:
+        logger.info("Expired %d resumable uploads", len(stale))
+    return len(stale)
