@@ -15,6 +15,10 @@ hashes and writes 1 MiB blocks (bench/_upload_sink.py), the best a Python server
 here at that moment; ``ratio_vs_sink`` says how close the full upload path comes to it
 (on a loaded machine both fall together against cp).
 
+Resumable: each round also sends the file through the resumable upload API (the page's
+path: pieces of OPTOUT_UPLOAD_CHUNK_BYTES on one keep-alive connection, then one hash of the
+assembled file; bench/_resumable_client.py), reported as its own ratio to cp.
+
 Memory: the gunicorn worker's peak RSS during each upload (its mark is reset before).
 
 The benchmark makes its own database (``<DATABASE_URL name>_bench_upload``, dropped at the
@@ -202,6 +206,7 @@ def run() -> dict[str, Any]:
         time.sleep(0.5)
 
         ratios, sink_ratios, cp_times, upload_times, sink_times, peaks, cpu = ([] for _ in range(7))
+        resumable_ratios: list[float] = []
         for index in range(PAIRS + 1):
             _poke(big, index)
             expected = _sha256(big)
@@ -240,8 +245,21 @@ def run() -> dict[str, Any]:
             peak = _peak_rss(server.worker.pid)
             cpu_used = _cpu_seconds(server.worker) - cpu_before
             (media / "blobs" / "sha256" / received[:2] / received[2:4] / received).unlink()
+
+            _poke(big, 1000 + index)  # new bytes: not a duplicate of the upload above
+            sent = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "_resumable_client.py"),
+                 url + "uploads/", facts["token"], facts["isrcs"][index], str(big)],
+                capture_output=True, text=True, check=True, cwd=ROOT,
+            )  # fmt: skip
+            resumable = json.loads(sent.stdout.strip().splitlines()[-1])
+            digest = resumable["received_sha256"]
+            if digest != _sha256(big):
+                raise RuntimeError("the resumable upload stored another digest")
+            (media / "blobs" / "sha256" / digest[:2] / digest[2:4] / digest).unlink()
             if index == 0:
                 continue  # warm-up
+            resumable_ratios.append(cp_seconds / resumable["seconds"])
             cp_times.append(cp_seconds)
             upload_times.append(upload_seconds)
             sink_times.append(sink_seconds)
@@ -277,6 +295,8 @@ def run() -> dict[str, Any]:
             statistics.median(c / s for c, s in zip(cp_times, sink_times, strict=True)), 3
         ),
         "ratio_vs_sink_median": round(statistics.median(sink_ratios), 3),
+        "resumable_ratio_vs_cp_median": round(statistics.median(resumable_ratios), 3),
+        "resumable_ratios": [round(r, 3) for r in resumable_ratios],
         "server_peak_rss_mib": round(peak_mib, 1),
         "server_cpu_median_s": round(statistics.median(cpu), 2),
         "target_ratio": 0.3,

@@ -111,7 +111,7 @@ def _write_piece(
     """Write ``length`` bytes of ``stream`` at ``offset`` and make them durable, or cut the
     file back to ``offset`` and raise MasterUploadError."""
     hasher = hashlib.sha256() if checksum is not None else None
-    with open(path, "r+b") as handle:
+    with open(path, "r+b", buffering=0) as handle:
         handle.seek(offset)
         left = length
         try:
@@ -136,9 +136,10 @@ def _write_piece(
                 _("The piece's SHA-256 does not match Upload-Checksum; send it again."),
                 code="checksum_mismatch",
             )
-        # Whatever lay past this piece (a piece cut off by a crash) goes too.
-        handle.truncate(offset if problem else offset + length)
-        handle.flush()
+        end = offset if problem else offset + length
+        # Whatever lies past the piece (one cut off earlier, or this one refused) goes.
+        if os.fstat(handle.fileno()).st_size > end:
+            handle.truncate(end)
         os.fsync(handle.fileno())
     if problem is not None:
         raise problem
