@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -261,6 +263,43 @@ def master_uploads_expire(*, now: datetime | None = None) -> int:
         )
         if closed:
             _path(upload).unlink(missing_ok=True)
-    if stale:
-        logger.info("Expired %d resumable uploads", len(stale))
+    orphans = _remove_orphan_parts(older_than=cutoff)
+    if stale or orphans:
+        logger.info(
+            "Expired %d resumable uploads, removed %d orphan part files", len(stale), orphans
+        )
     return len(stale)
+
+
+def _remove_orphan_parts(*, older_than: datetime) -> int:
+    """Part files whose upload is gone (its recording was deleted) or closed, left behind."""
+    folder = temp_dir() / "resumable"
+    if not folder.is_dir():
+        return 0
+    candidates = {}
+    for part in folder.glob("*.part"):
+        modified = datetime.fromtimestamp(part.stat().st_mtime, tz=older_than.tzinfo)
+        if modified < older_than:
+            candidates[part.stem] = part
+    open_codes = {
+        str(code)
+        for code in MasterUpload.objects.unscoped()
+        .filter(status=MasterUpload.Status.OPEN, code__in=_valid_uuids(candidates))
+        .values_list("code", flat=True)
+    }
+    removed = 0
+    for stem, part in candidates.items():
+        if stem not in open_codes:
+            part.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _valid_uuids(stems: Iterable[str]) -> list[uuid.UUID]:
+    found = []
+    for stem in stems:
+        try:
+            found.append(uuid.UUID(stem))
+        except ValueError:
+            continue
+    return found

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 import socket
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,29 @@ def test_an_upload_left_alone_expires_and_its_part_file_goes(
     assert statuses == {"fresh.wav": "open", "stale.wav": "expired"}
     assert [p.stem for p in parts(_private_upload_dir)] == [fresh["id"]]
     assert settings.CELERY_BEAT_SCHEDULE["expire-uploads"]["task"] == "catalog.expire_uploads"
+
+
+def test_part_files_left_without_an_open_upload_are_removed_once_old(
+    team: Team, recording: Recording, _private_upload_dir: Path, settings: Any
+) -> None:
+    client = team.client_for(team.a_r)
+    kept = start(client, team, recording, b"x" * 50, "kept.wav")
+    gone = start(client, team, recording, b"x" * 50, "gone.wav")
+    # The recording of one upload is deleted: its row goes with it, its part file stays.
+    MasterUpload.objects.for_label(team.label).filter(code=gone["id"]).delete()
+    stray = _private_upload_dir / "resumable" / "not-an-upload.part"
+    stray.write_bytes(b"?")
+    fresh_orphan = _private_upload_dir / "resumable" / f"{uuid.uuid4()}.part"
+    fresh_orphan.write_bytes(b"?")
+    old = timezone.now() - timedelta(hours=settings.OPTOUT_UPLOAD_RESUME_HOURS + 1)
+    for part in parts(_private_upload_dir):
+        if part != fresh_orphan:
+            os.utime(part, (old.timestamp(), old.timestamp()))
+    master_uploads_expire()
+    # The open upload's file stays (its row is fresh), so does an orphan still young.
+    assert sorted(p.name for p in parts(_private_upload_dir)) == sorted(
+        [f"{kept['id']}.part", fresh_orphan.name]
+    )
 
 
 def test_open_uploads_are_listed_for_resuming(team: Team, recording: Recording) -> None:
