@@ -34,6 +34,7 @@ from catalog.selectors.masters import recording_by_reference
 from catalog.services.master_uploads import (
     UploadClosed,
     UploadOffsetMismatch,
+    UploadRefused,
     master_upload_abort,
     master_upload_append,
     master_upload_start,
@@ -246,8 +247,9 @@ class MasterUploadApi(LabelScopedMixin, generics.RetrieveDestroyAPIView):  # typ
             return _closed(closed.upload)
         except MasterUploadError as error:
             body = error_body(error.code, error.message)
-            upload.refresh_from_db()
-            body["upload"] = MasterUploadSerializer(upload).data
+            # A refused file closed the upload; a refused piece left it as it was.
+            current = error.upload if isinstance(error, UploadRefused) else upload
+            body["upload"] = MasterUploadSerializer(current).data
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         done = upload.status == MasterUpload.Status.DONE
         if done and isinstance(request.successful_authenticator, SessionAuthentication):

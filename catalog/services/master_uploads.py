@@ -39,7 +39,9 @@ logger = logging.getLogger(__name__)
 SNIFF_BYTES = 64 * 1024
 
 
-class Readable(Protocol):
+class RequestBody(Protocol):
+    """What a WSGI request offers to read its body (``read``, not ``readinto``)."""
+
     def read(self, size: int = -1, /) -> bytes: ...
 
 
@@ -108,7 +110,7 @@ def _refuse(upload: MasterUpload, error: MasterUploadError) -> None:
 
 
 def _write_piece(
-    path: Path, *, offset: int, length: int, stream: Readable, checksum: bytes | None
+    path: Path, *, offset: int, length: int, stream: RequestBody, checksum: bytes | None
 ) -> None:
     """Write ``length`` bytes of ``stream`` at ``offset`` and make them durable, or cut the
     file back to ``offset`` and raise MasterUploadError."""
@@ -152,7 +154,7 @@ def master_upload_append(
     upload: MasterUpload,
     offset: int,
     length: int,
-    stream: Readable,
+    stream: RequestBody,
     checksum: bytes | None = None,
 ) -> MasterUpload:
     """Append one piece; when it is the last, the master is made (``upload.master``).
