@@ -10,17 +10,6 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from evidence import (  # noqa: F401  (job kinds and tasks register on import)
-            capture_tasks,
-            job_kinds,
-            panels,
-            sources,
-        )
-        from evidence.services import capture_evidence
-        from optout.navigation import NavItem, register_nav_item
+        from evidence import job_kinds, registrations  # noqa: F401  (job kinds register on import)
 
-        panels.register()
-        sources.register()
-        sources.register_catalog_sources()
-        capture_evidence.register()
-        register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
+        registrations.register()

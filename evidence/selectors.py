@@ -7,8 +7,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from evidence.capture.text import TextDiff, text_diff
 from evidence.models import (
     Alert,
+    Capture,
+    CaptureSchedule,
     EvidenceItem,
     EvidenceSettings,
     Matter,
@@ -18,7 +21,7 @@ from evidence.models import (
     Timestamp,
     WithdrawableQuerySet,
 )
-from optout.models import Label, LabelScopedQuerySet, LedgerEntry, Membership, User
+from optout.models import Label, LabelScopedQuerySet, Membership, User
 
 
 def label_evidence_items(
@@ -125,10 +128,6 @@ def subject_timestamps(*, label: Label, subject: Any) -> QuerySet[Timestamp]:
     )
 
 
-def blob_ledger_entries(*, label: Label, blob_ids: list[int]) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.for_label(label).filter(blob_id__in=blob_ids).order_by("seq")
-
-
 @dataclass(frozen=True)
 class EvidenceSummary:
     open_matters: int
@@ -148,3 +147,43 @@ def evidence_summary(*, label: Label) -> EvidenceSummary:
         items=EvidenceItem.objects.for_label(label).active().count(),
         open_alerts=open_alerts(label=label).count(),
     )
+
+
+# --- captures ------------------------------------------------------------------------------
+
+
+def label_captures(*, label: Label, url: str | None = None) -> QuerySet[Capture]:
+    captures = Capture.objects.for_label(label).select_related(
+        "requested_by", "job", "label", "screenshot"
+    )
+    if url:
+        captures = captures.filter(url=url)
+    return captures.order_by("-created_at", "-id")
+
+
+def capture_history(*, capture: Capture) -> QuerySet[Capture]:
+    """Every capture of the same URL in the label, newest first (this one included)."""
+    return label_captures(label=capture.label, url=capture.url)
+
+
+def capture_diff(*, capture: Capture) -> TextDiff | None:
+    """The text diff with the capture it was compared with; None for a first capture."""
+    previous = capture.previous
+    if previous is None or capture.status != Capture.Status.DONE:
+        return None
+    old = f"{previous.captured_at:%Y-%m-%d %H:%M:%S} UTC" if previous.captured_at else "previous"
+    new = f"{capture.captured_at:%Y-%m-%d %H:%M:%S} UTC" if capture.captured_at else "this"
+    return text_diff(previous.text, capture.text, old_name=old, new_name=new)
+
+
+def capture_schedule_for(*, capture: Capture) -> CaptureSchedule | None:
+    found: CaptureSchedule | None = (
+        CaptureSchedule.objects.for_label(capture.label)
+        .filter(url=capture.url, active=True)
+        .first()
+    )
+    return found
+
+
+def label_capture_schedules(*, label: Label) -> QuerySet[CaptureSchedule]:
+    return CaptureSchedule.objects.for_label(label).filter(active=True).order_by("next_run_at")

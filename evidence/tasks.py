@@ -1,28 +1,22 @@
-"""Celery tasks of the evidence app: thin, JSON arguments only."""
+"""Celery beat tasks of the evidence app: thin, no arguments (found by autodiscovery)."""
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from django.core.cache import cache
 
-from evidence.services.integrity import blobs_sanity_check
-
-logger = logging.getLogger(__name__)
-
-_LOCK = "evidence:sanity-check:running"
-_LOCK_SECONDS = 12 * 3600
+from evidence.services.captures import captures_run_due
+from evidence.services.integrity import blobs_sanity_checks_start
 
 
-# acks_late off: a run cut short is simply done again at the next scheduled time.
+# Not acks_late: a lost run is simply made up by the next beat. The work itself is a job per
+# label (lease, retries, progress); this only starts those that are not already under way.
 @shared_task(name="evidence.sanity_check", acks_late=False, ignore_result=True)
 def sanity_check() -> None:
-    # One run at a time, whatever the number of beat instances or slow runs.
-    if not cache.add(_LOCK, "1", timeout=_LOCK_SECONDS):
-        logger.info("The integrity check is already running; skipped.")
-        return
-    try:
-        blobs_sanity_check()
-    finally:
-        cache.delete(_LOCK)
+    blobs_sanity_checks_start()
+
+
+# Not acks_late: a lost run is simply made up by the next beat, and each schedule is
+# claimed in the transaction that starts its capture.
+@shared_task(name="evidence.run_due_captures", acks_late=False, ignore_result=True)
+def run_due_captures() -> None:
+    captures_run_due()

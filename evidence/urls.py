@@ -2,13 +2,32 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from evidence import capture_urls
-from evidence.views import items, matters, packets
+from evidence.views import captures, items, matters, packets
+from evidence.views.verify import verify_packet_page
 
 app_name = "evidence"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *capture_urls.urlpatterns,
+    path("captures/", captures.capture_list, name="captures"),
+    path("captures/new/", captures.capture_new, name="capture_new"),
+    path("captures/<uuid:code>/", captures.capture_detail, name="capture"),
+    path(
+        "captures/<uuid:code>/recapture/",
+        captures.capture_recapture_view,
+        name="capture_recapture",
+    ),
+    path("captures/<uuid:code>/schedule/", captures.capture_schedule_view, name="capture_schedule"),
+    path(
+        "captures/<uuid:code>/evidence-item/",
+        captures.capture_to_evidence_view,
+        name="capture_to_evidence",
+    ),
+    path(
+        "captures/<uuid:code>/screenshot.png",
+        captures.capture_screenshot,
+        name="capture_screenshot",
+    ),
+    path("captures/<uuid:code>/files/<str:output>/", captures.capture_file, name="capture_file"),
     path("", matters.overview, name="index"),
     path("items/", items.item_list, name="items"),
     path("items/new/", items.item_new, name="item_new"),
@@ -38,4 +57,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("add/<slug:source>/<uuid:code>/", matters.add_to_matter, name="add_to_matter"),
     path("alerts/<uuid:code>/resolve/", packets.alert_done, name="alert_resolve"),
     path("settings/", packets.settings_page, name="settings"),
+]
+
+# The public page that checks a packet, at ``/verify/`` outside every label (``optout.urls``
+# includes this list there, without a namespace).
+verify_urlpatterns: list[URLPattern | URLResolver] = [
+    path("", verify_packet_page, name="verify_packet"),
 ]

@@ -497,6 +497,20 @@ OPTOUT_CAPTURE_RENDER_TIMEOUT_SECONDS = env.integer(
 OPTOUT_CAPTURE_SCHEDULE_SECONDS = env.integer(
     "OPTOUT_CAPTURE_SCHEDULE_SECONDS", 60, minimum=5, maximum=3600
 )
+# What the browser may load besides the page itself: in all, per resource, and how long
+# one resource may take; and how many requests a page may make before the rest are refused.
+OPTOUT_CAPTURE_RESOURCE_BUDGET_BYTES = env.integer(
+    "OPTOUT_CAPTURE_RESOURCE_BUDGET_BYTES", 100 * 1024**2, minimum=0, maximum=4 * 1024**3
+)
+OPTOUT_CAPTURE_RESOURCE_MAX_BYTES = env.integer(
+    "OPTOUT_CAPTURE_RESOURCE_MAX_BYTES", 20 * 1024**2, minimum=1024, maximum=1024**3
+)
+OPTOUT_CAPTURE_RESOURCE_DEADLINE_SECONDS = env.integer(
+    "OPTOUT_CAPTURE_RESOURCE_DEADLINE_SECONDS", 20, minimum=1, maximum=300
+)
+OPTOUT_CAPTURE_MAX_REQUESTS = env.integer(
+    "OPTOUT_CAPTURE_MAX_REQUESTS", 300, minimum=1, maximum=10_000
+)
 
 # --- Logging -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from evidence import urls as evidence_urls
 from optout.views import home, jobs, ledger, members, settings, tokens
 
 # The admin signs in through allauth, so it shares its rate limits and MFA.
@@ -38,7 +39,7 @@ urlpatterns = [
     path("l/<slug:slug>/", include(label_urlpatterns)),
     path("s/<slug:slug>/", include("optout.policy.public_urls")),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
-    path("verify/", include("evidence.verify_urls")),
+    path("verify/", include(evidence_urls.verify_urlpatterns)),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("accounts/", include("allauth.urls")),

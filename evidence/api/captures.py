@@ -24,9 +24,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from evidence.api.serializers import EvidenceItemSerializer
-from evidence.capture_selectors import capture_schedule_for, label_capture_schedules
 from evidence.models import Capture, CapturePurpose, EvidenceKind
 from evidence.models.captures import MAX_INTERVAL_HOURS
+from evidence.selectors import capture_schedule_for, label_capture_schedules
 from evidence.services.capture_evidence import capture_to_evidence_item, timestamp_facts
 from evidence.services.captures import (
     CaptureFiles,
@@ -102,7 +102,7 @@ class CaptureSerializer(serializers.ModelSerializer[Capture]):
                 "media_type": blob.media_type,
                 "download": reverse(
                     "api:evidence:capture-file",
-                    kwargs={"slug": capture.label.slug, "code": capture.code, "output": name},
+                    kwargs={"slug": capture.label.slug, "capture_id": capture.code, "output": name},
                 ),
             }
             for name, blob in CaptureFiles.of(capture).stored()
@@ -137,7 +137,7 @@ class RawUrlField(serializers.Field):  # type: ignore[type-arg]
         return str(value)
 
 
-class CaptureRequestSerializer(serializers.Serializer[Any]):
+class CaptureCreateSerializer(serializers.Serializer[Any]):
     url = RawUrlField()
     purpose = serializers.ChoiceField(choices=CapturePurpose.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -174,6 +174,7 @@ def _accepted(capture: Capture) -> Response:
 
 class _CaptureMixin(LabelScopedMixin):
     model = Capture
+    lookup_url_kwarg: str | None = "id"
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -207,9 +208,9 @@ class CaptureListApi(_CaptureMixin, generics.ListAPIView):  # type: ignore[type-
             )
         return context
 
-    @extend_schema(request=CaptureRequestSerializer, responses={202: CaptureSerializer})
+    @extend_schema(request=CaptureCreateSerializer, responses={202: CaptureSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        given = CaptureRequestSerializer(data=request.data)
+        given = CaptureCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
         try:
@@ -237,7 +238,7 @@ class CaptureRecaptureApi(_CaptureMixin, APIView):
     write_capability = Capability.RIGHTS
 
     @extend_schema(request=None, responses={202: CaptureSerializer})
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         capture: Capture = self.get_object()
         try:
             with transaction.atomic():
@@ -254,7 +255,7 @@ class CaptureScheduleApi(_CaptureMixin, APIView):
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(request=ScheduleSerializer, responses=CaptureSerializer)
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         capture: Capture = self.get_object()
         given = ScheduleSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -278,7 +279,7 @@ class CaptureEvidenceItemApi(_CaptureMixin, APIView):
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(request=CaptureEvidenceSerializer, responses={201: EvidenceItemSerializer})
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         capture: Capture = self.get_object()
         given = CaptureEvidenceSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -291,8 +292,10 @@ class CaptureEvidenceItemApi(_CaptureMixin, APIView):
 class CaptureFileApi(_CaptureMixin, APIView):
     """One of the capture's files, always as an attachment; the download is a custody event."""
 
+    lookup_url_kwarg = "capture_id"
+
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    def get(self, request: Request, slug: str, code: str, output: str) -> HttpResponseBase:
+    def get(self, request: Request, slug: str, output: str, **kwargs: Any) -> HttpResponseBase:
         if output not in OUTPUTS:
             raise exceptions.NotFound()
         capture: Capture = self.get_object()

@@ -18,7 +18,6 @@ from evidence.models import (
     MatterNote,
     MatterStatus,
     Packet,
-    Timestamp,
 )
 from optout.api.serializers import JobSerializer
 from optout.models import Label, Membership, User
@@ -237,30 +236,6 @@ class MatterItemSerializer(_FileFacts, serializers.ModelSerializer[MatterItem]):
         return item.timestamp_blob_id is not None
 
 
-class TimestampSerializer(serializers.ModelSerializer[Timestamp]):
-    id = serializers.UUIDField(source="code", read_only=True)
-    token_sha256 = serializers.CharField(source="token.sha256", read_only=True, default=None)
-
-    class Meta:
-        model = Timestamp
-        fields = (
-            "id",
-            "status",
-            "message_sha256",
-            "tsa_url",
-            "gen_time",
-            "serial_number",
-            "tsa_name",
-            "verification",
-            "token_sha256",
-            "attempts",
-            "last_error",
-            "last_attempt_at",
-            "created_at",
-        )
-        read_only_fields = fields
-
-
 class PacketSerializer(serializers.ModelSerializer[Packet]):
     id = serializers.UUIDField(source="code", read_only=True)
     matter = serializers.UUIDField(source="matter.code", read_only=True)
@@ -294,6 +269,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
     id = serializers.UUIDField(source="code", read_only=True)
     sha256 = serializers.CharField(source="blob.sha256", read_only=True, default=None)
     resolved_by = serializers.EmailField(source="resolved_by.email", read_only=True, default=None)
+    subject_id = serializers.CharField(source="subject_code", read_only=True)
 
     class Meta:
         model = Alert
@@ -303,7 +279,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "message",
             "sha256",
             "subject_type",
-            "subject_code",
+            "subject_id",
             "created_at",
             "resolved_at",
             "resolved_by",

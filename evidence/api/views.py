@@ -28,6 +28,7 @@ from evidence.api.serializers import (
     PacketSerializer,
     ReasonSerializer,
 )
+from evidence.matter_items import matter_item_sources
 from evidence.models import Alert, EvidenceItem, Matter, MatterItem, MatterNote, Packet
 from evidence.selectors import (
     evidence_settings,
@@ -60,9 +61,7 @@ from evidence.services.packets import (
 )
 from evidence.services.settings import evidence_settings_update
 from optout.api.pagination import CursorPagination
-from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
-from optout.matter_items import matter_item_sources
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import get_owned_or_404
@@ -133,16 +132,17 @@ class EvidenceItemListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPI
 
 
 class EvidenceItemApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    lookup_url_kwarg = "id"
     model = EvidenceItem
     serializer_class = EvidenceItemSerializer
     write_capability = Capability.RIGHTS
     parser_classes = [JSONParser]
 
-    def get(self, request: Request, slug: str, code: str) -> Response:
+    def get(self, request: Request, slug: str, **kwargs: Any) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=EvidenceItemUpdateSerializer, responses=EvidenceItemSerializer)
-    def patch(self, request: Request, slug: str, code: str) -> Response:
+    def patch(self, request: Request, slug: str, **kwargs: Any) -> Response:
         item = self.get_object()
         incoming = EvidenceItemUpdateSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
@@ -153,13 +153,14 @@ class EvidenceItemApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignor
 class EvidenceItemWithdrawApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """Withdraw an item with a reason (409 while a matter holding it is on legal hold)."""
 
+    lookup_url_kwarg = "id"
     model = EvidenceItem
     serializer_class = EvidenceItemSerializer
     write_capability = Capability.RIGHTS
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(request=ReasonSerializer, responses=EvidenceItemSerializer)
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         item = self.get_object()
         incoming = ReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -175,10 +176,11 @@ class EvidenceItemWithdrawApi(LabelScopedMixin, generics.GenericAPIView):  # typ
 class EvidenceItemDownloadApi(LabelScopedMixin, APIView):
     """The item's file, as an attachment; the download is a custody event."""
 
+    lookup_url_kwarg = "id"
     model = EvidenceItem
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    def get(self, request: Request, slug: str, code: str) -> HttpResponseBase:
+    def get(self, request: Request, slug: str, **kwargs: Any) -> HttpResponseBase:
         item: EvidenceItem = self.get_object()
         return blob_download_response(
             blob=item.blob, filename=item.filename, actor=self.access.user, subject=item
@@ -223,17 +225,21 @@ class MatterListApi(LabelScopedMixin, generics.ListCreateAPIView):  # type: igno
 
 
 class MatterScopedMixin(LabelScopedMixin):
-    """Routes below ``matters/<code>/``: the matter is looked up in the URL's label."""
+    """Routes below ``matters/<matter_id>/``: the matter is looked up in the URL's label."""
 
+    matter_url_kwarg = "matter_id"
     _matter: Matter
 
     def matter(self) -> Matter:
         if not hasattr(self, "_matter"):
-            self._matter = get_owned_or_404(Matter, access=self.access, code=self.kwargs["code"])
+            self._matter = get_owned_or_404(
+                Matter, access=self.access, code=self.kwargs[self.matter_url_kwarg]
+            )
         return self._matter
 
 
 class MatterApi(MatterScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    matter_url_kwarg = "id"
     model = Matter
     serializer_class = MatterSerializer
     write_capability = Capability.RIGHTS
@@ -245,10 +251,10 @@ class MatterApi(MatterScopedMixin, generics.GenericAPIView):  # type: ignore[typ
             context["label"] = self.access.label
         return context
 
-    def get(self, request: Request, slug: str, code: str) -> Response:
+    def get(self, request: Request, slug: str, **kwargs: Any) -> Response:
         return Response(self.get_serializer(self.matter()).data)
 
-    def patch(self, request: Request, slug: str, code: str) -> Response:
+    def patch(self, request: Request, slug: str, **kwargs: Any) -> Response:
         matter = self.matter()
         incoming = self.get_serializer(matter, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
@@ -259,10 +265,11 @@ class MatterApi(MatterScopedMixin, generics.GenericAPIView):  # type: ignore[typ
 class MatterHoldApi(MatterScopedMixin, APIView):
     """Put the matter on legal hold (``{"hold": true, "reason"}``) or lift it."""
 
+    matter_url_kwarg = "id"
     write_capability = Capability.RIGHTS
 
     @extend_schema(request=HoldSerializer, responses=MatterSerializer)
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         incoming = HoldSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         matter = matter_set_hold(
@@ -292,7 +299,7 @@ class MatterNoteListApi(MatterScopedMixin, generics.ListCreateAPIView):  # type:
 
 def _add_request_schema() -> Any:
     return inline_serializer(
-        "MatterItemAddRequest",
+        "MatterItemAdd",
         {
             source.key: serializers.UUIDField(
                 required=False, help_text=f"The id of the {source.verbose_name} to add."
@@ -326,7 +333,7 @@ class MatterItemListApi(MatterScopedMixin, generics.ListAPIView):  # type: ignor
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=_add_request_schema(), responses={201: MatterItemSerializer})
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         body = request.data if hasattr(request.data, "items") else {}
         key, source_code = matter_item_request(dict(body.items()))
         item = matter_item_add(
@@ -341,12 +348,12 @@ class MatterItemWithdrawApi(MatterScopedMixin, APIView):
     write_capability = Capability.RIGHTS
 
     @extend_schema(request=ReasonSerializer, responses=MatterItemSerializer)
-    def post(self, request: Request, slug: str, code: str, item: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         matter = self.matter()
         row = get_owned_or_404(
             MatterItem.objects.for_label(self.access.label).filter(matter=matter),
             access=self.access,
-            code=item,
+            code=self.kwargs["id"],
         )
         incoming = ReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -378,11 +385,12 @@ class AlertListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type
 class AlertResolveApi(LabelScopedMixin, APIView):
     """Mark an alert as dealt with; the resolution is a ledger entry."""
 
+    lookup_url_kwarg = "id"
     model = Alert
     write_capability = Capability.RIGHTS
 
     @extend_schema(request=None, responses=AlertSerializer)
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         alert = alert_resolve(alert=self.get_object(), actor=self.access.user)
         return Response(AlertSerializer(alert).data)
 
@@ -424,30 +432,18 @@ class PacketListApi(MatterScopedMixin, generics.ListAPIView):  # type: ignore[ty
             return Packet.objects.unscoped().none()
         return matter_packets(matter=self.matter())
 
-    @extend_schema(
-        request=None,
-        responses={
-            202: inline_serializer(
-                "PacketBuildJob",
-                {"packet": serializers.UUIDField(), "job": JobSerializer()},
-            )
-        },
-    )
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    @extend_schema(request=None, responses={202: PacketSerializer})
+    def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
         packet = packet_request(
             matter=self.matter(), actor=self.access.user, language=get_language() or "en"
         )
-        assert packet.job is not None
-        return Response(
-            {"packet": str(packet.code), "job": JobSerializer(packet.job).data},
-            status=status.HTTP_202_ACCEPTED,
-        )
+        return Response(PacketSerializer(packet).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PacketScopedMixin(MatterScopedMixin):
     def packet(self) -> Packet:
         packet: Packet = get_owned_or_404(
-            matter_packets(matter=self.matter()), access=self.access, code=self.kwargs["packet"]
+            matter_packets(matter=self.matter()), access=self.access, code=self.kwargs["id"]
         )
         packet_failed_attempt_cleanup(packet=packet)
         return packet
@@ -455,7 +451,7 @@ class PacketScopedMixin(MatterScopedMixin):
 
 class PacketApi(PacketScopedMixin, APIView):
     @extend_schema(responses=PacketSerializer)
-    def get(self, request: Request, slug: str, code: str, packet: str) -> Response:
+    def get(self, request: Request, slug: str, **kwargs: Any) -> Response:
         return Response(PacketSerializer(self.packet()).data)
 
 
@@ -465,7 +461,7 @@ class PacketDownloadApi(PacketScopedMixin, APIView):
     read_capability = Capability.PACKETS
 
     @extend_schema(responses={(200, "application/zip"): bytes})
-    def get(self, request: Request, slug: str, code: str, packet: str) -> HttpResponseBase:
+    def get(self, request: Request, slug: str, **kwargs: Any) -> HttpResponseBase:
         found = self.packet()
         if found.status != Packet.Status.READY:
             raise Conflict(detail=_("The packet is not ready."), code="not_ready")

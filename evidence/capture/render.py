@@ -149,6 +149,135 @@ def chromium_args(proxy_port: int) -> list[str]:
     ]
 
 
+class _Router:
+    """Answers every request the page makes through ``serve``, and records what became of it.
+
+    Playwright calls it on the one thread that drives the browser.
+    """
+
+    def __init__(self, serve: Serve, max_requests: int) -> None:
+        self.serve = serve
+        self.max_requests = max_requests
+        self.records: list[RequestRecord] = []
+        self.navigated = False
+
+    def __call__(self, route: Any, request: Any) -> None:
+        method, target, kind = request.method, request.url, request.resource_type
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            if self.navigated:
+                # The page tries to leave (a script, a meta refresh): what was captured
+                # stays on screen. A 204 answer ends a navigation without leaving the page
+                # and without an error page.
+                self.records.append(
+                    RequestRecord(method, target, kind, "refused", code="navigation")
+                )
+                route.fulfill(status=204, body=b"")
+                return
+            self.navigated = True
+        if len(self.records) >= self.max_requests:
+            self.records.append(RequestRecord(method, target, kind, "over_limit"))
+            route.abort("blockedbyclient")
+            return
+        if not target.lower().startswith(("http://", "https://")):
+            self.records.append(
+                RequestRecord(method, target, kind, "refused", code="scheme_not_allowed")
+            )
+            route.abort("blockedbyclient")
+            return
+        try:
+            served = self.serve(
+                BrowserRequest(
+                    method=method,
+                    url=target,
+                    resource_type=kind,
+                    is_navigation=request.is_navigation_request(),
+                    headers=dict(request.headers),
+                )
+            )
+        except Refused as exc:
+            self.records.append(RequestRecord(method, target, kind, "refused", code=exc.code))
+            route.abort("blockedbyclient")
+            return
+        except Exception as exc:
+            self.records.append(
+                RequestRecord(method, target, kind, "failed", code=type(exc).__name__)
+            )
+            route.abort("failed")
+            return
+        self.records.append(RequestRecord(method, target, kind, "served", status=served.status))
+        route.fulfill(
+            status=served.status, headers=_fulfil_headers(served.headers), body=served.body
+        )
+
+
+def _launch(playwright: Any, *, executable: str, proxy_port: int) -> Any:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return playwright.chromium.launch(
+            executable_path=executable, args=chromium_args(proxy_port), timeout=30_000
+        )
+    except PlaywrightError as exc:
+        raise RenderUnavailable(
+            _("Chromium could not be started: %(error)s")
+            % {"error": str(exc).splitlines()[0][:300]}
+        ) from None
+
+
+def _open_page(
+    browser: Any, *, url: str, router: _Router, viewport: tuple[int, int], timeout_s: int
+) -> Any:
+    """A page of ``url`` in a fresh context whose network is ``router``, once it has loaded."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    context = browser.new_context(
+        service_workers="block",
+        accept_downloads=False,
+        viewport={"width": viewport[0], "height": viewport[1]},
+        ignore_https_errors=False,
+    )
+    context.set_default_timeout(timeout_s * 1000)
+    context.route("**/*", router)
+    context.route_web_socket("**/*", lambda ws: ws.close())
+    page = context.new_page()
+    # Waiting for "load" through goto() would hang when the page starts another
+    # navigation meanwhile (answered 204 above): wait for the document instead.
+    page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    page.wait_for_function("document.readyState === 'complete'", timeout=timeout_s * 1000)
+    # A page that keeps polling is rendered as it stands.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    return page
+
+
+def _screenshot(page: Any, *, workdir: Path, viewport: tuple[int, int]) -> tuple[Path, bool]:
+    """The full page as PNG, cut at ``MAX_SCREENSHOT_HEIGHT``; and whether it was cut."""
+    height = int(
+        page.evaluate(
+            "() => Math.max(document.documentElement.scrollHeight,"
+            " document.body ? document.body.scrollHeight : 0)"
+        )
+        or 0
+    )
+    truncated = height > MAX_SCREENSHOT_HEIGHT
+    screenshot = workdir / "screenshot.png"
+    if truncated:
+        page.screenshot(
+            path=str(screenshot),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": viewport[0], "height": MAX_SCREENSHOT_HEIGHT},
+        )
+    else:
+        page.screenshot(path=str(screenshot), full_page=True)
+    return screenshot, truncated
+
+
+def _print_pdf(page: Any, *, workdir: Path) -> Path:
+    pdf = workdir / "page.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    return pdf
+
+
 def _render(
     *,
     url: str,
@@ -162,114 +291,18 @@ def _render(
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    # Playwright calls ``handle`` on the one thread that drives the browser.
-    records: list[RequestRecord] = []
-
-    navigations: list[str] = []
-
-    def handle(route: Any, request: Any) -> None:
-        method, target, kind = request.method, request.url, request.resource_type
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            if navigations:
-                # The page tries to leave (a script, a meta refresh): what was captured
-                # stays on screen. A 204 answer ends a navigation without leaving the page
-                # and without an error page.
-                records.append(RequestRecord(method, target, kind, "refused", code="navigation"))
-                route.fulfill(status=204, body=b"")
-                return
-            navigations.append(target)
-        if len(records) >= max_requests:
-            records.append(RequestRecord(method, target, kind, "over_limit"))
-            route.abort("blockedbyclient")
-            return
-        if not target.lower().startswith(("http://", "https://")):
-            records.append(
-                RequestRecord(method, target, kind, "refused", code="scheme_not_allowed")
-            )
-            route.abort("blockedbyclient")
-            return
-        try:
-            served = serve(
-                BrowserRequest(
-                    method=method,
-                    url=target,
-                    resource_type=kind,
-                    is_navigation=request.is_navigation_request(),
-                    headers=dict(request.headers),
-                )
-            )
-        except Refused as exc:
-            records.append(RequestRecord(method, target, kind, "refused", code=exc.code))
-            route.abort("blockedbyclient")
-            return
-        except Exception as exc:
-            records.append(RequestRecord(method, target, kind, "failed", code=type(exc).__name__))
-            route.abort("failed")
-            return
-        records.append(RequestRecord(method, target, kind, "served", status=served.status))
-        route.fulfill(
-            status=served.status, headers=_fulfil_headers(served.headers), body=served.body
-        )
-
+    router = _Router(serve, max_requests)
     holder = _closed_port()
     try:
         with sync_playwright() as playwright:
+            browser = _launch(playwright, executable=executable, proxy_port=holder.getsockname()[1])
             try:
-                browser = playwright.chromium.launch(
-                    executable_path=executable,
-                    args=chromium_args(holder.getsockname()[1]),
-                    timeout=30_000,
+                page = _open_page(
+                    browser, url=url, router=router, viewport=viewport, timeout_s=timeout_s
                 )
-            except PlaywrightError as exc:
-                raise RenderUnavailable(
-                    _("Chromium could not be started: %(error)s")
-                    % {"error": str(exc).splitlines()[0][:300]}
-                ) from None
-            try:
-                context = browser.new_context(
-                    service_workers="block",
-                    accept_downloads=False,
-                    viewport={"width": viewport[0], "height": viewport[1]},
-                    ignore_https_errors=False,
-                )
-                context.set_default_timeout(timeout_s * 1000)
-                context.route("**/*", handle)
-                context.route_web_socket("**/*", lambda ws: ws.close())
-                page = context.new_page()
-                # Waiting for "load" through goto() would hang when the page starts another
-                # navigation meanwhile (answered 204 above): wait for the document instead.
-                page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-                page.wait_for_function(
-                    "document.readyState === 'complete'", timeout=timeout_s * 1000
-                )
-                # A page that keeps polling is rendered as it stands.
-                with contextlib.suppress(PlaywrightError):
-                    page.wait_for_load_state("networkidle", timeout=5_000)
                 title = page.title()[:500]
-                height = int(
-                    page.evaluate(
-                        "() => Math.max(document.documentElement.scrollHeight,"
-                        " document.body ? document.body.scrollHeight : 0)"
-                    )
-                    or 0
-                )
-                truncated = height > MAX_SCREENSHOT_HEIGHT
-                screenshot = workdir / "screenshot.png"
-                if truncated:
-                    page.screenshot(
-                        path=str(screenshot),
-                        full_page=True,
-                        clip={
-                            "x": 0,
-                            "y": 0,
-                            "width": viewport[0],
-                            "height": MAX_SCREENSHOT_HEIGHT,
-                        },
-                    )
-                else:
-                    page.screenshot(path=str(screenshot), full_page=True)
-                pdf = workdir / "page.pdf"
-                page.pdf(path=str(pdf), format="A4", print_background=True)
+                screenshot, truncated = _screenshot(page, workdir=workdir, viewport=viewport)
+                pdf = _print_pdf(page, workdir=workdir)
                 version = str(browser.version)
             except PlaywrightError as exc:
                 raise RenderUnavailable(
@@ -287,7 +320,7 @@ def _render(
         title=title,
         viewport=viewport,
         screenshot_truncated=truncated,
-        requests=records,
+        requests=router.records,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from django.conf import settings
 from django.db import models
@@ -24,22 +24,13 @@ class WithdrawableQuerySet(LabelScopedQuerySet[_M]):
 
 
 class WithdrawableManager(LabelScopedManager[_M]):
-    def get_queryset(self) -> WithdrawableQuerySet[_M]:
-        queryset: WithdrawableQuerySet[_M] = WithdrawableQuerySet(self.model, using=self._db)
-        # As in LabelScopedManager: a reverse relation hangs from an object that was itself
-        # loaded through a scoped query.
-        if hasattr(self, "instance") and hasattr(self, "core_filters"):
-            queryset._label_scoped = True
-        return queryset
+    """The label-scoped manager of withdrawable rows (evidence items and matter items)."""
 
+    queryset_class = WithdrawableQuerySet
+
+    # Only the return type differs from LabelScopedManager's.
     def for_label(self, label: Any) -> WithdrawableQuerySet[_M]:
-        return self.get_queryset().for_label(label)
-
-    def accessible_to(self, user: Any) -> WithdrawableQuerySet[_M]:
-        return self.get_queryset().accessible_to(user)
-
-    def unscoped(self) -> WithdrawableQuerySet[_M]:
-        return self.get_queryset().unscoped()
+        return cast("WithdrawableQuerySet[_M]", super().for_label(label))
 
 
 class Withdrawable(models.Model):

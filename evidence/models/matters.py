@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from evidence.matter_items import matter_item_source
 from evidence.models.base import Withdrawable, WithdrawableManager, withdrawal_constraint
-from optout.matter_items import matter_item_source
 from optout.models import LabelOwnedModel
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class MatterNote(LabelOwnedModel):
 class MatterItem(Withdrawable, LabelOwnedModel):
     """One piece of evidence in a matter: a copy of what its source said when it was added.
 
-    ``source_key`` names the kind of object it came from (see ``optout.matter_items``:
+    ``source_key`` names the kind of object it came from (see ``evidence.matter_items``:
     ``evidence``, ``capture``, ``master``, ``contract``…) and ``source_code`` that object's
     public code. Everything a packet prints is held here, so a packet reads nothing else.
     """

@@ -17,27 +17,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from evidence.models import Capture, EvidenceItem, EvidenceKind, Timestamp
 from evidence.services.captures import CaptureFiles, capture_bundle_build, output_filenames
 from evidence.services.timestamps import (
-    TimestampSubject,
-    register_timestamp_subject,
     timestamp_attempt,
     timestamp_prepare,
     timestamp_retry_later,
 )
 from optout.lib.canonical import utc_iso
-from optout.matter_items import (
-    MatterItemSnapshot,
-    MatterItemSource,
-    NotAddable,
-    register_matter_item_source,
-)
-from optout.models import Label, User
+from optout.models import User
 from optout.services.blobs import blob_open
 from optout.services.ledger import ledger_append
 
@@ -69,7 +59,7 @@ def capture_timestamp_start(*, capture: Capture) -> Timestamp | None:
     Capture.objects.for_label(capture.label).filter(pk=capture.pk).update(timestamp=stamp)
     if timestamp_attempt(stamp=stamp, data=data):
         stamp.refresh_from_db()
-        _stamped(stamp)
+        capture_timestamp_add(stamp)
     else:
         timestamp_retry_later(stamp=stamp)
     return stamp
@@ -84,12 +74,13 @@ def _subject(stamp: Timestamp) -> Capture:
     return capture
 
 
-def _load(stamp: Timestamp) -> bytes:
+def capture_provenance_load(stamp: Timestamp) -> bytes:
+    """The bytes a capture's timestamp stamps: its provenance record."""
     return _provenance_bytes(_subject(stamp))
 
 
 @transaction.atomic
-def _stamped(stamp: Timestamp) -> None:
+def capture_timestamp_add(stamp: Timestamp) -> None:
     """Put the verified token into a new bundle beside the provenance record it stamps."""
     if stamp.status != Timestamp.Status.STAMPED or stamp.token is None:
         raise ValueError("Only a verified timestamp goes into a capture's bundle.")
@@ -117,7 +108,7 @@ def _stamped(stamp: Timestamp) -> None:
     )
 
 
-def _failed(stamp: Timestamp) -> None:
+def capture_timestamp_failed(stamp: Timestamp) -> None:
     # The timestamp service has already recorded the failure and raised an alert; the
     # capture stays as it was, not stamped.
     return None
@@ -144,49 +135,9 @@ def timestamp_facts(capture: Capture) -> dict[str, Any]:
 # --- matter items and evidence items -------------------------------------------------------
 
 
-def _title(capture: Capture) -> str:
+def capture_title(capture: Capture) -> str:
     when = f"{capture.captured_at:%Y-%m-%d %H:%M} UTC" if capture.captured_at else ""
     return (_("Capture of %(url)s, %(when)s") % {"url": capture.url, "when": when})[:300]
-
-
-def _capture_snapshot(capture: Capture) -> MatterItemSnapshot:
-    if capture.status != Capture.Status.DONE or capture.bundle is None:
-        raise NotAddable(_("Only a finished capture can be added."))
-    assert capture.captured_at is not None
-    names = output_filenames(url=capture.url, moment=capture.captured_at)
-    return MatterItemSnapshot(
-        blob=capture.bundle,
-        title=_title(capture),
-        filename=names["bundle"],
-        description=capture.note,
-        recorded_at=capture.captured_at,
-        source_url=capture.url,
-        provenance={
-            "type": "capture",
-            "capture": str(capture.code),
-            "purpose": capture.purpose,
-            "url": capture.url,
-            "final_url": capture.final_url,
-            "http_status": capture.http_status or 0,
-            "peer_ip": capture.peer_ip,
-            "captured_at": utc_iso(capture.captured_at),
-            "rendered": capture.rendered,
-            "render_note": capture.render_note,
-            "outputs": {
-                name: {"filename": names[name], "sha256": blob.sha256, "size": blob.size}
-                for name, blob in CaptureFiles.of(capture).stored()
-            },
-            "timestamp": timestamp_facts(capture),
-        },
-    )
-
-
-def _finished(label: Label) -> QuerySet[Capture]:
-    return (
-        Capture.objects.for_label(label)
-        .filter(status=Capture.Status.DONE)
-        .select_related("bundle", "warc", "screenshot", "pdf", "provenance", "timestamp", "label")
-    )
 
 
 @transaction.atomic
@@ -210,7 +161,7 @@ def capture_to_evidence_item(
     item = EvidenceItem(
         label=capture.label,
         kind=kind,
-        title=(title or "").strip() or _title(capture),
+        title=(title or "").strip() or capture_title(capture),
         description=(description or "").strip() or capture.note,
         document_date=capture.captured_at.date(),
         source=(_("Web capture (%(purpose)s)") % {"purpose": capture.get_purpose_display()})[:300],
@@ -237,20 +188,3 @@ def capture_to_evidence_item(
         },
     )
     return item
-
-
-def register() -> None:
-    """Called from ``EvidenceConfig.ready``."""
-    register_matter_item_source(
-        MatterItemSource(
-            key="capture",
-            model="evidence.Capture",
-            verbose_name=gettext_lazy("capture"),
-            snapshot=_capture_snapshot,
-            queryset=_finished,
-            order=20,
-        )
-    )
-    register_timestamp_subject(
-        SUBJECT_TYPE, TimestampSubject(load=_load, on_stamped=_stamped, on_failed=_failed)
-    )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evidence.models import EvidenceItem, EvidenceKind, Matter, MatterItem
+from evidence.models import EvidenceItem, Matter, MatterItem
 from evidence.services.links import catalog_links_resolve, link_codes
 from optout.lib.canonical import utc_iso
 from optout.lib.files import safe_filename
@@ -201,10 +201,6 @@ def evidence_item_withdraw(*, item: EvidenceItem, actor: User | None, reason: st
         data={"reason": reason, "withdrawn_at": utc_iso(now)},
     )
     return item
-
-
-def evidence_kind_valid(kind: str) -> bool:
-    return kind in EvidenceKind.values
 
 
 def evidence_item_from_bytes(

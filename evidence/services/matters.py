@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evidence.matter_items import NotAddable, matter_item_source, matter_item_sources
 from evidence.models import Matter, MatterItem, MatterNote
 from evidence.services.links import catalog_links_resolve, link_codes
 from evidence.territories import territory_normalise
 from optout.lib.canonical import utc_iso
-from optout.matter_items import NotAddable, matter_item_source, matter_item_sources
 from optout.models import Label, Membership, User
 from optout.services.ledger import ledger_append
 

@@ -29,7 +29,7 @@ from evidence.models import Alert, Timestamp
 from evidence.selectors import evidence_settings
 from evidence.services.alerts import alert_raise
 from evidence.services.settings import tsa_certificates_parse
-from optout.jobs import JobContext, JobFailure, job_kind
+from optout.jobs import JobContext, JobFailure
 from optout.lib.canonical import utc_iso
 from optout.lib.fetch import FetchError, fetch
 from optout.models import Label, User
@@ -291,8 +291,8 @@ def _give_up(stamp: Timestamp, subject: TimestampSubject | None) -> None:
             subject.on_failed(stamp)
 
 
-@job_kind(TIMESTAMP_JOB, max_attempts=12)
-def timestamp_job(ctx: JobContext) -> dict[str, Any]:
+def timestamp_obtain(*, ctx: JobContext) -> dict[str, Any]:
+    """The body of the timestamp job: one more try at the timestamp named in its params."""
     code = ctx.params.get("timestamp")
     stamp = (
         Timestamp.objects.for_label(ctx.job.label)

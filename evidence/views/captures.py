@@ -22,16 +22,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HTMX_STOP_POLLING
 
-from evidence.capture_selectors import (
+from evidence.models import Capture, CapturePurpose, EvidenceKind
+from evidence.selectors import (
     capture_diff,
     capture_history,
     capture_schedule_for,
     label_capture_schedules,
     label_captures,
+    matters_open_for_adding,
 )
-from evidence.models import Capture, CapturePurpose, EvidenceKind
-from evidence.selectors import matters_open_for_adding
 from evidence.services.capture_evidence import capture_to_evidence_item
 from evidence.services.captures import (
     capture_recapture,
@@ -44,7 +45,6 @@ from optout.roles import Capability
 from optout.services.blobs import blob_download_response, blob_open
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 
-HTMX_STOP_POLLING = 286
 OUTPUTS = ("warc", "screenshot", "pdf", "provenance", "bundle")
 INTERVALS = [
     ("", gettext_lazy("Do not capture again")),

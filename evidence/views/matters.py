@@ -21,6 +21,7 @@ from evidence.forms import (
     ReasonForm,
     member_choices,
 )
+from evidence.matter_items import matter_item_source, matter_item_sources
 from evidence.models import Matter, MatterItem, MatterStatus
 from evidence.selectors import (
     evidence_summary,
@@ -44,7 +45,6 @@ from evidence.services.matters import (
 )
 from evidence.territories import territory_name
 from optout.forms import apply_errors
-from optout.matter_items import matter_item_source, matter_item_sources
 from optout.models import User
 from optout.roles import Capability
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view

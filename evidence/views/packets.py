@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HTMX_STOP_POLLING
 
 from evidence.forms import EvidenceSettingsForm
 from evidence.models import Alert, Matter, Packet
@@ -24,9 +25,6 @@ from evidence.services.settings import evidence_settings_update
 from optout.forms import apply_errors
 from optout.roles import Capability
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
-
-# htmx stops polling when a response has this status (https://htmx.org/docs/#polling).
-HTMX_STOP_POLLING = 286
 
 
 @require_POST

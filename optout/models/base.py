@@ -126,8 +126,11 @@ class LabelScopedQuerySet(models.QuerySet[_M]):
 
 
 class LabelScopedManager(models.Manager[_M]):
+    # A subclass names its own queryset class (a subclass of LabelScopedQuerySet) here.
+    queryset_class: type[LabelScopedQuerySet[Any]] = LabelScopedQuerySet
+
     def get_queryset(self) -> LabelScopedQuerySet[_M]:
-        queryset: LabelScopedQuerySet[_M] = LabelScopedQuerySet(self.model, using=self._db)
+        queryset: LabelScopedQuerySet[_M] = self.queryset_class(self.model, using=self._db)
         # Managers made for a reverse relation carry the instance they hang from; that
         # instance was loaded through a scoped query, so its related rows are in scope.
         if hasattr(self, "instance") and hasattr(self, "core_filters"):

@@ -100,7 +100,7 @@ def test_it_adds_an_item_to_a_matter_by_id(team: Team) -> None:
     item = make_item(team.label, team.rights)
     matter = make_matter(team.label, team.rights)
     response = team.client_for(team.rights).post(
-        _url("matter-items", team, code=matter.code),
+        _url("matter-items", team, matter_id=matter.code),
         {"evidence": str(item.code)},
         content_type="application/json",
     )
@@ -111,7 +111,7 @@ def test_it_adds_an_item_to_a_matter_by_id(team: Team) -> None:
         str(item.code),
         item.blob.sha256,
     )
-    listed = team.client_for(team.viewer).get(_url("matter-items", team, code=matter.code))
+    listed = team.client_for(team.viewer).get(_url("matter-items", team, matter_id=matter.code))
     assert [row["id"] for row in listed.json()["results"]] == [body["id"]]
 
 
@@ -132,7 +132,7 @@ def test_a_bad_add_request_is_refused_with_no_rows_written(team: Team, body: Any
         body = {"evidence": str(make_item(team.other_label, team.outsider).code)}
     before = _counts(team)
     response = team.client_for(team.rights).post(
-        _url("matter-items", team, code=matter.code), body, content_type="application/json"
+        _url("matter-items", team, matter_id=matter.code), body, content_type="application/json"
     )
     assert response.status_code in (400, 404), response.content
     assert response.json()["error"]["message"]
@@ -148,14 +148,14 @@ def test_withdrawing_under_legal_hold_is_a_conflict(team: Team) -> None:
     matter_set_hold(matter=matter, actor=team.rights, hold=True, reason="Court order")
     client = team.client_for(team.rights)
     response = client.post(
-        _url("matter-item-withdraw", team, code=matter.code, item=added.code),
+        _url("matter-item-withdraw", team, matter_id=matter.code, id=added.code),
         {"reason": "Not needed"},
         content_type="application/json",
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "legal_hold"
     response = client.post(
-        _url("evidence-withdraw", team, code=item.code),
+        _url("evidence-withdraw", team, id=item.code),
         {"reason": "Not needed"},
         content_type="application/json",
     )
@@ -167,7 +167,7 @@ def test_withdrawing_under_legal_hold_is_a_conflict(team: Team) -> None:
 def test_it_puts_a_matter_on_hold_and_lifts_it(team: Team) -> None:
     matter = make_matter(team.label, team.rights)
     client = team.client_for(team.rights)
-    url = _url("matter-hold", team, code=matter.code)
+    url = _url("matter-hold", team, id=matter.code)
     response = client.post(url, {"hold": True}, content_type="application/json")
     assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
     response = client.post(
@@ -203,7 +203,7 @@ def test_a_matter_owner_from_another_label_is_a_field_error(team: Team) -> None:
 
 def test_a_download_is_an_attachment_and_a_custody_event(team: Team) -> None:
     item = make_item(team.label, team.rights, data=b"<html><script>x</script>", name="page.html")
-    response = team.client_for(team.viewer).get(_url("evidence-download", team, code=item.code))
+    response = team.client_for(team.viewer).get(_url("evidence-download", team, id=item.code))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == b"<html><script>x</script>"  # type: ignore[attr-defined]

@@ -44,7 +44,7 @@ def test_another_labels_recording_cannot_be_linked(team: Team) -> None:
             item=make_item(team.label, team.rights), actor=team.rights, recordings=[foreign.code]
         )
     response = team.client_for(team.rights).patch(
-        reverse("api:evidence:matter-detail", kwargs={"slug": "label-a", "code": matter.code}),
+        reverse("api:evidence:matter-detail", kwargs={"slug": "label-a", "id": matter.code}),
         {"recordings": [str(foreign.code)]},
         content_type="application/json",
     )
@@ -83,7 +83,7 @@ def test_contract_documents_and_contribution_records_can_be_added_by_id(team: Te
         file_name="night-drive.als",
     )
     client = team.client_for(team.rights)
-    url = reverse("api:evidence:matter-items", kwargs={"slug": "label-a", "code": matter.code})
+    url = reverse("api:evidence:matter-items", kwargs={"slug": "label-a", "matter_id": matter.code})
     for body in ({"contract": str(contract.code)}, {"contribution": str(record.code)}):
         response = client.post(url, body, content_type="application/json")
         assert response.status_code == 201, response.content

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from evidence.models import Alert
-from evidence.services.integrity import blobs_sanity_check
+from evidence.services.integrity import SANITY_CHECK_JOB, blobs_sanity_check
 from evidence.tasks import sanity_check
-from optout.models import LedgerEntry
+from optout.models import Job, LedgerEntry
+from optout.services.jobs import job_execute
 from tests.conftest import Team
 from tests.evidence.conftest import make_item
 
@@ -30,10 +30,12 @@ def test_it_finds_a_changed_and_a_missing_file_in_any_label(
     (media / missing.blob.storage_name).unlink()
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = blobs_sanity_check()
+        report_a = blobs_sanity_check(label=team.label)
+        report_b = blobs_sanity_check(label=team.other_label)
 
-    assert (report.changed, report.missing, report.alerts) == (1, 1, 2)
-    assert report.checked >= 3
+    assert (report_a.changed, report_a.missing, report_a.alerts) == (1, 0, 1)
+    assert (report_b.changed, report_b.missing, report_b.alerts) == (0, 1, 1)
+    assert report_a.checked >= 2 and report_b.checked >= 1
     alert_a = Alert.objects.for_label(team.label).get()
     assert alert_a.kind == Alert.Kind.BLOB_CHANGED and alert_a.blob == changed.blob
     assert changed.blob.sha256 in alert_a.message and "Licence" in alert_a.message
@@ -52,20 +54,31 @@ def test_it_finds_a_changed_and_a_missing_file_in_any_label(
 def test_a_second_run_does_not_repeat_an_open_alert(team: Team, settings: Any) -> None:
     item = make_item(team.label, team.rights)
     (Path(settings.MEDIA_ROOT) / item.blob.storage_name).unlink()
-    blobs_sanity_check()
-    report = blobs_sanity_check()
+    blobs_sanity_check(label=team.label)
+    report = blobs_sanity_check(label=team.label)
     assert report.missing == 1 and report.alerts == 0
     assert Alert.objects.for_label(team.label).count() == 1
 
 
-def test_the_check_is_scheduled_and_runs_once_at_a_time(team: Team, settings: Any) -> None:
+def test_the_check_is_a_job_per_label_started_by_the_beat_once_at_a_time(
+    team: Team, settings: Any
+) -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE["evidence-sanity-check"]
     assert schedule["task"] == "evidence.sanity_check" and schedule["schedule"] > 0
     item = make_item(team.label, team.rights)
     (Path(settings.MEDIA_ROOT) / item.blob.storage_name).unlink()
-    cache.add("evidence:sanity-check:running", "1", timeout=60)
+
     sanity_check()
+    sanity_check()  # the first jobs are still waiting: nothing new is started
+    job = Job.objects.for_label(team.label).get(kind=SANITY_CHECK_JOB)
+    assert Job.objects.for_label(team.other_label).filter(kind=SANITY_CHECK_JOB).count() == 1
     assert not Alert.objects.for_label(team.label).exists()
-    cache.delete("evidence:sanity-check:running")
-    sanity_check()
+
+    job_execute(code=str(job.code))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.progress == 100
+    assert job.result["missing"] == 1 and job.result["checked"] >= 1
     assert Alert.objects.for_label(team.label).filter(kind=Alert.Kind.BLOB_MISSING).exists()
+
+    sanity_check()  # the last one is done: the next beat starts another
+    assert Job.objects.for_label(team.label).filter(kind=SANITY_CHECK_JOB).count() == 2

@@ -374,10 +374,10 @@ def test_a_matter_without_items_cannot_be_packed(team: Team) -> None:
 
 
 def _packet_urls(packet: Packet, matter: Matter) -> tuple[str, str]:
-    kwargs = {"slug": "label-a", "code": matter.code}
+    kwargs = {"slug": "label-a", "matter_id": matter.code}
     return (
         reverse("api:evidence:packets", kwargs=kwargs),
-        reverse("api:evidence:packet-download", kwargs={**kwargs, "packet": packet.code}),
+        reverse("api:evidence:packet-download", kwargs={**kwargs, "id": packet.code}),
     )
 
 
@@ -393,7 +393,12 @@ def test_counsel_builds_through_the_api_and_downloads_are_logged(
     started = team.client_for(team.counsel).post(build_url)
     assert started.status_code == 202
     body = started.json()
-    assert body["job"]["kind"] == "evidence.packet_build" and body["packet"]
+    # Like a new capture or master: the created packet with its id, and its job nested.
+    created = Packet.objects.for_label(team.label).get(code=body["id"])
+    assert body["status"] == created.status == Packet.Status.BUILDING
+    assert body["matter"] == str(matter.code) and "packet" not in body
+    assert body["job"]["kind"] == "evidence.packet_build"
+    assert body["job"]["id"] == str(created.job.code) and "Location" not in started
 
     assert team.client_for(team.viewer).get(download_url).status_code == 403
     response = team.client_for(team.counsel).get(download_url)

@@ -54,6 +54,10 @@ def _capture(objs: Objects) -> dict[str, object]:
     return {"code": objs.capture.code}
 
 
+def _api_capture(objs: Objects) -> dict[str, object]:
+    return {"id": objs.capture.code}
+
+
 def _new(objs: Objects) -> dict[str, str]:
     return {"url": "https://new.example.test/policy", "purpose": "partner_terms"}
 
@@ -84,10 +88,10 @@ ROUTES = [
         note="A download is a custody event: GET writes one ledger entry.",
     ),
     Route("api:evidence:capture-list", writes={"POST": RIGHTS}, format="json", data=_new),
-    Route("api:evidence:capture-detail", kwargs=_capture),
+    Route("api:evidence:capture-detail", kwargs=_api_capture),
     Route(
         "api:evidence:capture-recapture",
-        kwargs=_capture,
+        kwargs=_api_capture,
         read=None,
         writes={"POST": RIGHTS},
         format="json",
@@ -95,7 +99,7 @@ ROUTES = [
     ),
     Route(
         "api:evidence:capture-schedule",
-        kwargs=_capture,
+        kwargs=_api_capture,
         read=None,
         writes={"POST": RIGHTS},
         format="json",
@@ -103,7 +107,7 @@ ROUTES = [
     ),
     Route(
         "api:evidence:capture-evidence-item",
-        kwargs=_capture,
+        kwargs=_api_capture,
         read=None,
         writes={"POST": RIGHTS},
         format="json",
@@ -111,7 +115,7 @@ ROUTES = [
     ),
     Route(
         "api:evidence:capture-file",
-        kwargs=lambda o: {"code": o.capture.code, "output": "bundle"},
+        kwargs=lambda o: {"capture_id": o.capture.code, "output": "bundle"},
         note="A download is a custody event: GET writes one ledger entry.",
     ),
 ]

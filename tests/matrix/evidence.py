@@ -49,6 +49,19 @@ def _packet(objs: Objects) -> dict[str, Any]:
     return {"code": objs.matter.code, "packet": objs.packet.code}
 
 
+# The API names the object's own id ``id`` and a parent's ``<parent>_id``.
+def _api_matter(objs: Objects) -> dict[str, Any]:
+    return {"id": objs.matter.code}
+
+
+def _api_in_matter(objs: Objects) -> dict[str, Any]:
+    return {"matter_id": objs.matter.code}
+
+
+def _api_packet(objs: Objects) -> dict[str, Any]:
+    return {"matter_id": objs.matter.code, "id": objs.packet.code}
+
+
 def _packet_upload(objs: Objects) -> dict[str, Any]:
     upload = io.BytesIO(b"PK\x05\x06" + b"\x00" * 18)  # an empty ZIP
     upload.name = "packet.zip"
@@ -172,14 +185,14 @@ ROUTES = [
     ),
     Route(
         "api:evidence:evidence-detail",
-        kwargs=lambda o: {"code": o.item.code},
+        kwargs=lambda o: {"id": o.item.code},
         writes={"PATCH": RIGHTS},
         format="json",
         data=lambda o: {"title": "Renamed letter"},
     ),
     Route(
         "api:evidence:evidence-withdraw",
-        kwargs=lambda o: {"code": o.spare_item.code},
+        kwargs=lambda o: {"id": o.spare_item.code},
         read=None,
         writes={"POST": RIGHTS},
         format="json",
@@ -187,7 +200,7 @@ ROUTES = [
     ),
     Route(
         "api:evidence:evidence-download",
-        kwargs=lambda o: {"code": o.item.code},
+        kwargs=lambda o: {"id": o.item.code},
         note="A download is a custody event: GET writes one ledger entry.",
     ),
     Route(
@@ -198,14 +211,14 @@ ROUTES = [
     ),
     Route(
         "api:evidence:matter-detail",
-        kwargs=_matter,
+        kwargs=_api_matter,
         writes={"PATCH": RIGHTS},
         format="json",
         data=lambda o: {"status": "waiting"},
     ),
     Route(
         "api:evidence:matter-hold",
-        kwargs=_matter,
+        kwargs=_api_matter,
         read=None,
         writes={"POST": RIGHTS},
         format="json",
@@ -213,38 +226,38 @@ ROUTES = [
     ),
     Route(
         "api:evidence:matter-notes",
-        kwargs=_matter,
+        kwargs=_api_in_matter,
         writes={"POST": RIGHTS},
         format="json",
         data=lambda o: {"text": "Left a message."},
     ),
     Route(
         "api:evidence:matter-items",
-        kwargs=_matter,
+        kwargs=_api_in_matter,
         writes={"POST": RIGHTS},
         format="json",
         data=lambda o: {"evidence": str(o.spare_item.code)},
     ),
     Route(
         "api:evidence:matter-item-withdraw",
-        kwargs=lambda o: {"code": o.matter.code, "item": o.matter_item.code},
+        kwargs=lambda o: {"matter_id": o.matter.code, "id": o.matter_item.code},
         read=None,
         writes={"POST": RIGHTS},
         format="json",
         data=lambda o: {"reason": "Not relevant"},
     ),
-    Route("api:evidence:packets", kwargs=_matter, writes={"POST": PACKETS}, format="json"),
-    Route("api:evidence:packet-detail", kwargs=_packet),
+    Route("api:evidence:packets", kwargs=_api_in_matter, writes={"POST": PACKETS}, format="json"),
+    Route("api:evidence:packet-detail", kwargs=_api_packet),
     Route(
         "api:evidence:packet-download",
-        kwargs=_packet,
+        kwargs=_api_packet,
         read=PACKETS,
         note="The test packet is still building: counsel gets 409 Conflict.",
     ),
     Route("api:evidence:alerts"),
     Route(
         "api:evidence:alert-resolve",
-        kwargs=lambda o: {"code": o.alert.code},
+        kwargs=lambda o: {"id": o.alert.code},
         read=None,
         writes={"POST": RIGHTS},
         format="json",

@@ -79,8 +79,7 @@ def test_rows_carry_their_label_without_a_join_or_another_query(
 # reads nothing and is not listed.
 UNSCOPED_ALLOWED = {
     "optout/services/jobs.py": "the job sweeper and the claim of a job by its id",
-    "evidence/services/integrity.py": "the scheduled re-hash of every stored blob",
-    "evidence/services/captures.py": "the scheduler that starts every label's due captures",
+    "evidence/services/captures/request.py": "the scheduler that starts every label's due captures",
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
     "catalog/services/master_uploads.py": "expiring every label's abandoned uploads",
 }

@@ -31,7 +31,7 @@ from evidence.models import Matter, Packet
 from evidence.selectors import matter_items
 from evidence.services.packets.builder import PACKET_JOB, PacketBlocked, packet_build
 from evidence.services.packets.sealing import packet_seal
-from optout.jobs import JobContext, JobFailure, job_kind
+from optout.jobs import JobContext, JobFailure
 from optout.models import User
 from optout.services.blobs import blob_download_response
 from optout.services.jobs import job_create
@@ -70,8 +70,8 @@ def packet_request(*, matter: Matter, actor: User | None, language: str = "en") 
 # --- the job and the download -------------------------------------------------------------
 
 
-@job_kind(PACKET_JOB, max_attempts=3)
-def packet_job(ctx: JobContext) -> dict[str, Any]:
+def packet_job_run(*, ctx: JobContext) -> dict[str, Any]:
+    """The body of the packet job: build the packet named in its params."""
     packet = (
         Packet.objects.for_label(ctx.job.label)
         .select_related("matter", "label", "created_by", "blob")

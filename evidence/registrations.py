@@ -1,22 +1,97 @@
-"""What the evidence app offers to matters: its own evidence items and the catalog's documents."""
+"""What the evidence app registers with the core and its own registries.
+
+Called once from ``EvidenceConfig.ready``: navigation entries, the dashboard panel, demo
+data, the sources of matter items (its own evidence items and captures, and the catalog's
+documents, which sit in a lower layer that cannot import this app) and the capture as a
+timestamp subject.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Consent, Contract, ContributionRecord, Master
-from evidence.models import EvidenceItem
-from optout.lib.canonical import utc_iso
-from optout.matter_items import (
+from evidence.matter_items import (
     MatterItemSnapshot,
     MatterItemSource,
     NotAddable,
     register_matter_item_source,
 )
-from optout.models import Label
+from evidence.models import Capture, EvidenceItem
+from evidence.selectors import evidence_summary, label_matters, open_alerts
+from evidence.services.capture_evidence import (
+    SUBJECT_TYPE,
+    capture_provenance_load,
+    capture_timestamp_add,
+    capture_timestamp_failed,
+    capture_title,
+    timestamp_facts,
+)
+from evidence.services.captures import CaptureFiles, output_filenames
+from evidence.services.items import evidence_item_from_bytes
+from evidence.services.matters import matter_create, matter_item_add, matter_note_add
+from evidence.services.timestamps import TimestampSubject, register_timestamp_subject
+from optout.dashboard import Panel, register_panel
+from optout.demo import register_demo_seeder
+from optout.lib.canonical import utc_iso
+from optout.models import Label, User
+from optout.navigation import NavItem, register_nav_item
+from optout.tenancy import LabelAccess
+
+# --- the dashboard panel and demo data -----------------------------------------------------
+
+
+def _panel(access: LabelAccess) -> dict[str, Any]:
+    return {
+        "label": access.label,
+        "summary": evidence_summary(label=access.label),
+        "matters": list(label_matters(label=access.label, status="open")[:5]),
+        "alerts": list(open_alerts(label=access.label)[:5]),
+    }
+
+
+_DEMO_LETTER = """From: rights@northernlights.example
+To: legal@example-ai.example
+Date: 2 March 2026
+Subject: Reservation of rights: Northern Lights Records catalogue
+
+Northern Lights Records AB reserves all rights in its sound recordings and works against
+text and data mining and the training of AI models (Article 4(3) Directive (EU) 2019/790).
+Your crawler fetched our catalogue pages on 1 March 2026. Confirm within 14 days that no
+recording of ours is in any training set, or tell us how it will be removed.
+"""
+
+
+def _seed(label: Label, owner: User) -> None:
+    letter = evidence_item_from_bytes(
+        label=label,
+        actor=owner,
+        data=_DEMO_LETTER.encode(),
+        filename="reservation-letter-2026-03-02.txt",
+        kind="correspondence",
+        title="Reservation letter to Example AI",
+        document_date=date(2026, 3, 2),
+        source="Sent by e-mail",
+    )
+    matter = matter_create(
+        label=label,
+        actor=owner,
+        title="Example AI: training on our catalogue",
+        summary="Their crawler fetched our catalogue; we asked them to confirm removal.",
+        target_company="Example AI Ltd",
+        target_platform="Example AI model hub",
+        target_url="https://example-ai.example/models",
+        territory="SE",
+    )
+    matter_item_add(matter=matter, actor=owner, source_key="evidence", source_code=letter.code)
+    matter_note_add(matter=matter, actor=owner, text="Letter sent; reply due 16 March 2026.")
+
+
+# --- matter items: the evidence app's own ------------------------------------------------
 
 
 def _evidence_snapshot(item: EvidenceItem) -> MatterItemSnapshot:
@@ -45,16 +120,43 @@ def _active_items(label: Label) -> QuerySet[Any]:
     return EvidenceItem.objects.for_label(label).active().select_related("blob", "created_by")
 
 
-def register() -> None:
-    register_matter_item_source(
-        MatterItemSource(
-            key="evidence",
-            model="evidence.EvidenceItem",
-            verbose_name=_("evidence item"),
-            snapshot=_evidence_snapshot,
-            queryset=_active_items,
-            order=10,
-        )
+def _capture_snapshot(capture: Capture) -> MatterItemSnapshot:
+    if capture.status != Capture.Status.DONE or capture.bundle is None:
+        raise NotAddable(_("Only a finished capture can be added."))
+    assert capture.captured_at is not None
+    names = output_filenames(url=capture.url, moment=capture.captured_at)
+    return MatterItemSnapshot(
+        blob=capture.bundle,
+        title=capture_title(capture),
+        filename=names["bundle"],
+        description=capture.note,
+        recorded_at=capture.captured_at,
+        source_url=capture.url,
+        provenance={
+            "type": "capture",
+            "capture": str(capture.code),
+            "purpose": capture.purpose,
+            "url": capture.url,
+            "final_url": capture.final_url,
+            "http_status": capture.http_status or 0,
+            "peer_ip": capture.peer_ip,
+            "captured_at": utc_iso(capture.captured_at),
+            "rendered": capture.rendered,
+            "render_note": capture.render_note,
+            "outputs": {
+                name: {"filename": names[name], "sha256": blob.sha256, "size": blob.size}
+                for name, blob in CaptureFiles.of(capture).stored()
+            },
+            "timestamp": timestamp_facts(capture),
+        },
+    )
+
+
+def _finished_captures(label: Label) -> QuerySet[Capture]:
+    return (
+        Capture.objects.for_label(label)
+        .filter(status=Capture.Status.DONE)
+        .select_related("bundle", "warc", "screenshot", "pdf", "provenance", "timestamp", "label")
     )
 
 
@@ -164,7 +266,7 @@ def _consent_snapshot(consent: Consent) -> MatterItemSnapshot:
     )
 
 
-def register_catalog_sources() -> None:
+def _register_catalog_sources() -> None:
     register_matter_item_source(
         MatterItemSource(
             key="master",
@@ -212,4 +314,40 @@ def register_catalog_sources() -> None:
             ),
             order=60,
         )
+    )
+
+
+def register() -> None:
+    register_nav_item(NavItem("evidence", _("Evidence"), "evidence:index", order=300))
+    register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
+    register_panel(Panel("evidence", "evidence/panels/evidence.html", _panel, order=300))
+    register_demo_seeder("evidence", _seed, order=300)
+    register_matter_item_source(
+        MatterItemSource(
+            key="evidence",
+            model="evidence.EvidenceItem",
+            verbose_name=_("evidence item"),
+            snapshot=_evidence_snapshot,
+            queryset=_active_items,
+            order=10,
+        )
+    )
+    register_matter_item_source(
+        MatterItemSource(
+            key="capture",
+            model="evidence.Capture",
+            verbose_name=_("capture"),
+            snapshot=_capture_snapshot,
+            queryset=_finished_captures,
+            order=20,
+        )
+    )
+    _register_catalog_sources()
+    register_timestamp_subject(
+        SUBJECT_TYPE,
+        TimestampSubject(
+            load=capture_provenance_load,
+            on_stamped=capture_timestamp_add,
+            on_failed=capture_timestamp_failed,
+        ),
     )

@@ -1,10 +1,13 @@
-"""What can be added to a matter as an item: each app registers its kinds of object.
+"""What can be added to a matter as an item: a registry of sources, filled at start-up.
 
 A matter (``evidence.Matter``) gathers evidence from every app: uploaded evidence items,
-captures of web pages, masters, contract documents, contribution records. The evidence app
-sits above the catalog, so the catalog cannot import it; instead every app registers a
-``MatterItemSource`` here from its ``AppConfig.ready``, and the evidence app looks sources
-up by key when a user asks to add ``{"master": "<id>"}`` to a matter.
+captures of web pages, masters, contract documents, contribution records. Each kind of
+object is a ``MatterItemSource``, and the evidence app looks sources up by key when a user
+asks to add ``{"master": "<id>"}`` to a matter.
+
+The registry belongs to the evidence app (layer 3). ``evidence.registrations`` registers the
+evidence app's own sources and the catalog's (the catalog is a lower layer and never imports
+this module); an app above evidence registers its own from its ``AppConfig.ready``.
 
 A source turns one of its objects into a ``MatterItemSnapshot``: the file (a Blob) and the
 facts a packet for counsel prints about it. The snapshot is copied into the matter item
