@@ -54,11 +54,11 @@ from optout.lib.canonical import utc_iso
 from optout.lib.fetch import FetchError, FetchResult, check_url, fetch
 from optout.lib.fetch.results import Hop
 from optout.lib.hashing import sha256_bytes
+from optout.lib.tempfiles import temp_dir
 from optout.models import Blob, Label, User
 from optout.services.blobs import blob_open, blob_store_bytes, blob_store_file
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
-from optout.uploads import temp_dir
 
 logger = logging.getLogger(__name__)
 
