@@ -93,7 +93,9 @@ class LabelScopedMixin:
         return self.label_queryset()
 
     def get_object(self) -> Any:
-        return get_owned_or_404(self.get_queryset(), access=self.access, code=self.kwargs["code"])
+        # The public id is ``id`` in an API path (``code`` in routes not yet renamed).
+        public_id = self.kwargs["id"] if "id" in self.kwargs else self.kwargs["code"]
+        return get_owned_or_404(self.get_queryset(), access=self.access, code=public_id)
 
 
 class LabelListView(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]

@@ -82,7 +82,7 @@ UNSCOPED_ALLOWED = {
     "evidence/services/integrity.py": "the scheduled re-hash of every stored blob",
     "evidence/services/captures.py": "the scheduler that starts every label's due captures",
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
-    "catalog/services/master_uploads.py": "expiring every label's abandoned uploads",
+    "catalog/services/resumable_uploads.py": "expiring every label's abandoned uploads",
 }
 
 
