@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from catalog.api import master_uploads, masters, views
+from catalog.api import masters, resumable_uploads, views
 from catalog.entities import ENTITIES
 
 app_name = "catalog"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/", views.ImportListApi.as_view(), name="import-list"),
-    path("imports/<uuid:code>/", views.ImportApi.as_view(), name="import-detail"),
-    path("imports/<uuid:code>/report/", views.ImportReportApi.as_view(), name="import-report"),
+    path("imports/<uuid:id>/", views.ImportApi.as_view(), name="import-detail"),
+    path("imports/<uuid:id>/report/", views.ImportReportApi.as_view(), name="import-report"),
     path("export/", views.ExportApi.as_view(), name="export"),
 ]
 
 for entity in ENTITIES.values():
     urlpatterns += [
         path(f"{entity.plural}/", views.list_api(entity), name=f"{entity.key}-list"),
-        path(
-            f"{entity.plural}/<uuid:code>/", views.detail_api(entity), name=f"{entity.key}-detail"
-        ),
+        path(f"{entity.plural}/<uuid:id>/", views.detail_api(entity), name=f"{entity.key}-detail"),
     ]
     if entity.file_field:
         urlpatterns.append(
             path(
-                f"{entity.plural}/<uuid:code>/file/",
+                f"{entity.plural}/<uuid:id>/file/",
                 views.file_api(entity),
                 name=f"{entity.key}-file",
             )
@@ -34,18 +32,22 @@ for entity in ENTITIES.values():
 
 urlpatterns += [
     path("masters/", masters.MasterListApi.as_view(), name="masters"),
-    path("masters/uploads/", master_uploads.MasterUploadListApi.as_view(), name="master-uploads"),
     path(
-        "masters/uploads/<uuid:code>/",
-        master_uploads.MasterUploadApi.as_view(),
-        name="master-upload",
+        "masters/uploads/",
+        resumable_uploads.ResumableUploadListApi.as_view(),
+        name="resumable-uploads",
     ),
-    path("masters/<uuid:code>/", masters.MasterApi.as_view(), name="master"),
     path(
-        "masters/<uuid:code>/download/",
+        "masters/uploads/<uuid:id>/",
+        resumable_uploads.ResumableUploadApi.as_view(),
+        name="resumable-upload",
+    ),
+    path("masters/<uuid:id>/", masters.MasterApi.as_view(), name="master"),
+    path(
+        "masters/<uuid:id>/download/",
         masters.MasterDownloadApi.as_view(),
         name="master-download",
     ),
-    path("masters/<uuid:code>/check/", masters.MasterCheckApi.as_view(), name="master-check"),
-    path("masters/<uuid:code>/tagged/", masters.MasterTaggedApi.as_view(), name="master-tagged"),
+    path("masters/<uuid:id>/check/", masters.MasterCheckApi.as_view(), name="master-check"),
+    path("masters/<uuid:id>/tagged/", masters.MasterTaggedApi.as_view(), name="master-tagged"),
 ]

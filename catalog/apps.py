@@ -10,13 +10,7 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog import (  # noqa: F401  (registrations)
-            job_kinds,
-            job_kinds_masters,
-            panels,
-            panels_masters,
-            upload_tasks,
-        )
+        # Celery's autodiscovery imports catalog.tasks itself.
+        from catalog import job_kinds, registrations  # noqa: F401  (registrations)
 
-        panels.register()
-        panels_masters.register()
+        registrations.register()

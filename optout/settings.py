@@ -265,7 +265,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_TEMP_DIR = str(env.path("OPTOUT_TEMP_DIR", DATA_DIR / "tmp"))
 # Uploads are moved from here into local storage: keep both on one file system.
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
-# Resumable uploads (catalog.services.master_uploads): the piece size the browser sends,
+# Resumable uploads (catalog.services.resumable_uploads): the piece size the browser sends,
 # the largest piece accepted, and how long an unfinished upload waits to be resumed.
 OPTOUT_UPLOAD_CHUNK_BYTES = env.integer(
     "OPTOUT_UPLOAD_CHUNK_BYTES", 8 * 1024**2, minimum=64 * 1024, maximum=64 * 1024**2

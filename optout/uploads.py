@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from optout.lib.hashing import CHUNK_SIZE, Digest, StreamHasher, TooLarge
+from optout.lib.tempfiles import temp_dir
 
 UPLOAD_ERROR_ATTR = "optout_upload_error"
 # Room for the form fields and part headers around the file in a multipart body.
@@ -45,12 +46,6 @@ def declared_too_large(request: HttpRequest) -> bool:
     except ValueError:
         return False
     return declared > settings.OPTOUT_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE
-
-
-def temp_dir() -> Path:
-    path = Path(settings.FILE_UPLOAD_TEMP_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class HashedUploadedFile(UploadedFile):

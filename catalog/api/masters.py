@@ -8,6 +8,7 @@ rights-tagged copy for the current metadata when it is ready, else 202 with its 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -23,12 +24,12 @@ from catalog.audio import RightsMetadataError
 from catalog.audio.messages import render as render_note
 from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.models.masters import problem_message
-from catalog.selectors.masters import label_masters, master_tagged_copies, recording_by_reference
+from catalog.selectors.masters import label_masters, master_tagged_copy_for, recording_by_reference
 from catalog.services.masters import (
     MasterStateError,
     MasterUploadError,
     master_recheck,
-    master_upload,
+    master_upload_for_reference,
 )
 from catalog.services.tagging import (
     TaggingError,
@@ -218,7 +219,7 @@ class MasterTaggedCopySerializer(serializers.ModelSerializer[MasterTaggedCopy]):
         return _notes(copy.result.get("notes") if isinstance(copy.result, dict) else None)
 
 
-class MasterUploadSerializer(serializers.Serializer[Any]):
+class MasterFileUploadSerializer(serializers.Serializer[Any]):
     recording = serializers.CharField(
         max_length=64, help_text="The recording's ID (or its ISRC), in the same label."
     )
@@ -272,7 +273,7 @@ class MasterListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request={"multipart/form-data": MasterUploadSerializer},
+        request={"multipart/form-data": MasterFileUploadSerializer},
         responses={
             201: MasterSerializer,
             400: OpenApiResponse(description="Invalid upload"),
@@ -283,23 +284,19 @@ class MasterListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
         data = request.data  # parsed here, with the hashing upload handler
         if upload_error(request._request):
             raise PayloadTooLarge(size_limit_message())
-        incoming = MasterUploadSerializer(data=data)
+        incoming = MasterFileUploadSerializer(data=data)
         incoming.is_valid(raise_exception=True)
-        recording = recording_by_reference(
-            label=self.access.label, reference=incoming.validated_data["recording"]
-        )
-        if recording is None:
-            raise exceptions.ValidationError(
-                {"recording": [_("No recording with this ID or ISRC in this label.")]}
-            )
         upload = incoming.validated_data["file"]
         if not isinstance(upload, HashedUploadedFile):
             raise exceptions.ValidationError({"file": [_("Send the file as multipart form data.")]})
         try:
-            master = master_upload(
+            master = master_upload_for_reference(
                 label=self.access.label,
-                recording=recording,
-                upload=upload,
+                reference=incoming.validated_data["recording"],
+                path=Path(upload.temporary_file_path()),
+                sha256=upload.digest.sha256,
+                size=upload.digest.size,
+                original_name=upload.name or "",
                 actor=self.access.user,
             )
         except MasterUploadError as error:
@@ -320,7 +317,7 @@ class MasterApi(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[typ
 class _MasterMixin(LabelScopedMixin):
     def master(self) -> Master:
         found: Master = get_owned_or_404(
-            label_masters(label=self.access.label), access=self.access, code=self.kwargs["code"]
+            label_masters(label=self.access.label), access=self.access, code=self.kwargs["id"]
         )
         return found
 
@@ -358,12 +355,22 @@ def _metadata_invalid(error: RightsMetadataError) -> exceptions.ValidationError:
     return exceptions.ValidationError(error.errors)
 
 
+_LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    description="Where to ask again: this URL, until it answers 200 with the file.",
+    response=[202],
+)
+
+
 class MasterTaggedApi(_MasterMixin, APIView):
     """The master with the current rights metadata in its tags (a new file).
 
     GET: the download when it is ready; 202 with the copy and its job while it is being
-    made (a member who may edit the catalog starts it by asking); 409 when no copy exists
-    and the member may not start one. POST starts it (or answers the existing copy).
+    made (a member who may edit the catalog starts it by asking), with a ``Location`` header
+    naming this URL to ask again until it answers 200; 409 when no copy exists and the
+    member may not start one. POST starts it (or answers the existing copy), the same way.
     """
 
     write_capability = Capability.CATALOG
@@ -371,9 +378,13 @@ class MasterTaggedApi(_MasterMixin, APIView):
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            202: MasterTaggedCopySerializer,
+            202: OpenApiResponse(
+                MasterTaggedCopySerializer,
+                description="Being made: ask the URL in the Location header again.",
+            ),
             409: OpenApiResponse(description="No copy yet, or the master is not ready"),
-        }
+        },
+        parameters=[_LOCATION],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         master = self.master()
@@ -381,11 +392,7 @@ class MasterTaggedApi(_MasterMixin, APIView):
             metadata = rights_metadata_for(master=master)
         except RightsMetadataError as error:
             raise _metadata_invalid(error) from None
-        copy = (
-            master_tagged_copies(master=master)
-            .filter(metadata_sha256=metadata_key(metadata))
-            .first()
-        )
+        copy = master_tagged_copy_for(master=master, metadata_sha256=metadata_key(metadata))
         if copy is not None and copy.status == MasterTaggedCopy.Status.READY and copy.blob:
             return blob_download_response(
                 blob=copy.blob,
@@ -409,19 +416,24 @@ class MasterTaggedApi(_MasterMixin, APIView):
                 )
             copy = self._request_copy(master)
         assert copy is not None
-        return Response(MasterTaggedCopySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
+        return self._answer(copy)
 
     @extend_schema(
         request=None,
         responses={200: MasterTaggedCopySerializer, 202: MasterTaggedCopySerializer},
+        parameters=[_LOCATION],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        copy = self._request_copy(self.master())
-        ready = copy.status == MasterTaggedCopy.Status.READY
-        return Response(
-            MasterTaggedCopySerializer(copy).data,
-            status=status.HTTP_200_OK if ready else status.HTTP_202_ACCEPTED,
-        )
+        return self._answer(self._request_copy(self.master()))
+
+    def _answer(self, copy: MasterTaggedCopy) -> Response:
+        """The copy: 200 when it is ready, else 202 with where to ask again."""
+        body = MasterTaggedCopySerializer(copy).data
+        if copy.status == MasterTaggedCopy.Status.READY:
+            return Response(body, status=status.HTTP_200_OK)
+        # Asking this URL again answers the file once the job is done.
+        location = self.request.build_absolute_uri(self.request.path)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
     def _request_copy(self, master: Master) -> MasterTaggedCopy:
         try:

@@ -63,7 +63,7 @@ class FileMixin(serializers.Serializer):  # type: ignore[type-arg]
             "media_type": blob.media_type,
             "download": reverse(
                 f"api:catalog:{entity.key}-file",
-                kwargs={"slug": obj.label.slug, "code": obj.code},
+                kwargs={"slug": obj.label.slug, "id": obj.code},
             ),
         }
 
@@ -425,9 +425,7 @@ class CatalogImportSerializer(serializers.ModelSerializer):  # type: ignore[type
     def get_error_report(self, obj: CatalogImport) -> str | None:
         if obj.error_report_id is None:
             return None
-        return reverse(
-            "api:catalog:import-report", kwargs={"slug": obj.label.slug, "code": obj.code}
-        )
+        return reverse("api:catalog:import-report", kwargs={"slug": obj.label.slug, "id": obj.code})
 
 
 class ImportCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]

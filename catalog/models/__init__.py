@@ -16,7 +16,7 @@ from catalog.models.parties import Party
 from catalog.models.partners import Partner, PartnerContact
 from catalog.models.recordings import Recording, RecordingPerformer
 from catalog.models.releases import Release, ReleaseTrack
-from catalog.models.uploads import MasterUpload
+from catalog.models.resumable_uploads import ResumableUpload
 from catalog.models.works import Work, WorkWriter
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "MarketNote",
     "Master",
     "MasterTaggedCopy",
-    "MasterUpload",
     "Partner",
     "PartnerContact",
     "Party",
@@ -39,6 +38,7 @@ __all__ = [
     "RecordingPerformer",
     "Release",
     "ReleaseTrack",
+    "ResumableUpload",
     "ToolTerms",
     "Work",
     "WorkWriter",

@@ -145,7 +145,3 @@ class RecordingPerformer(LabelOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.party} ({self.get_role_display()})"
-
-    @property
-    def is_vocal(self) -> bool:
-        return self.role in self.VOCAL_ROLES

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from catalog.entities import Entity, label_rows
 from catalog.models import (
-    Contract,
     RecordingPerformer,
     ReleaseTrack,
     WorkWriter,
@@ -58,13 +57,3 @@ def entity_detail_queryset(*, entity: Entity, label: Label) -> QuerySet[Any]:
     elif entity.key == "partner":
         queryset = queryset.prefetch_related("contacts")
     return queryset
-
-
-def partner_contract_counts(*, label: Label) -> dict[int, int]:
-    rows = (
-        Contract.objects.for_label(label)
-        .filter(partner__isnull=False)
-        .values_list("partner_id")
-        .annotate(n=Count("id"))
-    )
-    return dict(rows)

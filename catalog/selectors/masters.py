@@ -32,15 +32,6 @@ def recording_masters(*, recording: Recording) -> LabelScopedQuerySet[Master]:
     )
 
 
-def recording_current_master(*, recording: Recording) -> Master | None:
-    return (
-        Master.objects.for_label(recording.label)
-        .filter(recording=recording, is_current=True)
-        .select_related("blob")
-        .first()
-    )
-
-
 def recording_by_reference(*, label: Label, reference: str) -> Recording | None:
     """The label's recording named by its ID (UUID) or its ISRC; None when there is none."""
     value = (reference or "").strip()

@@ -1,9 +1,10 @@
 """Masters: receive an upload, then check and read the stored file in a job.
 
-1. ``master_upload`` (in the request): the upload was hashed while it arrived (the
-   *received* SHA-256, ``optout.uploads``); its first bytes must be a supported audio format
-   (decided from the bytes, never from the name); the file is moved into the blob store and
-   the master is written ``received`` together with its processing job and a ledger entry.
+1. ``master_upload`` (in the request): the file was hashed while it arrived (the
+   *received* SHA-256: ``optout.uploads``, or piece by piece for a resumable upload); its
+   first bytes must be a supported audio format (decided from the bytes, never from the
+   name); the file is moved into the blob store and the master is written ``received``
+   together with its processing job and a ledger entry.
 2. ``master_process`` (in the job): re-hash the STORED bytes, which must equal the received
    hash (else the master is ``flagged``); probe the file in the audio sandbox (technical
    metadata, existing tags) and hash its audio payload (a file that does not read as audio
@@ -16,6 +17,7 @@ docs/masters.md describes the whole flow.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,17 +27,17 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.audio import BadAudio, payload_sha256, probe
+from catalog.audio import AudioInfo, BadAudio, payload_sha256, probe
 from catalog.audio.sniff import sniff
 from catalog.models import Master, Recording
 from catalog.models.masters import problem_message
+from catalog.selectors.masters import recording_by_reference
 from optout.jobs import JobFailure
 from optout.lib.hashing import copy_and_hash
 from optout.models import Blob, Job, Label, User
-from optout.services.blobs import blob_local_path, blob_open, blob_store_upload
+from optout.services.blobs import blob_local_path, blob_open, blob_store_hashed
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
-from optout.uploads import HashedUploadedFile
 
 logger = logging.getLogger(__name__)
 
@@ -90,63 +92,41 @@ def audio_format(path: Path, size: int) -> str:
 
 
 def master_upload(
-    *, label: Label, recording: Recording, upload: HashedUploadedFile, actor: User | None
+    *,
+    label: Label,
+    recording: Recording,
+    path: Path,
+    sha256: str,
+    size: int,
+    original_name: str,
+    actor: User | None,
 ) -> Master:
-    """Turn a received upload into a master of ``recording`` and queue its processing.
+    """Turn a received file (``path``, hashed on arrival) into a master of ``recording`` and
+    queue its processing. On success the file is moved into the blob store.
 
     Raises MasterUploadError (nothing is stored) when the file is empty, not a supported
     audio format, the same file as a live version of this recording, or the recording
     belongs to another label.
     """
     if recording.label_id != label.pk:
-        raise MasterUploadError(
-            _("No recording with this ID in this label."), code="not_found", field="recording"
-        )
-    digest = upload.digest
-    if digest.size == 0:
+        raise _no_recording()
+    if size == 0:
         raise MasterUploadError(BadAudio("empty").reason, code="empty")
-    file_format = audio_format(Path(upload.temporary_file_path()), digest.size)
-    name = clean_name(upload.name or "")
+    file_format = audio_format(path, size)
+    name = clean_name(original_name)
     with transaction.atomic():
-        # One upload at a time per recording decides the next version number.
-        locked = (
-            Recording.objects.for_label(label).select_for_update().filter(pk=recording.pk).first()
-        )
-        if locked is None:
-            raise MasterUploadError(
-                _("No recording with this ID in this label."), code="not_found", field="recording"
-            )
-        masters = Master.objects.for_label(label).filter(recording=recording)
-        same = masters.filter(received_sha256=digest.sha256).exclude(
-            status__in=(Master.Status.FLAGGED, Master.Status.FAILED)
-        )
-        duplicate = same.order_by("version").first()
-        if duplicate is not None:
-            raise MasterUploadError(
-                _("This file is already version %(version)s of this recording.")
-                % {"version": duplicate.version},
-                code="duplicate",
-            )
-        version = (masters.aggregate(top=Max("version"))["top"] or 0) + 1
-        blob = blob_store_upload(label=label, upload=upload, actor=actor)
-        master: Master = Master.objects.create(
+        version = _next_version(label=label, recording=recording, sha256=sha256)
+        blob = blob_store_hashed(label=label, path=path, sha256=sha256, size=size, actor=actor)
+        master = _master_create(
             label=label,
             recording=recording,
             version=version,
             blob=blob,
-            original_name=name,
-            size=digest.size,
-            received_sha256=digest.sha256,
-            uploaded_by=actor,
-        )
-        master.job = job_create(
-            label=label,
-            kind=MASTER_PROCESS,
+            name=name,
+            size=size,
+            sha256=sha256,
             actor=actor,
-            title=_("Check master %(name)s") % {"name": name},
-            params={"master": str(master.code)},
         )
-        master.save(update_fields=["job"])
         ledger_append(
             label=label,
             actor=actor,
@@ -157,11 +137,101 @@ def master_upload(
                 "recording": str(recording.code),
                 "version": version,
                 "original_name": name,
-                "size": digest.size,
-                "received_sha256": digest.sha256,
+                "size": size,
+                "received_sha256": sha256,
                 "format": file_format,
             },
         )
+    return master
+
+
+def master_upload_for_reference(
+    *,
+    label: Label,
+    reference: str,
+    path: Path,
+    sha256: str,
+    size: int,
+    original_name: str,
+    actor: User | None,
+) -> Master:
+    """``master_upload`` for the recording a form or API call names by its ID or ISRC: the
+    one call the page and the API make for a one-request upload."""
+    recording = recording_by_reference(label=label, reference=reference)
+    if recording is None:
+        raise _no_recording()
+    return master_upload(
+        label=label,
+        recording=recording,
+        path=path,
+        sha256=sha256,
+        size=size,
+        original_name=original_name,
+        actor=actor,
+    )
+
+
+def _no_recording() -> MasterUploadError:
+    return MasterUploadError(
+        _("No recording with this ID or ISRC in this label."), code="not_found", field="recording"
+    )
+
+
+def _next_version(*, label: Label, recording: Recording, sha256: str) -> int:
+    """The next version number of ``recording``; MasterUploadError when the same file is a
+    live version already. Locks the recording: one upload at a time decides the number."""
+    locked = Recording.objects.for_label(label).select_for_update().filter(pk=recording.pk).first()
+    if locked is None:
+        raise _no_recording()
+    masters = Master.objects.for_label(label).filter(recording=recording)
+    duplicate = (
+        masters.filter(received_sha256=sha256)
+        .exclude(status__in=(Master.Status.FLAGGED, Master.Status.FAILED))
+        .order_by("version")
+        .first()
+    )
+    if duplicate is not None:
+        raise MasterUploadError(
+            _("This file is already version %(version)s of this recording.")
+            % {"version": duplicate.version},
+            code="duplicate",
+        )
+    return (masters.aggregate(top=Max("version"))["top"] or 0) + 1
+
+
+def _master_create(
+    *,
+    label: Label,
+    recording: Recording,
+    version: int,
+    blob: Blob,
+    name: str,
+    size: int,
+    sha256: str,
+    actor: User | None,
+) -> Master:
+    """The master and its processing job, written together: the master's ID is chosen
+    first so the job can name it and the master row is inserted once, job included."""
+    code = uuid.uuid4()
+    job = job_create(
+        label=label,
+        kind=MASTER_PROCESS,
+        actor=actor,
+        title=_("Check master %(name)s") % {"name": name},
+        params={"master": str(code)},
+    )
+    master: Master = Master.objects.create(
+        code=code,
+        label=label,
+        recording=recording,
+        version=version,
+        blob=blob,
+        original_name=name,
+        size=size,
+        received_sha256=sha256,
+        uploaded_by=actor,
+        job=job,
+    )
     return master
 
 
@@ -228,11 +298,30 @@ def master_rehash(*, master: Master, progress: Progress | None = None) -> str | 
     return _stored_sha256(master.blob, on_progress=on_progress)
 
 
-def _settle(master: Master, **values: Any) -> None:
-    values.setdefault("processed_at", timezone.now())
+def _settle(
+    master: Master, *, actor: User | None, action: str, data: dict[str, Any], **values: Any
+) -> None:
+    """Write the master's outcome and record it in the ledger, in one transaction."""
+    with transaction.atomic():
+        _save(master, **values)
+        _record(master, actor=actor, action=action, data=data)
+
+
+def _save(master: Master, **values: Any) -> None:
     Master.objects.for_label(master.label).filter(pk=master.pk).update(**values)
     for key, value in values.items():
         setattr(master, key, value)
+
+
+def _record(master: Master, *, actor: User | None, action: str, data: dict[str, Any]) -> None:
+    ledger_append(
+        label=master.label,
+        actor=actor,
+        action=action,
+        subject=master,
+        blob=master.blob,
+        data=data,
+    )
 
 
 def master_process(*, master: Master, actor: User | None, progress: Progress) -> dict[str, Any]:
@@ -243,76 +332,83 @@ def master_process(*, master: Master, actor: User | None, progress: Progress) ->
     """
     if master.is_final:
         return {"status": master.status}
-    label = master.label
-    Master.objects.for_label(label).filter(pk=master.pk).update(status=Master.Status.PROCESSING)
-    master.status = Master.Status.PROCESSING
-
+    _save(master, status=Master.Status.PROCESSING)
     progress(0, _("Re-hashing the stored file"))
-    found = master_rehash(master=master, progress=progress)
-    if found != master.received_sha256:
-        if found is None:
-            problem: dict[str, Any] = {"code": "file_missing", "params": {}}
-        else:
-            problem = {
-                "code": "hash_mismatch",
-                "params": {"found": found, "received": master.received_sha256},
-            }
-        with transaction.atomic():
-            _settle(
-                master, status=Master.Status.FLAGGED, problem=problem, verified_sha256=found or ""
-            )
-            ledger_append(
-                label=label,
-                actor=actor,
-                action="master.flagged",
-                subject=master,
-                blob=master.blob,
-                data={
-                    "reason": problem["code"],
-                    "received_sha256": master.received_sha256,
-                    "stored_sha256": found or "",
-                },
-            )
-        raise JobFailure(problem_message(problem))
+    _verify_stored_bytes(master, actor=actor, progress=progress)
+    progress(_PROBE_AT, _("Reading technical metadata and tags"))
+    info, payload = _read_audio(master, actor=actor, progress=progress)
+    progress(95, _("Saving what was found"))
+    current = _settle_ready(master, actor=actor, info=info, payload=payload)
+    return {
+        "status": master.status,
+        "format": info.format,
+        "payload_sha256": payload,
+        "current": current,
+    }
 
-    with transaction.atomic():
-        now = timezone.now()
-        Master.objects.for_label(label).filter(pk=master.pk).update(
-            verified_sha256=found, verified_at=now
-        )
-        master.verified_sha256, master.verified_at = found, now
-        ledger_append(
-            label=label,
+
+def _verify_stored_bytes(master: Master, *, actor: User | None, progress: Progress) -> None:
+    """The stored bytes must hash to what was received: ``verified``, else ``flagged``."""
+    found = master_rehash(master=master, progress=progress)
+    if found == master.received_sha256:
+        _settle(
+            master,
             actor=actor,
             action="master.verified",
-            subject=master,
-            blob=master.blob,
             data={"stored_sha256": found, "size": master.size},
+            verified_sha256=found,
+            verified_at=timezone.now(),
         )
+        return
+    if found is None:
+        problem: dict[str, Any] = {"code": "file_missing", "params": {}}
+    else:
+        problem = {
+            "code": "hash_mismatch",
+            "params": {"found": found, "received": master.received_sha256},
+        }
+    _settle(
+        master,
+        actor=actor,
+        action="master.flagged",
+        data={
+            "reason": problem["code"],
+            "received_sha256": master.received_sha256,
+            "stored_sha256": found or "",
+        },
+        status=Master.Status.FLAGGED,
+        problem=problem,
+        verified_sha256=found or "",
+        processed_at=timezone.now(),
+    )
+    raise JobFailure(problem_message(problem))
 
-    progress(_PROBE_AT, _("Reading technical metadata and tags"))
+
+def _read_audio(master: Master, *, actor: User | None, progress: Progress) -> tuple[AudioInfo, str]:
+    """Probe the stored file and hash its audio payload; unreadable audio ends ``failed``."""
     try:
         with blob_local_path(master.blob) as path:
             info = probe(path, name=master.original_name)
             progress(_PAYLOAD_AT, _("Hashing the audio payload"))
-            payload = payload_sha256(path)
+            return info, payload_sha256(path)
     except BadAudio as error:
-        problem = {"code": error.code, "params": dict(error.params)}
-        with transaction.atomic():
-            _settle(master, status=Master.Status.FAILED, problem=problem)
-            ledger_append(
-                label=label,
-                actor=actor,
-                action="master.unreadable",
-                subject=master,
-                blob=master.blob,
-                data={"code": error.code, "params": dict(error.params)},
-            )
+        params = dict(error.params)
+        _settle(
+            master,
+            actor=actor,
+            action="master.unreadable",
+            data={"code": error.code, "params": params},
+            status=Master.Status.FAILED,
+            problem={"code": error.code, "params": params},
+            processed_at=timezone.now(),
+        )
         raise JobFailure(error.reason) from None
 
-    progress(95, _("Saving what was found"))
+
+def _settle_ready(master: Master, *, actor: User | None, info: AudioInfo, payload: str) -> bool:
+    """Save what was read; the master becomes ``ready`` and, if newest, current."""
     with transaction.atomic():
-        _settle(
+        _save(
             master,
             status=Master.Status.READY,
             problem={},
@@ -325,14 +421,14 @@ def master_process(*, master: Master, actor: User | None, progress: Progress) ->
             bitrate=info.bitrate,
             info=info.as_dict(),
             payload_sha256=payload,
+            processed_at=timezone.now(),
         )
+        # Only a ready master may be current (a database constraint): after the save.
         current = _make_current_if_newest(master)
-        ledger_append(
-            label=label,
+        _record(
+            master,
             actor=actor,
             action="master.metadata_read",
-            subject=master,
-            blob=master.blob,
             data={
                 "format": info.format,
                 "codec": info.codec,
@@ -347,12 +443,7 @@ def master_process(*, master: Master, actor: User | None, progress: Progress) ->
                 "current": current,
             },
         )
-    return {
-        "status": master.status,
-        "format": info.format,
-        "payload_sha256": payload,
-        "current": current,
-    }
+    return current
 
 
 def _make_current_if_newest(master: Master) -> bool:

@@ -24,16 +24,15 @@ from django.utils.translation import gettext as _
 from catalog.audio import BadAudio, RightsMetadata, payload_sha256, write_tagged_copy
 from catalog.audio.sniff import EXTENSIONS
 from catalog.models import Master, MasterTaggedCopy, Recording
-from catalog.selectors.masters import master_tagged_copy_for
 from optout.jobs import JobFailure
 from optout.lib.c2pa import AUDIO_TYPES as C2PA_AUDIO_TYPES
 from optout.lib.canonical import canonical_json
+from optout.lib.tempfiles import temp_dir
 from optout.models import Job, Label, User
 from optout.policy.services.signing import c2pa_sign_for_label, reservation_for_embedding
 from optout.services.blobs import blob_local_path, blob_store_file
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
-from optout.uploads import temp_dir
 
 MASTER_TAG = "catalog.master_tag"
 
@@ -121,13 +120,6 @@ def tagged_filename(master: Master) -> str:
 
 def _job_failed(copy: MasterTaggedCopy) -> bool:
     return copy.job is not None and copy.job.status == Job.Status.FAILED
-
-
-def tagged_copy_current(*, master: Master) -> MasterTaggedCopy | None:
-    """The copy made with the master's current metadata, if one was asked for."""
-    return master_tagged_copy_for(
-        master=master, metadata_sha256=metadata_key(rights_metadata_for(master=master))
-    )
 
 
 def tagged_copy_request(*, master: Master, actor: User | None) -> MasterTaggedCopy:

@@ -9,6 +9,7 @@ once the hashing handler is in place (as Django's upload-handler documentation d
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HTMX_STOP_POLLING
 
 from catalog.audio import RightsMetadataError
 from catalog.models import Master, MasterTaggedCopy, Recording
@@ -36,7 +38,7 @@ from catalog.services.masters import (
     MasterUploadError,
     master_check_stalled,
     master_recheck,
-    master_upload,
+    master_upload_for_reference,
 )
 from catalog.services.tagging import (
     TaggingError,
@@ -52,8 +54,6 @@ from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 from optout.uploads import HashedUploadedFile, accepts_uploads, size_limit_message, upload_error
 
-# htmx stops polling when a response has this status (https://htmx.org/docs/#polling).
-HTMX_STOP_POLLING = 286
 FORMATS_HELP = gettext_lazy(
     "WAV (also BWF and RF64), AIFF, FLAC, MP3, Ogg Vorbis, Opus or M4A. The format is read "
     "from the file itself, not from its name."
@@ -160,17 +160,19 @@ def masters(request: HttpRequest, access: LabelAccess) -> HttpResponseBase:
         return _refused(request, access, form, status=413, code="too_large")
     if not form.is_valid():
         return _refused(request, access, form, status=400)
-    recording = recording_by_reference(label=access.label, reference=form.cleaned_data["recording"])
-    if recording is None:
-        form.add_error("recording", _("No recording with this ISRC or ID in this label."))
-        return _refused(request, access, form, status=400)
     upload = form.cleaned_data["file"]
     if not isinstance(upload, HashedUploadedFile):
         form.add_error("file", _("The file did not arrive as an upload; send the form again."))
         return _refused(request, access, form, status=400)
     try:
-        master = master_upload(
-            label=access.label, recording=recording, upload=upload, actor=access.user
+        master = master_upload_for_reference(
+            label=access.label,
+            reference=form.cleaned_data["recording"],
+            path=Path(upload.temporary_file_path()),
+            sha256=upload.digest.sha256,
+            size=upload.digest.size,
+            original_name=upload.name or "",
+            actor=access.user,
         )
     except MasterUploadError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -232,15 +234,9 @@ def master(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse
         "settled": item.is_final or stalled,
         "can_recheck": can_edit and (stalled or item.status == Master.Status.FLAGGED),
     }
-    part = request.GET.get("part")
-    if getattr(request, "htmx", False) and part == "state":
-        response = render(request, "catalog/masters/_state.html", context)
-        if context["settled"]:
-            response.status_code = HTMX_STOP_POLLING
-        return response
-    context.update(_tagging_context(item, can_edit=context["can_edit"]))
-    if getattr(request, "htmx", False) and part == "tagged":
-        response = render(request, "catalog/masters/_tagged.html", context)
+    context.update(_tagging_context(item, can_edit=can_edit))
+    if getattr(request, "htmx", False) and request.GET.get("part") == "live":
+        response = render(request, "catalog/masters/_live.html", context)
         if context["settled"] and not context["copies_pending"]:
             response.status_code = HTMX_STOP_POLLING
         return response

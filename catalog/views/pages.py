@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_htmx.http import HTMX_STOP_POLLING
 
 from catalog.entities import ENTITIES
 from catalog.forms import ColumnAliasesForm, ImportForm
@@ -21,9 +22,6 @@ from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 from optout.uploads import HashedUploadedFile, accepts_uploads, upload_error
-
-# htmx stops polling when a response has this status (https://htmx.org/docs/#polling).
-HTMX_STOP_POLLING = 286
 
 
 @label_view()

@@ -19,10 +19,11 @@ from evidence.services.links import catalog_links_resolve, link_codes
 from optout.lib.canonical import utc_iso
 from optout.lib.files import safe_filename
 from optout.lib.hashing import sha256_file
+from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
 from optout.services.blobs import blob_store_upload
 from optout.services.ledger import ledger_append
-from optout.uploads import HashedUploadedFile, temp_dir
+from optout.uploads import HashedUploadedFile
 
 EDITABLE_FIELDS = ("kind", "title", "description", "document_date", "source", "source_url")
 

@@ -18,11 +18,12 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from optout.lib.files import as_download, attachment_header
-from optout.lib.hashing import Digest, copy_and_hash
+from optout.lib.hashing import HEAD_SIZE, Digest, copy_and_hash
 from optout.lib.mediatype import sniff
+from optout.lib.tempfiles import temp_dir
 from optout.models import Blob, Label, User, blob_storage_name
 from optout.services.ledger import ledger_append
-from optout.uploads import HashedUploadedFile, temp_dir
+from optout.uploads import HashedUploadedFile
 
 
 class _MovableFile(File):  # type: ignore[type-arg]
@@ -107,6 +108,20 @@ def blob_store_upload(*, label: Label, upload: HashedUploadedFile, actor: User |
     digest = upload.digest
     if upload.file is not None:
         upload.file.close()
+    _put(path, digest)
+    return _register(label=label, digest=digest, actor=actor, media_type=None)
+
+
+def blob_store_hashed(
+    *, label: Label, path: Path, sha256: str, size: int, actor: User | None
+) -> Blob:
+    """Store a file whose SHA-256 and size the caller already knows; ``path`` is consumed.
+
+    Only the head is read (to sniff the media type), never the whole file again.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD_SIZE)
+    digest = Digest(sha256=sha256, size=size, head=head)
     _put(path, digest)
     return _register(label=label, digest=digest, actor=actor, media_type=None)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from catalog.models import Master, MasterTaggedCopy, MasterUpload, Recording
+from catalog.models import Master, MasterTaggedCopy, Recording, ResumableUpload
 from optout.services.jobs import job_execute
 from tests.conftest import PASSWORD, Team
 
@@ -65,7 +65,7 @@ def test_upload_with_progress_then_watch_the_checks(
     page.wait_for_url("**/catalog/masters/*-*-*-*-*/")
     master = Master.objects.for_label(team.label).get()
     # It went up in pieces through the resumable upload API.
-    assert MasterUpload.objects.for_label(team.label).get(status="done").master == master
+    assert ResumableUpload.objects.for_label(team.label).get(status="done").master == master
     assert page.get_by_role("heading", name="Nattens Ljus (final mix).wav").is_visible()
     assert page.get_by_text("The master was received; it is being checked now.").is_visible()
     assert master.status == Master.Status.RECEIVED
@@ -125,7 +125,7 @@ def test_a_dropped_piece_is_retried_and_a_reload_resumes_where_it_stopped(
     page.get_by_label("Audio file").set_input_files(str(big))
     page.get_by_role("button", name="Upload", exact=True).click()
     page.get_by_text("The connection was lost; trying again").first.wait_for(timeout=10_000)
-    upload = MasterUpload.objects.for_label(team.label).get()
+    upload = ResumableUpload.objects.for_label(team.label).get()
 
     def offset() -> int:
         upload.refresh_from_db()
@@ -155,6 +155,6 @@ def test_a_dropped_piece_is_retried_and_a_reload_resumes_where_it_stopped(
     page.wait_for_url("**/catalog/masters/*-*-*-*-*/")
     master = Master.objects.for_label(team.label).get()
     assert sent_after[0] == str(held)
-    assert MasterUpload.objects.for_label(team.label).count() == 1
+    assert ResumableUpload.objects.for_label(team.label).count() == 1
     assert master.size == big.stat().st_size
     assert master.received_sha256 == hashlib.sha256(big.read_bytes()).hexdigest()

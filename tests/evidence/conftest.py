@@ -10,8 +10,9 @@ from evidence.models import EvidenceItem, Matter
 from evidence.services.items import evidence_item_create
 from evidence.services.matters import matter_create, matter_item_add
 from optout.lib.hashing import sha256_file
+from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
-from optout.uploads import HashedUploadedFile, temp_dir
+from optout.uploads import HashedUploadedFile
 from tests.conftest import Team
 
 

@@ -179,8 +179,8 @@ def _routes() -> list[Route]:
             format="multipart",
             data=lambda o: {},
         ),
-        Route("api:catalog:import-detail", kwargs=lambda o: {"code": o.catalog_import.code}),
-        Route("api:catalog:import-report", kwargs=lambda o: {"code": o.catalog_import.code}),
+        Route("api:catalog:import-detail", kwargs=lambda o: {"id": o.catalog_import.code}),
+        Route("api:catalog:import-report", kwargs=lambda o: {"id": o.catalog_import.code}),
         Route("api:catalog:export", query="?kind=works"),
     ]
     for entity in ENTITIES.values():
@@ -188,6 +188,9 @@ def _routes() -> list[Route]:
 
         def one(o: Objects, key: str = key) -> dict[str, Any]:
             return {"code": getattr(o, key).code}
+
+        def api_one(o: Objects, key: str = key) -> dict[str, Any]:
+            return {"id": getattr(o, key).code}
 
         form = FORM_DATA[key]
         routes += [
@@ -207,7 +210,7 @@ def _routes() -> list[Route]:
             ),
             Route(
                 f"api:catalog:{key}-detail",
-                kwargs=one,
+                kwargs=api_one,
                 writes={"PATCH": need, "DELETE": need},
                 format="json",
                 data=_api_data(key),
@@ -216,7 +219,7 @@ def _routes() -> list[Route]:
         if entity.file_field:
             routes += [
                 Route(f"catalog:{key}_file", kwargs=one),
-                Route(f"api:catalog:{key}-file", kwargs=one),
+                Route(f"api:catalog:{key}-file", kwargs=api_one),
             ]
         for child in entity.children:
             routes += [

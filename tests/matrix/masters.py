@@ -8,7 +8,7 @@ import wave
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Master, MasterTaggedCopy, Recording
-from catalog.services.master_uploads import master_upload_start
+from catalog.services.resumable_uploads import resumable_upload_start
 from catalog.services.tagging import metadata_key, rights_metadata_for
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
@@ -64,7 +64,7 @@ def build(world: World, side: str) -> None:
     tagged_blob = blob_store_bytes(label=label, data=wav_bytes(seed + 10), actor=owner)
     objs.master_recording = recording
     objs.master = master
-    objs.master_upload = master_upload_start(
+    objs.resumable_upload = resumable_upload_start(
         label=label, recording=recording, filename="resumable.wav", size=1000, actor=owner
     )
     objs.tagged_copy = MasterTaggedCopy.objects.create(
@@ -95,7 +95,7 @@ ROUTES = [
     ),
     Route(
         "api:catalog:master-check", read=None, writes={"POST": CATALOG}, format="json",
-        data=lambda o: {}, kwargs=lambda o: {"code": o.master.code},
+        data=lambda o: {}, kwargs=lambda o: {"id": o.master.code},
         note="409 for a ready master; tests/catalog/masters/test_processing.py checks more.",
     ),
     Route(
@@ -108,25 +108,25 @@ ROUTES = [
     ),
     Route("api:catalog:masters", writes={"POST": CATALOG}, data=_upload, format="multipart"),
     Route(
-        "api:catalog:master-uploads", read=CATALOG, writes={"POST": CATALOG}, format="json",
+        "api:catalog:resumable-uploads", read=CATALOG, writes={"POST": CATALOG}, format="json",
         data=lambda o: {"recording": str(o.master_recording.code), "filename": "m.wav",
                         "size": 1000},
     ),
     Route(
-        "api:catalog:master-upload", read=CATALOG,
+        "api:catalog:resumable-upload", read=CATALOG,
         writes={"PUT": CATALOG, "DELETE": CATALOG}, format="json", data=lambda o: {},
-        kwargs=lambda o: {"code": o.master_upload.code},
+        kwargs=lambda o: {"id": o.resumable_upload.code},
         note="PUT without Upload-Offset is a 400 for allowed roles; the pieces are in "
         "tests/catalog/masters/test_resumable.py.",
     ),
-    Route("api:catalog:master", kwargs=lambda o: {"code": o.master.code}),
-    Route("api:catalog:master-download", kwargs=lambda o: {"code": o.master.code}),
+    Route("api:catalog:master", kwargs=lambda o: {"id": o.master.code}),
+    Route("api:catalog:master-download", kwargs=lambda o: {"id": o.master.code}),
     Route(
         "api:catalog:master-tagged",
         writes={"POST": CATALOG},
         format="json",
         data=lambda o: {},
-        kwargs=lambda o: {"code": o.master.code},
+        kwargs=lambda o: {"id": o.master.code},
         note="GET answers the copy for the current metadata (ready here).",
     ),
 ]  # fmt: skip

@@ -81,7 +81,7 @@ UNSCOPED_ALLOWED = {
     "optout/services/jobs.py": "the job sweeper and the claim of a job by its id",
     "evidence/services/captures/request.py": "the scheduler that starts every label's due captures",
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
-    "catalog/services/master_uploads.py": "expiring every label's abandoned uploads",
+    "catalog/services/resumable_uploads.py": "expiring every label's abandoned uploads",
 }
 
 

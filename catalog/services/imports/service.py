@@ -32,11 +32,12 @@ from catalog.services.imports.ddex import ddex_rows
 from catalog.services.imports.rows import ImportRow, RowError, validate_row
 from catalog.services.imports.writer import StageWriter
 from optout.jobs import JobContext, JobFailure
+from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
 from optout.services.blobs import blob_local_path, blob_store, blob_store_file, blob_store_upload
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
-from optout.uploads import HashedUploadedFile, temp_dir
+from optout.uploads import HashedUploadedFile
 
 JOB_KIND = "catalog.import"
 BATCH_ROWS = 10_000

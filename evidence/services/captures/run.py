@@ -34,7 +34,7 @@ from evidence.services.captures.store import (
 from optout.jobs import JobContext, JobFailure
 from optout.lib.fetch import FetchError, FetchResult, fetch
 from optout.lib.fetch.results import Hop
-from optout.uploads import temp_dir
+from optout.lib.tempfiles import temp_dir
 
 logger = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from optout.lib.canonical import utc_iso
 from optout.lib.fetch import FetchResult
 from optout.lib.fetch.results import Hop
 from optout.lib.hashing import sha256_bytes
+from optout.lib.tempfiles import temp_dir
 from optout.models import Blob, Label, User
 from optout.services.blobs import blob_open, blob_store_bytes, blob_store_file
 from optout.services.ledger import ledger_append
-from optout.uploads import temp_dir
 
 PROVENANCE_FORMAT = "optout-capture-provenance/1"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

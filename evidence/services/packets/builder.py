@@ -37,13 +37,13 @@ from optout.lib.archive import (
 from optout.lib.canonical import canonical_json, utc_iso
 from optout.lib.hashing import Digest, sha256_bytes
 from optout.lib.pdf import PdfRenderError, render_pdf
+from optout.lib.tempfiles import temp_dir
 from optout.models import Blob, Label, LedgerEntry
 from optout.services.blobs import (
     blob_open,
     blob_store_file,
 )
 from optout.services.ledger import entry_record, ledger_append
-from optout.uploads import temp_dir
 
 PACKET_JOB = "evidence.packet_build"
 VERIFIER_SOURCE = Path(verifier.__file__)

@@ -25,13 +25,13 @@ from optout.lib.archive import (
     zip_write_stream,
 )
 from optout.lib.hashing import sha256_bytes
+from optout.lib.tempfiles import temp_dir
 from optout.services.blobs import (
     blob_local_path,
     blob_open,
     blob_store_file,
 )
 from optout.services.ledger import ledger_append
-from optout.uploads import temp_dir
 
 # --- sealing later: a timestamp that arrived after the packet was built --------------------
 

@@ -123,7 +123,7 @@ def test_a_file_that_does_not_read_as_audio_ends_as_a_failed_job_with_a_reason(
     assert job.attempts == 1  # a permanent failure: not retried
     assert _actions(team) == ["master.received", "master.verified", "master.unreadable"]
     detail = client.get(
-        reverse("api:catalog:master", kwargs={"slug": team.label.slug, "code": master.code})
+        reverse("api:catalog:master", kwargs={"slug": team.label.slug, "id": master.code})
     ).json()
     assert detail["status"] == "failed"
     assert detail["problem"]["message"] == master.problem_message
@@ -183,15 +183,17 @@ def test_the_page_shows_the_checks_live_and_stops_polling_when_settled(
     url = reverse("catalog:master", kwargs={"slug": team.label.slug, "code": master.code})
     page = client.get(url).content.decode()
     assert master.job is not None
-    assert f'hx-get="{url}?part=state"' in page
+    assert f'hx-get="{url}?part=live"' in page
+    # One fragment polls: the job's progress inside it does not poll on its own.
+    assert page.count("hx-get=") == 1
     assert (
         f'hx-get="{reverse("job", kwargs={"slug": team.label.slug, "code": master.job.code})}"'
-        in page
+        not in page
     )
-    assert client.get(f"{url}?part=state", HTTP_HX_REQUEST="true").status_code == 200
+    assert client.get(f"{url}?part=live", HTTP_HX_REQUEST="true").status_code == 200
 
     run_job(master.job)
-    state = client.get(f"{url}?part=state", HTTP_HX_REQUEST="true")
+    state = client.get(f"{url}?part=live", HTTP_HX_REQUEST="true")
     assert state.status_code == 286  # htmx stops polling
     text = state.content.decode()
     assert "Ready" in text and "Ogg Vorbis" in text and "kept comment" in text
@@ -209,7 +211,7 @@ def test_a_flagged_master_is_checked_again_once_its_file_is_restored(
     assert master.status == Master.Status.FLAGGED
 
     client = team.client_for(team.a_r)
-    url = reverse("api:catalog:master-check", kwargs={"slug": team.label.slug, "code": master.code})
+    url = reverse("api:catalog:master-check", kwargs={"slug": team.label.slug, "id": master.code})
     assert team.client_for(team.viewer).post(url).status_code == 403
     stored.write_bytes(samples["wav24"].read_bytes())  # restored from a backup
     response = client.post(url)
@@ -241,7 +243,7 @@ def test_a_master_whose_check_stopped_can_be_checked_again_from_its_page(
     )
     client = team.client_for(team.a_r)
     page_url = reverse("catalog:master", kwargs={"slug": team.label.slug, "code": master.code})
-    assert client.get(f"{page_url}?part=state", HTTP_HX_REQUEST="true").status_code == 286
+    assert client.get(f"{page_url}?part=live", HTTP_HX_REQUEST="true").status_code == 286
     assert "Check again" in client.get(page_url).content.decode()
     response = client.post(
         reverse("catalog:master_check", kwargs={"slug": team.label.slug, "code": master.code})

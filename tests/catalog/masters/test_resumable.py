@@ -17,12 +17,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Master, MasterUpload, Recording
-from catalog.services.master_uploads import (
-    master_upload_append,
-    master_uploads_expire,
-)
+from catalog.models import Master, Recording, ResumableUpload
 from catalog.services.masters import MasterUploadError
+from catalog.services.resumable_uploads import (
+    resumable_upload_append,
+    resumable_uploads_expire,
+)
 from optout.models import LedgerEntry
 from optout.services.tokens import token_create
 from tests.catalog.masters.conftest import leftovers, run_job, sha256sum
@@ -32,11 +32,11 @@ pytestmark = pytest.mark.django_db
 
 
 def uploads_url(team: Team) -> str:
-    return reverse("api:catalog:master-uploads", kwargs={"slug": team.label.slug})
+    return reverse("api:catalog:resumable-uploads", kwargs={"slug": team.label.slug})
 
 
 def upload_url(team: Team, code: Any) -> str:
-    return reverse("api:catalog:master-upload", kwargs={"slug": team.label.slug, "code": code})
+    return reverse("api:catalog:resumable-upload", kwargs={"slug": team.label.slug, "id": code})
 
 
 def start(client: Client, team: Team, recording: Recording, data: bytes, name: str) -> Any:
@@ -125,10 +125,10 @@ def test_a_lost_connection_is_resumed_from_the_durable_offset(
     half = len(data) // 2
     assert put(client, url, data[:half], 0).status_code == 200
 
-    upload = MasterUpload.objects.for_label(team.label).get(code=opened["id"])
+    upload = ResumableUpload.objects.for_label(team.label).get(code=opened["id"])
     rest = data[half:]
     with pytest.raises(MasterUploadError) as broken:
-        master_upload_append(
+        resumable_upload_append(
             upload=upload, offset=half, length=len(rest), stream=_BrokenStream(rest, 1000)
         )
     assert broken.value.code == "incomplete"
@@ -251,7 +251,7 @@ def test_sizes_and_recordings_are_checked_before_anything_is_stored(
         content_type="application/json",
     )
     assert zero.status_code == 400
-    assert not MasterUpload.objects.for_label(team.label).exists()
+    assert not ResumableUpload.objects.for_label(team.label).exists()
 
     opened = start(client, team, recording, b"x" * 100, "a.wav")
     past = put(client, upload_url(team, opened["id"]), b"x" * 101, 0)
@@ -281,14 +281,19 @@ def test_an_upload_left_alone_expires_and_its_part_file_goes(
     client = team.client_for(team.a_r)
     fresh = start(client, team, recording, b"x" * 50, "fresh.wav")
     stale = start(client, team, recording, b"x" * 50, "stale.wav")
-    MasterUpload.objects.for_label(team.label).filter(code=stale["id"]).update(
+    ResumableUpload.objects.for_label(team.label).filter(code=stale["id"]).update(
         updated_at=timezone.now() - timedelta(hours=settings.OPTOUT_UPLOAD_RESUME_HOURS + 1)
     )
-    assert master_uploads_expire() == 1
-    statuses = dict(MasterUpload.objects.for_label(team.label).values_list("filename", "status"))
+    assert resumable_uploads_expire() == 1
+    statuses = dict(ResumableUpload.objects.for_label(team.label).values_list("filename", "status"))
     assert statuses == {"fresh.wav": "open", "stale.wav": "expired"}
     assert [p.stem for p in parts(_private_upload_dir)] == [fresh["id"]]
     assert settings.CELERY_BEAT_SCHEDULE["expire-uploads"]["task"] == "catalog.expire_uploads"
+    # The beat's task is found the way a worker finds it: Celery's autodiscovery.
+    from optout.celery import app
+
+    app.loader.import_default_modules()
+    assert "catalog.expire_uploads" in app.tasks
 
 
 def test_part_files_left_without_an_open_upload_are_removed_once_old(
@@ -298,7 +303,7 @@ def test_part_files_left_without_an_open_upload_are_removed_once_old(
     kept = start(client, team, recording, b"x" * 50, "kept.wav")
     gone = start(client, team, recording, b"x" * 50, "gone.wav")
     # The recording of one upload is deleted: its row goes with it, its part file stays.
-    MasterUpload.objects.for_label(team.label).filter(code=gone["id"]).delete()
+    ResumableUpload.objects.for_label(team.label).filter(code=gone["id"]).delete()
     stray = _private_upload_dir / "resumable" / "not-an-upload.part"
     stray.write_bytes(b"?")
     fresh_orphan = _private_upload_dir / "resumable" / f"{uuid.uuid4()}.part"
@@ -307,7 +312,7 @@ def test_part_files_left_without_an_open_upload_are_removed_once_old(
     for part in parts(_private_upload_dir):
         if part != fresh_orphan:
             os.utime(part, (old.timestamp(), old.timestamp()))
-    master_uploads_expire()
+    resumable_uploads_expire()
     # The open upload's file stays (its row is fresh), so does an orphan still young.
     assert sorted(p.name for p in parts(_private_upload_dir)) == sorted(
         [f"{kept['id']}.part", fresh_orphan.name]
@@ -333,3 +338,36 @@ def test_an_upload_whose_part_file_vanished_is_closed_with_the_reason(
     response = put(client, url, data, 0)
     assert response.status_code == 400 and response.json()["error"]["code"] == "part_lost"
     assert client.get(url).json()["status"] == "failed"
+
+
+@pytest.mark.parametrize("same_process", [True, False])
+def test_the_last_piece_uses_the_running_hash_or_reads_the_file_once(
+    team: Team,
+    recording: Recording,
+    samples: dict[str, Path],
+    _media_root: Path,
+    _private_upload_dir: Path,
+    django_capture_on_commit_callbacks: Any,
+    same_process: bool,
+) -> None:
+    from catalog.services import resumable_uploads
+
+    data = samples["flac"].read_bytes()
+    client = team.client_for(team.a_r)
+    opened = start(client, team, recording, data, "take 1.flac")
+    upload = ResumableUpload.objects.for_label(team.label).get(code=opened["id"])
+    url = upload_url(team, opened["id"])
+    half = len(data) // 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert put(client, url, data[:half], 0).status_code == 200
+    kept = resumable_uploads._running_hash(upload, offset=half)
+    assert kept is not None and kept.hexdigest() == hashlib.sha256(data[:half]).hexdigest()
+    if not same_process:
+        # As if the next piece went to another web worker: this one's state does not fit.
+        resumable_uploads._RUNNING.clear()
+        assert resumable_uploads._running_hash(upload, offset=half) is None
+    response = put(client, url, data[half:], half)
+    assert response.status_code == 201, response.content
+    master = Master.objects.for_label(team.label).get(code=response.json()["master"]["id"])
+    assert master.received_sha256 == sha256sum(samples["flac"])
+    assert run_job(master.job).status == "done"

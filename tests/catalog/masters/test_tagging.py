@@ -26,9 +26,7 @@ File: Any = mutagen("_file").File
 
 
 def tagged_url(team: Team, master: Master) -> str:
-    return reverse(
-        "api:catalog:master-tagged", kwargs={"slug": team.label.slug, "code": master.code}
-    )
+    return reverse("api:catalog:master-tagged", kwargs={"slug": team.label.slug, "id": master.code})
 
 
 def _download(response: Any, target: Path) -> Path:
@@ -70,6 +68,8 @@ def test_a_tagged_copy_carries_the_rights_metadata_and_the_same_audio(
     client = team.client_for(team.a_r)
     started = client.get(tagged_url(team, master))
     assert started.status_code == 202, started.content
+    # The client polls the URL the answer names: the same one, until it answers the file.
+    assert started["Location"] == f"http://testserver{tagged_url(team, master)}"
     body = started.json()
     assert body["status"] == "pending" and body["job"]["kind"] == "catalog.master_tag"
     copy = MasterTaggedCopy.objects.for_label(team.label).get(code=body["id"])
@@ -228,11 +228,11 @@ def test_the_page_makes_a_copy_and_offers_its_download(
     )
     assert response.status_code == 302 and response["Location"] == f"{url}#tagged"
     copy = MasterTaggedCopy.objects.for_label(team.label).get()
-    polling = client.get(f"{url}?part=tagged", HTTP_HX_REQUEST="true")
+    polling = client.get(f"{url}?part=live", HTTP_HX_REQUEST="true")
     assert polling.status_code == 200 and "Being made" in polling.content.decode()
 
     run_job(copy.job)
-    done = client.get(f"{url}?part=tagged", HTTP_HX_REQUEST="true")
+    done = client.get(f"{url}?part=live", HTTP_HX_REQUEST="true")
     assert done.status_code == 286
     download_url = reverse(
         "catalog:master_tagged_download",

@@ -92,7 +92,7 @@ def test_the_api_answers_201_with_the_master_and_its_job(
 
     run_job(Job.objects.for_label(team.label).get(code=body["job"]["id"]))
     detail = client.get(
-        reverse("api:catalog:master", kwargs={"slug": team.label.slug, "code": body["id"]})
+        reverse("api:catalog:master", kwargs={"slug": team.label.slug, "id": body["id"]})
     ).json()
     assert detail["status"] == "ready"
     assert detail["format"] == "flac" and detail["codec"] == "flac"

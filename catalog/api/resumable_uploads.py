@@ -1,4 +1,4 @@
-"""API of resumable master uploads (catalog.services.master_uploads has the protocol).
+"""API of resumable master uploads (catalog.services.resumable_uploads has the protocol).
 
 * ``POST .../masters/uploads/`` ``{"recording", "filename", "size"}`` opens one (201).
 * ``PUT .../masters/uploads/<id>/`` sends the next piece: raw bytes as the body,
@@ -29,24 +29,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api.masters import MasterSerializer
-from catalog.models import MasterUpload
+from catalog.models import ResumableUpload
 from catalog.selectors.masters import recording_by_reference
-from catalog.services.master_uploads import (
+from catalog.services.masters import MasterUploadError
+from catalog.services.resumable_uploads import (
     UploadClosed,
     UploadOffsetMismatch,
     UploadRefused,
-    master_upload_abort,
-    master_upload_append,
-    master_upload_start,
+    resumable_upload_abort,
+    resumable_upload_append,
+    resumable_upload_start,
     upload_expires_at,
 )
-from catalog.services.masters import MasterUploadError
 from optout.api.errors import error_body
 from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability
 
 
-class MasterUploadSerializer(serializers.ModelSerializer[MasterUpload]):
+class ResumableUploadSerializer(serializers.ModelSerializer[ResumableUpload]):
     id = serializers.UUIDField(source="code", read_only=True)
     recording = serializers.UUIDField(source="recording.code", read_only=True)
     offset = serializers.IntegerField(source="received", read_only=True)
@@ -55,7 +55,7 @@ class MasterUploadSerializer(serializers.ModelSerializer[MasterUpload]):
     master = serializers.SerializerMethodField()
 
     class Meta:
-        model = MasterUpload
+        model = ResumableUpload
         fields = (
             "id",
             "recording",
@@ -72,15 +72,15 @@ class MasterUploadSerializer(serializers.ModelSerializer[MasterUpload]):
         )
         read_only_fields = fields
 
-    def get_chunk_bytes(self, upload: MasterUpload) -> int:
+    def get_chunk_bytes(self, upload: ResumableUpload) -> int:
         return int(settings.OPTOUT_UPLOAD_CHUNK_BYTES)
 
-    def get_expires_at(self, upload: MasterUpload) -> str | None:
-        if upload.status != MasterUpload.Status.OPEN:
+    def get_expires_at(self, upload: ResumableUpload) -> str | None:
+        if upload.status != ResumableUpload.Status.OPEN:
             return None
         return upload_expires_at(upload).isoformat()
 
-    def get_master(self, upload: MasterUpload) -> dict[str, Any] | None:
+    def get_master(self, upload: ResumableUpload) -> dict[str, Any] | None:
         if upload.master is None:
             return None
         data: dict[str, Any] = dict(MasterSerializer(upload.master).data)
@@ -90,32 +90,32 @@ class MasterUploadSerializer(serializers.ModelSerializer[MasterUpload]):
         return data
 
 
-class MasterUploadStartSerializer(serializers.Serializer[Any]):
+class ResumableUploadStartSerializer(serializers.Serializer[Any]):
     recording = serializers.CharField(max_length=64, help_text="The recording's ID or ISRC.")
     filename = serializers.CharField(max_length=1000)
     size = serializers.IntegerField(min_value=1, help_text="The whole file's size in bytes.")
 
 
-def _closed(upload: MasterUpload) -> Response:
+def _closed(upload: ResumableUpload) -> Response:
     messages = {
-        MasterUpload.Status.DONE: _("This upload is complete."),
-        MasterUpload.Status.FAILED: _("This upload was refused: %(error)s"),
-        MasterUpload.Status.ABORTED: _("This upload was cancelled; start a new one."),
-        MasterUpload.Status.EXPIRED: _("This upload expired; start a new one."),
+        ResumableUpload.Status.DONE: _("This upload is complete."),
+        ResumableUpload.Status.FAILED: _("This upload was refused: %(error)s"),
+        ResumableUpload.Status.ABORTED: _("This upload was cancelled; start a new one."),
+        ResumableUpload.Status.EXPIRED: _("This upload expired; start a new one."),
     }
-    message = messages.get(MasterUpload.Status(upload.status), "")
+    message = messages.get(ResumableUpload.Status(upload.status), "")
     if "%(error)s" in message:
         message = message % {"error": upload.error}
     body = error_body(f"upload_{upload.status}", message)
-    body["upload"] = MasterUploadSerializer(upload).data
+    body["upload"] = ResumableUploadSerializer(upload).data
     return Response(body, status=status.HTTP_409_CONFLICT)
 
 
-class MasterUploadListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+class ResumableUploadListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """Resumable uploads of the label still open, newest first; POST opens one."""
 
-    model = MasterUpload
-    serializer_class = MasterUploadSerializer
+    model = ResumableUpload
+    serializer_class = ResumableUploadSerializer
     read_capability = Capability.CATALOG
     write_capability = Capability.CATALOG
     parser_classes = [JSONParser]
@@ -123,19 +123,19 @@ class MasterUploadListApi(LabelScopedMixin, generics.ListAPIView):  # type: igno
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
-            return MasterUpload.objects.unscoped().none()
+            return ResumableUpload.objects.unscoped().none()
         return (
-            MasterUpload.objects.for_label(self.access.label)
-            .filter(status=MasterUpload.Status.OPEN)
+            ResumableUpload.objects.for_label(self.access.label)
+            .filter(status=ResumableUpload.Status.OPEN)
             .select_related("recording", "master")
         )
 
     @extend_schema(
-        request=MasterUploadStartSerializer,
-        responses={201: MasterUploadSerializer, 400: OpenApiResponse(description="Refused")},
+        request=ResumableUploadStartSerializer,
+        responses={201: ResumableUploadSerializer, 400: OpenApiResponse(description="Refused")},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        incoming = MasterUploadStartSerializer(data=request.data)
+        incoming = ResumableUploadStartSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         recording = recording_by_reference(label=self.access.label, reference=data["recording"])
@@ -144,7 +144,7 @@ class MasterUploadListApi(LabelScopedMixin, generics.ListAPIView):  # type: igno
                 {"recording": [_("No recording with this ID or ISRC in this label.")]}
             )
         try:
-            upload = master_upload_start(
+            upload = resumable_upload_start(
                 label=self.access.label,
                 recording=recording,
                 filename=data["filename"],
@@ -153,7 +153,7 @@ class MasterUploadListApi(LabelScopedMixin, generics.ListAPIView):  # type: igno
             )
         except MasterUploadError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
-        return Response(MasterUploadSerializer(upload).data, status=status.HTTP_201_CREATED)
+        return Response(ResumableUploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
 
 def _header_int(request: Request, name: str) -> int:
@@ -187,11 +187,11 @@ def _checksum(request: Request) -> bytes | None:
     return digest
 
 
-class MasterUploadApi(LabelScopedMixin, generics.RetrieveDestroyAPIView):  # type: ignore[type-arg]
+class ResumableUploadApi(LabelScopedMixin, generics.RetrieveDestroyAPIView):  # type: ignore[type-arg]
     """One resumable upload: its offset (GET), the next piece (PUT), cancel (DELETE)."""
 
-    model = MasterUpload
-    serializer_class = MasterUploadSerializer
+    model = ResumableUpload
+    serializer_class = ResumableUploadSerializer
     read_capability = Capability.CATALOG
     write_capability = Capability.CATALOG
     # The body is raw bytes, read by the view itself; nothing else may parse it.
@@ -199,8 +199,8 @@ class MasterUploadApi(LabelScopedMixin, generics.RetrieveDestroyAPIView):  # typ
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
-            return MasterUpload.objects.unscoped().none()
-        return MasterUpload.objects.for_label(self.access.label).select_related(
+            return ResumableUpload.objects.unscoped().none()
+        return ResumableUpload.objects.for_label(self.access.label).select_related(
             "recording", "master", "label"
         )
 
@@ -216,19 +216,19 @@ class MasterUploadApi(LabelScopedMixin, generics.RetrieveDestroyAPIView):  # typ
             ),
         ],
         responses={
-            200: MasterUploadSerializer,
-            201: MasterUploadSerializer,
+            200: ResumableUploadSerializer,
+            201: ResumableUploadSerializer,
             400: OpenApiResponse(description="The piece or the file was refused"),
             409: OpenApiResponse(description="Wrong offset, or the upload is closed"),
         },
     )
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload: MasterUpload = self.get_object()
+        upload: ResumableUpload = self.get_object()
         offset = _header_int(request, "Upload-Offset")
         length = _header_int(request, "Content-Length")
         checksum = _checksum(request)
         try:
-            upload = master_upload_append(
+            upload = resumable_upload_append(
                 upload=upload,
                 offset=offset,
                 length=length,
@@ -249,18 +249,18 @@ class MasterUploadApi(LabelScopedMixin, generics.RetrieveDestroyAPIView):  # typ
             body = error_body(error.code, error.message)
             # A refused file closed the upload; a refused piece left it as it was.
             current = error.upload if isinstance(error, UploadRefused) else upload
-            body["upload"] = MasterUploadSerializer(current).data
+            body["upload"] = ResumableUploadSerializer(current).data
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        done = upload.status == MasterUpload.Status.DONE
+        done = upload.status == ResumableUpload.Status.DONE
         if done and isinstance(request.successful_authenticator, SessionAuthentication):
             # The page's upload script opens the master's page next: the note shows there.
             messages.success(
                 request._request, _("The master was received; it is being checked now.")
             )
         return Response(
-            MasterUploadSerializer(upload).data,
+            ResumableUploadSerializer(upload).data,
             status=status.HTTP_201_CREATED if done else status.HTTP_200_OK,
         )
 
-    def perform_destroy(self, instance: MasterUpload) -> None:
-        master_upload_abort(upload=instance)
+    def perform_destroy(self, instance: ResumableUpload) -> None:
+        resumable_upload_abort(upload=instance)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from optout.models import LabelOwnedModel
 
 
-class MasterUpload(LabelOwnedModel):
+class ResumableUpload(LabelOwnedModel):
     """A master being received in pieces, in order, into a server-named temporary file.
 
     ``received`` only grows, in the same transaction that made the bytes durable, so after a
