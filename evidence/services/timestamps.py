@@ -31,6 +31,7 @@ from evidence.services.alerts import alert_raise
 from evidence.services.settings import tsa_certificates_parse
 from optout.jobs import JobContext, JobFailure, job_kind
 from optout.lib.canonical import utc_iso
+from optout.lib.der import timestamp_response_sorted
 from optout.lib.fetch import FetchError, fetch
 from optout.models import Label, User
 from optout.services.blobs import blob_store_bytes
@@ -110,7 +111,8 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
     except FetchError as exc:
         raise TimestampError(f"The timestamp authority could not be reached: {exc}") from None
     try:
-        response = decode_timestamp_response(raw)
+        # The token is kept as received; only the parse sees the certificates sorted.
+        response = decode_timestamp_response(timestamp_response_sorted(raw))
     except Exception:
         raise TimestampError("The timestamp authority's answer is not a timestamp.") from None
     if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
