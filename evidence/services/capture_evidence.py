@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from evidence.models import Capture, EvidenceItem, EvidenceKind, Timestamp
 from evidence.services.captures import CaptureFiles, capture_bundle_build, output_filenames
+from evidence.services.matters import matter_items_reseal
 from evidence.services.timestamps import (
     TimestampSubject,
     register_timestamp_subject,
@@ -42,6 +43,7 @@ from optout.services.blobs import blob_open
 from optout.services.ledger import ledger_append
 
 SUBJECT_TYPE = "evidence.capture"
+MATTER_ITEM_KEY = "capture"
 
 
 # --- timestamps ----------------------------------------------------------------------------
@@ -107,6 +109,7 @@ def _stamped(stamp: Timestamp) -> None:
     Capture.objects.for_label(capture.label).filter(pk=capture.pk).update(
         bundle=bundle, timestamp=stamp
     )
+    capture.bundle, capture.timestamp = bundle, stamp
     ledger_append(
         label=capture.label,
         actor=None,
@@ -114,6 +117,13 @@ def _stamped(stamp: Timestamp) -> None:
         subject=capture,
         blob=bundle,
         data={"output": "bundle", "timestamp": str(stamp.code), "size": bundle.size},
+    )
+    # Matters that already hold the capture get the stamped bundle for their next packet.
+    matter_items_reseal(
+        label=capture.label,
+        source_key=MATTER_ITEM_KEY,
+        source_code=capture.code,
+        snapshot=_capture_snapshot(capture),
     )
 
 
@@ -243,7 +253,7 @@ def register() -> None:
     """Called from ``EvidenceConfig.ready``."""
     register_matter_item_source(
         MatterItemSource(
-            key="capture",
+            key=MATTER_ITEM_KEY,
             model="evidence.Capture",
             verbose_name=gettext_lazy("capture"),
             snapshot=_capture_snapshot,
