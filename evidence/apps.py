@@ -16,11 +16,14 @@ class EvidenceConfig(AppConfig):
             panels,
             sources,
         )
+        from evidence.selectors import signing_tsa_url
         from evidence.services import capture_evidence
         from optout.navigation import NavItem, register_nav_item
+        from optout.policy.services.signing import register_signing_timestamp_authority
 
         panels.register()
         sources.register()
         sources.register_catalog_sources()
         capture_evidence.register()
+        register_signing_timestamp_authority(signing_tsa_url)
         register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
