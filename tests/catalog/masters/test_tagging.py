@@ -18,6 +18,7 @@ from optout.policy.services.signing import reservation_for_embedding
 from tests.catalog.audio.conftest import decoded_md5, ffprobe_tags
 from tests.catalog.masters.conftest import body_of, run_job, sha256sum, stored_path
 from tests.conftest import Team
+from tests.evidence.tsa import LocalTsa
 
 pytestmark = pytest.mark.django_db
 
@@ -283,6 +284,48 @@ def test_a_label_with_a_c2pa_credential_gets_signed_copies_with_the_same_audio(
         assert report is not None and report.validation_state == "Valid"
         entries = report.assertions["cawg.training-mining"]["entries"]
         assert entries["cawg.ai_training"] == {"use": "notAllowed"}
+        assert report.assertions["c2pa.training-mining"]["entries"]["c2pa.ai_training"] == {
+            "use": "notAllowed"
+        }
         assert probe(path).common["isrc"] == ["SEABC2600001"]  # the tags survived signing
     else:
         assert report is None
+
+
+def test_a_signed_copy_is_timestamped_by_the_labels_tsa_and_derived_from_the_master(
+    team: Team, uploaded: Callable[..., Master], tmp_path: Path, local_tsa: LocalTsa
+) -> None:
+    from evidence.services.settings import evidence_settings_update
+    from optout.policy.services.signing import signing_credential_set
+    from tests.policy.pki import c2pa_read, make_credential
+
+    pki = make_credential()
+    signing_credential_set(
+        label=team.label,
+        actor=team.owner,
+        cert_chain_pem=pki.chain_pem,
+        private_key_pem=pki.key_pem,
+    )
+    evidence_settings_update(
+        label=team.label, actor=team.owner, tsa_url=local_tsa.url, tsa_certificates=local_tsa.ca_pem
+    )
+    master = uploaded("wav16", process=True)
+    client = team.client_for(team.a_r)
+    started = client.get(tagged_url(team, master))
+    copy = MasterTaggedCopy.objects.for_label(team.label).get(code=started.json()["id"])
+    job = run_job(copy.job)
+    assert job.status == Job.Status.DONE, job.error
+    assert local_tsa.requests() == 1
+    path = _download(client.get(tagged_url(team, master)), tmp_path / "copy.wav")
+
+    read = c2pa_read(path, "audio/wav", trust=[pki.ca_pem, local_tsa.ca_pem.encode()])
+    assert read["state"] == "Trusted" and read["results"].get("failure", []) == []
+    assert "timeStamp.validated" in {s["code"] for s in read["results"]["success"]}
+    (parent,) = read["active"]["ingredients"]
+    assert parent["title"] == master.original_name and parent["relationship"] == "parentOf"
+    actions = next(
+        a["data"]["actions"]
+        for a in read["active"]["assertions"]
+        if a["label"] == "c2pa.actions.v2"
+    )
+    assert [a["action"] for a in actions] == ["c2pa.opened", "c2pa.edited"]
