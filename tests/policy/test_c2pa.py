@@ -191,32 +191,29 @@ def test_a_timestamped_signature_outlives_its_certificate_and_names_the_master(
     }
 
 
-def test_a_tsa_the_fetcher_may_not_reach_is_never_asked(tmp_path: Path, settings: Any) -> None:
+@pytest.mark.parametrize(
+    ("media_type", "tsa_url", "message"),
+    [
+        ("audio/ogg", "", "not audio/ogg"),
+        # Not on the fetcher's allowlist: refused before anything is sent.
+        ("audio/wav", "http://127.0.0.1:9/tsa", "refused"),
+    ],
+)
+def test_what_cannot_be_signed_is_refused_and_writes_nothing(
+    tmp_path: Path, settings: Any, media_type: str, tsa_url: str, message: str
+) -> None:
     settings.OPTOUT_FETCH_ALLOWED_HOSTS = []
-    credential = make_credential()
-    with pytest.raises(SigningError, match="refused"):
-        sign_audio(
-            source=_tone(tmp_path / "t.wav"),
-            dest=tmp_path / "signed.wav",
-            media_type="audio/wav",
-            material=SigningMaterial(credential.chain_pem, credential.key_pem, "es256"),
-            manifest=build_manifest(title="t", assertions=[]),
-            tsa_url="http://127.0.0.1:9/tsa",
-        )
-    assert not (tmp_path / "signed.wav").exists()
-
-
-def test_it_refuses_a_format_c2pa_cannot_carry(tmp_path: Path) -> None:
     pki = make_credential()
-    with pytest.raises(SigningError, match="not audio/ogg"):
+    with pytest.raises(SigningError, match=message):
         sign_audio(
             source=_tone(tmp_path / "t.wav"),
-            dest=tmp_path / "t.ogg",
-            media_type="audio/ogg",
+            dest=tmp_path / "signed",
+            media_type=media_type,
             material=SigningMaterial(pki.chain_pem, pki.key_pem, "es256"),
             manifest=build_manifest(title="t", assertions=[]),
+            tsa_url=tsa_url,
         )
-    assert not (tmp_path / "t.ogg").exists()
+    assert not (tmp_path / "signed").exists()
 
 
 @pytest.mark.parametrize(
