@@ -73,9 +73,11 @@ def _members_bytes(blob: Blob) -> bytes:
         return handle.read()
 
 
+@pytest.mark.parametrize("chain", [False, True], ids=["signer only", "with the chain"])
 def test_a_capture_is_stamped_and_its_bundle_carries_the_token(
-    team: Team, site: Site, stamped_label: LocalTsa, tmp_path: Path
+    team: Team, site: Site, stamped_label: LocalTsa, tmp_path: Path, chain: bool
 ) -> None:
+    stamped_label.chain = chain  # many public TSAs answer with their certificate chain
     capture = capture_now(team.label, team.rights, site.url("/terms"))
     capture.refresh_from_db()
 
@@ -85,6 +87,7 @@ def test_a_capture_is_stamped_and_its_bundle_carries_the_token(
     assert capture.provenance is not None
     assert stamp.message_sha256 == capture.provenance.sha256
     _check_token(capture, tmp_path, stamped_label)
+    assert stamp.token is not None and _members_bytes(stamp.token) == stamped_label.issued[-1]
     assert capture.bundle is not None
     assert (
         LedgerEntry.objects.for_label(team.label)
