@@ -36,6 +36,7 @@ from optout.matter_items import (
     MatterItemSnapshot,
     MatterItemSource,
     NotAddable,
+    matter_item_source,
     register_matter_item_source,
 )
 from optout.models import Label, User
@@ -97,6 +98,7 @@ def _stamped(stamp: Timestamp) -> None:
         raise ValueError("Only a verified timestamp goes into a capture's bundle.")
     capture = _subject(stamp)
     assert capture.captured_at is not None
+    unstamped = capture.bundle_id
     bundle = capture_bundle_build(
         label=capture.label,
         actor=None,
@@ -118,13 +120,48 @@ def _stamped(stamp: Timestamp) -> None:
         blob=bundle,
         data={"output": "bundle", "timestamp": str(stamp.code), "size": bundle.size},
     )
-    # Matters that already hold the capture get the stamped bundle for their next packet.
+    # What already holds the capture gets the stamped bundle for the next packet.
     matter_items_reseal(
         label=capture.label,
         source_key=MATTER_ITEM_KEY,
         source_code=capture.code,
         snapshot=_capture_snapshot(capture),
     )
+    if unstamped is not None:
+        _reseal_evidence_items(capture, unstamped=unstamped)
+
+
+def _reseal_evidence_items(capture: Capture, *, unstamped: int) -> None:
+    """Evidence items made from the capture before its stamp take the stamped bundle, and
+    so do the matter items made from them."""
+    assert capture.bundle is not None
+    source = matter_item_source("evidence")
+    holders = (
+        EvidenceItem.objects.for_label(capture.label)
+        .active()
+        .select_for_update()
+        .select_related("blob")
+        .filter(blob_id=unstamped)
+    )
+    for item in holders:
+        previous = item.blob.sha256
+        item.blob = capture.bundle
+        item.save(update_fields=["blob"])
+        ledger_append(
+            label=capture.label,
+            actor=None,
+            action="evidence.item_resealed",
+            subject=item,
+            blob=item.blob,
+            data={"capture": str(capture.code), "previous_sha256": previous},
+        )
+        if source is not None:
+            matter_items_reseal(
+                label=capture.label,
+                source_key=source.key,
+                source_code=item.code,
+                snapshot=source.snapshot(item),
+            )
 
 
 def _failed(stamp: Timestamp) -> None:

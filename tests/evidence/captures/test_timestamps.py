@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from evidence.models import Capture, Packet, Timestamp
+from evidence.services.capture_evidence import capture_to_evidence_item
 from evidence.services.matters import matter_item_add
 from evidence.services.settings import evidence_settings_update
 from optout.models import Blob, Job, LedgerEntry
@@ -145,6 +146,12 @@ def test_a_timestamp_that_arrives_after_the_capture_joined_a_matter_reaches_its_
     )
     assert item.provenance["timestamp"]["status"] == "pending"
     first_bundle = capture.bundle
+    # The capture also became an evidence item, added to the matter too.
+    evidence = capture_to_evidence_item(capture=capture, actor=team.rights)
+    via_evidence = matter_item_add(
+        matter=matter, actor=team.rights, source_key="evidence", source_code=evidence.code
+    )
+    assert via_evidence.blob == first_bundle
 
     stamped_label.mode = "up"
     job_execute(code=str(Job.objects.for_label(team.label).get(kind="evidence.timestamp").code))
@@ -152,6 +159,9 @@ def test_a_timestamp_that_arrives_after_the_capture_joined_a_matter_reaches_its_
     assert capture.bundle is not None and capture.bundle != first_bundle
     item.refresh_from_db()
     assert item.blob == capture.bundle
+    evidence.refresh_from_db()
+    via_evidence.refresh_from_db()
+    assert evidence.blob == capture.bundle and via_evidence.blob == capture.bundle
     assert (
         LedgerEntry.objects.for_label(team.label)
         .filter(action="matter.item_resealed", object_code=str(item.code))
@@ -164,8 +174,9 @@ def test_a_timestamp_that_arrives_after_the_capture_joined_a_matter_reaches_its_
     assert packet.status == Packet.Status.READY, packet.error
     folder = extract(packet_file(packet, tmp_path / "packet.zip"), tmp_path / "packet")
     manifest = json.loads((folder / "manifest.json").read_text())
-    (member,) = [m for m in manifest["members"] if m["role"] == "item"]
-    assert member["sha256"] == capture.bundle.sha256
+    members = [m for m in manifest["members"] if m["role"] == "item"]
+    assert [m["sha256"] for m in members] == [capture.bundle.sha256] * 2
+    member = next(m for m in members if m["source"]["type"] == "capture")
     timestamp = member["provenance"]["timestamp"]
     assert timestamp["status"] == "stamped" and timestamp["gen_time"]
     bundle = tmp_path / "bundle.zip"
