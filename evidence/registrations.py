@@ -22,7 +22,7 @@ from evidence.matter_items import (
     register_matter_item_source,
 )
 from evidence.models import Capture, EvidenceItem
-from evidence.selectors import evidence_summary, label_matters, open_alerts
+from evidence.selectors import evidence_summary, label_matters, open_alerts, signing_tsa_url
 from evidence.services.capture_evidence import (
     SUBJECT_TYPE,
     capture_provenance_load,
@@ -40,6 +40,7 @@ from optout.demo import register_demo_seeder
 from optout.lib.canonical import utc_iso
 from optout.models import Label, User
 from optout.navigation import NavItem, register_nav_item
+from optout.policy.services.signing import register_signing_timestamp_authority
 from optout.tenancy import LabelAccess
 
 # --- the dashboard panel and demo data -----------------------------------------------------
@@ -351,3 +352,5 @@ def register() -> None:
             on_failed=capture_timestamp_failed,
         ),
     )
+    # C2PA signatures of tagged copies are timestamped by the label's evidence TSA.
+    register_signing_timestamp_authority(signing_tsa_url)

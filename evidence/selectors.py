@@ -121,6 +121,12 @@ def evidence_settings(*, label: Label) -> EvidenceSettings:
     return found if found is not None else EvidenceSettings(label=label)
 
 
+def signing_tsa_url(label: Label) -> str:
+    """The TSA that timestamps the label's C2PA signatures: its evidence TSA, if any."""
+    found = evidence_settings(label=label)
+    return found.tsa_url if found.timestamps_enabled else ""
+
+
 def subject_timestamps(*, label: Label, subject: Any) -> QuerySet[Timestamp]:
     meta = subject._meta
     return Timestamp.objects.for_label(label).filter(

@@ -52,6 +52,11 @@ CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Absolute address of this deployment, used in e-mails, printed links and signals.
 OPTOUT_BASE_URL = env.text("OPTOUT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The git commit this deployment runs, named in captures and packets (optout.lib.version);
+# unset, a git checkout answers for itself.
+OPTOUT_COMMIT = env.text("OPTOUT_COMMIT", "").strip().lower()
+if OPTOUT_COMMIT and not all(c in "0123456789abcdef" for c in OPTOUT_COMMIT):
+    raise ImproperlyConfigured("OPTOUT_COMMIT must be a git commit hash (hexadecimal).")
 if urlsplit(OPTOUT_BASE_URL).scheme not in {"http", "https"}:
     raise ImproperlyConfigured(f"OPTOUT_BASE_URL={OPTOUT_BASE_URL!r} must be an http(s) URL.")
 

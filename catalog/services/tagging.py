@@ -26,6 +26,7 @@ from catalog.audio.sniff import EXTENSIONS
 from catalog.models import Master, MasterTaggedCopy, Recording
 from optout.jobs import JobFailure
 from optout.lib.c2pa import AUDIO_TYPES as C2PA_AUDIO_TYPES
+from optout.lib.c2pa import Parent
 from optout.lib.canonical import canonical_json
 from optout.lib.tempfiles import temp_dir
 from optout.models import Job, Label, User
@@ -187,9 +188,15 @@ def _c2pa_sign(
     signed = tagged.with_name(tagged.name + ".c2pa")
     progress(70, _("Signing the copy (C2PA)"))
     try:
-        done = c2pa_sign_for_label(
-            label=label, source=tagged, dest=signed, media_type=media_type, title=title[:200]
-        )
+        with blob_local_path(master.blob) as original:
+            done = c2pa_sign_for_label(
+                label=label,
+                source=tagged,
+                dest=signed,
+                media_type=media_type,
+                title=title[:200],
+                parent=Parent(path=original, title=master.original_name),
+            )
     except ValidationError as error:
         signed.unlink(missing_ok=True)
         raise JobFailure(

@@ -10,11 +10,18 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-_PACKAGES = ("optout", "Django", "warcio", "playwright", "lxml", "cryptography")
+from optout.lib.version import optout_commit, optout_version
+
+_PACKAGES = ("Django", "warcio", "playwright", "lxml", "cryptography")
 
 
 def software_versions(*, browser: str = "") -> dict[str, str]:
-    versions: dict[str, str] = {"python": platform.python_version(), "openssl": ssl.OPENSSL_VERSION}
+    versions: dict[str, str] = {
+        "optout": optout_version(),
+        "optout_commit": optout_commit(),
+        "python": platform.python_version(),
+        "openssl": ssl.OPENSSL_VERSION,
+    }
     for package in _PACKAGES:
         try:
             versions[package.lower()] = version(package)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -74,6 +74,19 @@ def _spool(head: bytes, body: Iterable[bytes] = ()) -> tuple[IO[bytes], int]:
     return spool, length
 
 
+def warc_date(moment: datetime) -> str:
+    """``moment`` as WARC 1.1 wants it: W3C-DTF in UTC with a ``Z``, microseconds kept.
+
+    warcio appends the ``Z`` to ``isoformat()``, which for an aware datetime already
+    carries ``+00:00``; readers (cdxj-indexer, warcio's own parser) refuse that.
+    """
+    from warcio.timeutils import datetime_to_iso_date
+
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return str(datetime_to_iso_date(moment, use_micros=True))
+
+
 def write_warc(
     path: Path,
     *,
@@ -83,7 +96,6 @@ def write_warc(
 ) -> int:
     """Write a gzipped WARC of ``exchanges`` to ``path``; returns the number of records."""
     # Loaded here, not at import: web and worker processes that never capture stay smaller.
-    from warcio.timeutils import datetime_to_iso_date
     from warcio.warcwriter import WARCWriter
 
     records = 0
@@ -92,7 +104,7 @@ def write_warc(
         writer.write_record(writer.create_warcinfo_record(filename, dict(info)))
         records += 1
         for exchange in exchanges:
-            date = datetime_to_iso_date(exchange.started_at, use_micros=True)
+            date = warc_date(exchange.started_at)
             body, length = _spool(
                 _response_head(exchange.response_head), exchange.raw_body.chunks()
             )

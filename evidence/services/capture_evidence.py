@@ -19,8 +19,10 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from evidence.matter_items import matter_item_source
 from evidence.models import Capture, EvidenceItem, EvidenceKind, Timestamp
 from evidence.services.captures import CaptureFiles, capture_bundle_build, output_filenames
+from evidence.services.matters import matter_items_reseal
 from evidence.services.timestamps import (
     timestamp_attempt,
     timestamp_prepare,
@@ -32,6 +34,7 @@ from optout.services.blobs import blob_open
 from optout.services.ledger import ledger_append
 
 SUBJECT_TYPE = "evidence.capture"
+MATTER_ITEM_KEY = "capture"
 
 
 # --- timestamps ----------------------------------------------------------------------------
@@ -86,6 +89,7 @@ def capture_timestamp_add(stamp: Timestamp) -> None:
         raise ValueError("Only a verified timestamp goes into a capture's bundle.")
     capture = _subject(stamp)
     assert capture.captured_at is not None
+    unstamped = capture.bundle_id
     bundle = capture_bundle_build(
         label=capture.label,
         actor=None,
@@ -98,6 +102,7 @@ def capture_timestamp_add(stamp: Timestamp) -> None:
     Capture.objects.for_label(capture.label).filter(pk=capture.pk).update(
         bundle=bundle, timestamp=stamp
     )
+    capture.bundle, capture.timestamp = bundle, stamp
     ledger_append(
         label=capture.label,
         actor=None,
@@ -106,6 +111,49 @@ def capture_timestamp_add(stamp: Timestamp) -> None:
         blob=bundle,
         data={"output": "bundle", "timestamp": str(stamp.code), "size": bundle.size},
     )
+    # What already holds the capture gets the stamped bundle for the next packet.
+    _reseal_holders(capture, source_key=MATTER_ITEM_KEY, subject=capture)
+    if unstamped is not None:
+        _reseal_evidence_items(capture, unstamped=unstamped)
+
+
+def _reseal_evidence_items(capture: Capture, *, unstamped: int) -> None:
+    """Evidence items made from the capture before its stamp take the stamped bundle, and
+    so do the matter items made from them."""
+    assert capture.bundle is not None
+    holders = (
+        EvidenceItem.objects.for_label(capture.label)
+        .active()
+        .select_for_update()
+        .select_related("blob")
+        .filter(blob_id=unstamped)
+    )
+    for item in holders:
+        previous = item.blob.sha256
+        item.blob = capture.bundle
+        item.save(update_fields=["blob"])
+        ledger_append(
+            label=capture.label,
+            actor=None,
+            action="evidence.item_resealed",
+            subject=item,
+            blob=item.blob,
+            data={"capture": str(capture.code), "previous_sha256": previous},
+        )
+        _reseal_holders(capture, source_key="evidence", subject=item)
+
+
+def _reseal_holders(capture: Capture, *, source_key: str, subject: Any) -> None:
+    """Matter items made from ``subject`` take its current snapshot (the source registered
+    under ``source_key`` knows how to take it)."""
+    source = matter_item_source(source_key)
+    if source is not None:
+        matter_items_reseal(
+            label=capture.label,
+            source_key=source.key,
+            source_code=subject.code,
+            snapshot=source.snapshot(subject),
+        )
 
 
 def capture_timestamp_failed(stamp: Timestamp) -> None:

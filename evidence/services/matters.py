@@ -11,7 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evidence.matter_items import NotAddable, matter_item_source, matter_item_sources
+from evidence.matter_items import (
+    MatterItemSnapshot,
+    NotAddable,
+    matter_item_source,
+    matter_item_sources,
+)
 from evidence.models import Matter, MatterItem, MatterNote
 from evidence.services.links import catalog_links_resolve, link_codes
 from evidence.territories import territory_normalise
@@ -316,6 +321,49 @@ def matter_item_add(
         },
     )
     return item
+
+
+@transaction.atomic
+def matter_items_reseal(
+    *, label: Label, source_key: str, source_code: uuid.UUID, snapshot: MatterItemSnapshot
+) -> int:
+    """The items of one object take its newly sealed file and facts; returns how many.
+
+    For a seal that arrives after the object joined a matter (a capture's timestamp): the
+    same content, now with its proof, so every packet built later carries the latest seal.
+    The file each item held stays stored; the ledger entry names both.
+    """
+    items = (
+        MatterItem.objects.for_label(label)
+        .active()
+        .select_for_update()
+        .select_related("matter", "blob")
+        .filter(source_key=source_key, source_code=source_code)
+    )
+    changed = 0
+    for item in items:
+        if item.blob_id == snapshot.blob.pk and item.provenance == dict(snapshot.provenance):
+            continue
+        previous = item.blob
+        item.blob = snapshot.blob
+        item.provenance = dict(snapshot.provenance)
+        item.timestamp_blob = snapshot.timestamp_blob
+        item.save(update_fields=["blob", "provenance", "timestamp_blob"])
+        ledger_append(
+            label=label,
+            actor=None,
+            action="matter.item_resealed",
+            subject=item,
+            blob=item.blob,
+            data={
+                "matter": str(item.matter.code),
+                "source": source_key,
+                "source_id": str(source_code),
+                "previous_sha256": previous.sha256,
+            },
+        )
+        changed += 1
+    return changed
 
 
 @transaction.atomic

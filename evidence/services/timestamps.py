@@ -31,7 +31,8 @@ from evidence.services.alerts import alert_raise
 from evidence.services.settings import tsa_certificates_parse
 from optout.jobs import JobContext, JobFailure
 from optout.lib.canonical import utc_iso
-from optout.lib.fetch import FetchError, fetch
+from optout.lib.der import timestamp_response_sorted
+from optout.lib.tsa import TsaError, tsa_post
 from optout.models import Label, User
 from optout.services.blobs import blob_store_bytes
 from optout.services.jobs import job_create
@@ -40,9 +41,7 @@ from optout.services.ledger import ledger_append
 logger = logging.getLogger(__name__)
 
 TIMESTAMP_JOB = "evidence.timestamp"
-MAX_TOKEN_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW_SECONDS = 300
-TSA_DEADLINE_SECONDS = 30
 
 
 class TimestampError(Exception):
@@ -62,25 +61,6 @@ class StampResult:
     policy_oid: str
     tsa_name: str
     nonce: int | None
-
-
-def _tsa_post(url: str, query: bytes) -> bytes:
-    """POST the query to the TSA through the safe fetcher (no redirects: a TSA answers)."""
-    with fetch(
-        url,
-        method="POST",
-        body=query,
-        headers={
-            "Content-Type": "application/timestamp-query",
-            "Accept": "application/timestamp-reply",
-        },
-        max_bytes=MAX_TOKEN_BYTES,
-        deadline_seconds=TSA_DEADLINE_SECONDS,
-        max_redirects=0,
-    ) as result:
-        if result.status != 200:
-            raise TimestampError(f"The timestamp authority answered HTTP {result.status}.")
-        return result.content
 
 
 def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) -> StampResult:
@@ -106,11 +86,12 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
         .build()
     )
     try:
-        raw = _tsa_post(url, request.as_bytes())
-    except FetchError as exc:
-        raise TimestampError(f"The timestamp authority could not be reached: {exc}") from None
+        raw = tsa_post(url, request.as_bytes())
+    except TsaError as exc:
+        raise TimestampError(str(exc)) from None
     try:
-        response = decode_timestamp_response(raw)
+        # The token is kept as received; only the parse sees the certificates sorted.
+        response = decode_timestamp_response(timestamp_response_sorted(raw))
     except Exception:
         raise TimestampError("The timestamp authority's answer is not a timestamp.") from None
     if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.utils.translation import gettext as _
 
+from optout.lib.tsa import Relay, TsaError, tsa_relay
+
 logger = logging.getLogger(__name__)
 
 AUDIO_TYPES = {
@@ -129,29 +131,51 @@ def inspect_credential(cert_chain_pem: bytes, private_key_pem: bytes) -> Credent
     )
 
 
+PARENT = "parent"
+"""The ingredient label a derived file's ``c2pa.opened`` action points at."""
+
+
 def build_manifest(
-    *, title: str, assertions: list[dict[str, Any]], generator: str = "optout", version: str = "1"
+    *,
+    title: str,
+    assertions: list[dict[str, Any]],
+    generator: str = "optout",
+    version: str = "1",
+    edit: str = "",
 ) -> dict[str, Any]:
-    """A manifest with the ``c2pa.actions`` assertion c2pa-rs requires first."""
+    """A manifest with the ``c2pa.actions`` assertion c2pa-rs requires first.
+
+    With ``edit`` (what was changed), the file is derived from a parent ingredient that
+    ``sign_audio`` adds: ``c2pa.opened`` (hash-bound to that ingredient) then ``c2pa.edited``.
+    Without, it is a new digital capture (``c2pa.created``).
+    """
+    actions: list[dict[str, Any]] = (
+        [
+            {"action": "c2pa.opened", "parameters": {"ingredientIds": [PARENT]}},
+            {"action": "c2pa.edited", "description": edit},
+        ]
+        if edit
+        else [
+            {
+                "action": "c2pa.created",
+                "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/"
+                "digitalCapture",
+            }
+        ]
+    )
     return {
         "claim_generator_info": [{"name": generator, "version": version}],
         "title": title,
-        "assertions": [
-            {
-                "label": "c2pa.actions",
-                "data": {
-                    "actions": [
-                        {
-                            "action": "c2pa.created",
-                            "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/"
-                            "digitalCapture",
-                        }
-                    ]
-                },
-            },
-            *assertions,
-        ],
+        "assertions": [{"label": "c2pa.actions", "data": {"actions": actions}}, *assertions],
     }
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The file a signed copy was made from (e.g. the master a tagged copy copies)."""
+
+    path: Path
+    title: str
 
 
 def sign_audio(
@@ -161,35 +185,66 @@ def sign_audio(
     media_type: str,
     material: SigningMaterial,
     manifest: dict[str, Any],
+    parent: Parent | None = None,
+    tsa_url: str = "",
 ) -> None:
     """Write ``source`` with the signed manifest embedded to ``dest`` (a new file).
 
-    Supports WAV, FLAC, MP3 and M4A; SigningError otherwise. No timestamp authority is
-    contacted, so nothing leaves the machine.
+    Supports WAV, FLAC, MP3 and M4A; SigningError otherwise. ``parent`` (of the same media
+    type) becomes the parent ingredient. With ``tsa_url`` the signature carries an RFC 3161
+    timestamp from that TSA, asked through the safe fetcher, so it stays valid after the
+    signing certificate expires; otherwise nothing leaves the machine.
     """
-    import c2pa  # a large native library: loaded only where a label signs
-
     kind = AUDIO_TYPES.get(media_type.split(";", 1)[0].strip().lower())
     if kind is None:
         raise SigningError(
             _("C2PA signing supports WAV, FLAC, MP3 and M4A, not %(type)s.") % {"type": media_type}
         )
+    if not tsa_url:
+        _sign(source, dest, kind, material, manifest, parent, None)
+        return
+    try:
+        with tsa_relay(tsa_url) as relay:
+            _sign(source, dest, kind, material, manifest, parent, relay)
+    except TsaError as exc:
+        raise SigningError(_("C2PA signing failed: %(reason)s") % {"reason": exc}) from None
+
+
+def _sign(
+    source: Path,
+    dest: Path,
+    kind: str,
+    material: SigningMaterial,
+    manifest: dict[str, Any],
+    parent: Parent | None,
+    relay: Relay | None,
+) -> None:
+    import c2pa  # a large native library: loaded only where a label signs
+
     info = c2pa.C2paSignerInfo(
         alg=material.alg.encode("ascii"),
         sign_cert=material.cert_chain_pem,
         private_key=material.private_key_pem,
-        ta_url=None,
+        ta_url=relay.url.encode("ascii") if relay else None,
     )
     try:
         signer = c2pa.Signer.from_info(info)
         builder = c2pa.Builder(json.dumps(manifest))
+        if parent is not None:
+            with open(parent.path, "rb") as original:
+                builder.add_ingredient(
+                    {"title": parent.title, "relationship": "parentOf", "label": PARENT},
+                    kind,
+                    original,
+                )
         with open(source, "rb") as src, open(dest, "w+b") as out:
             builder.sign(signer, kind, src, out)
     except c2pa.C2paError as exc:
         dest.unlink(missing_ok=True)
         # The library's message names the problem, never the key.
         logger.warning("C2PA signing of %s failed: %s", source.name, type(exc).__name__)
-        raise SigningError(_("C2PA signing failed: %(reason)s") % {"reason": exc}) from None
+        reason = relay.errors[-1] if relay and relay.errors else str(exc)
+        raise SigningError(_("C2PA signing failed: %(reason)s") % {"reason": reason}) from None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,36 @@ def test_a_token_verifies_with_rfc3161_client_and_openssl_and_not_after_one_byte
     assert good.returncode == 0 and "Verification: OK" in good.stdout
     bad = openssl_verify(tmp_path / "tampered", tmp_path / "token.tsr", tmp_path / "ca.pem")
     assert bad.returncode != 0 and "message imprint mismatch" in bad.stdout + bad.stderr
+
+
+def test_an_answer_with_the_certificate_chain_is_accepted_and_kept_as_received(
+    local_tsa: LocalTsa, tmp_path: Path
+) -> None:
+    local_tsa.chain = True
+    data = b'{"manifest": "stamped by a TSA that sends its chain"}\n'
+    result = tsa_stamp(url=local_tsa.url, certificates=_trust(local_tsa), data=data)
+    assert result.token == local_tsa.issued[-1]
+    # As sent, the certificate set is in chain order, not DER order: a strict parser refuses.
+    with pytest.raises(ValueError, match="InvalidSetOrdering"):
+        decode_timestamp_response(result.token)
+
+    (tmp_path / "data").write_bytes(data)
+    (tmp_path / "token.tsr").write_bytes(result.token)
+    (tmp_path / "ca.pem").write_text(local_tsa.ca_pem)
+    shown = subprocess.run(
+        ["openssl", "ts", "-reply", "-in", str(tmp_path / "token.tsr"), "-token_out"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    certificates = subprocess.run(
+        ["openssl", "pkcs7", "-inform", "DER", "-print_certs", "-noout"],
+        input=shown,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "CN = Optout Test TSA Root" in certificates
+    good = openssl_verify(tmp_path / "data", tmp_path / "token.tsr", tmp_path / "ca.pem")
+    assert good.returncode == 0 and "Verification: OK" in good.stdout
 
 
 @pytest.mark.parametrize(

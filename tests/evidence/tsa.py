@@ -52,6 +52,21 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
+def _usage(**granted: bool) -> x509.KeyUsage:
+    names = (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    )
+    return x509.KeyUsage(**{name: granted.get(name, False) for name in names})
+
+
 def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
@@ -79,39 +94,47 @@ def _make_pki(folder: Path) -> Pki:
             .not_valid_before(period[0])
             .not_valid_after(period[1])
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(_usage(key_cert_sign=True, crl_sign=True), critical=True)
             .sign(key, hashes.SHA256())
         )
         return key, cert
 
     ca_key, ca_cert = ca("Optout Test TSA Root")
     _other_key, other_cert = ca("Someone Else's Root")
-    tsa_key = ec.generate_private_key(ec.SECP256R1())
-    tsa_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Optout Test TSA"))
-        .issuer_name(ca_cert.subject)
-        .public_key(tsa_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(period[0])
-        .not_valid_after(period[1])
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
+
+    def tsa() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name("Optout Test TSA"))
+            .issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(period[0])
+            .not_valid_after(period[1])
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+            )
+            # What C2PA's certificate profile also asks of a TSA (c2pa-rs checks it).
+            .add_extension(_usage(digital_signature=True), critical=True)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                critical=False,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        return key, cert
+
+    def der(cert: x509.Certificate) -> bytes:
+        return cert.public_bytes(serialization.Encoding.DER)
+
+    # OpenSSL writes the signer first, then the chain: a TSA certificate that sorts after
+    # the CA's makes an answer with the chain break DER's SET OF order, as real ones do.
+    tsa_key, tsa_cert = tsa()
+    while der(tsa_cert) < der(ca_cert):
+        tsa_key, tsa_cert = tsa()
     (folder / "ca.crt").write_bytes(_pem(ca_cert))
     (folder / "tsa.crt").write_bytes(_pem(tsa_cert))
     (folder / "tsa.key").write_bytes(
@@ -133,6 +156,8 @@ class LocalTsa:
     mode: str = "up"
     """``up``; ``error`` (HTTP 503); ``garbage`` (200, not a token); ``replay`` (the
     first token ever issued, whatever was asked)."""
+    chain: bool = False
+    """Answers carry the CA certificate after the TSA's (``openssl ts -reply -chain``)."""
     issued: list[bytes] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -162,6 +187,7 @@ class LocalTsa:
                     str(folder / "query.tsq"),
                     "-out",
                     str(folder / "reply.tsr"),
+                    *(["-chain", str(folder / "ca.crt")] if self.chain else []),
                 ],
                 check=True,
                 capture_output=True,

@@ -14,3 +14,7 @@ def _territories(request: pytest.FixtureRequest) -> None:
     ):
         request.getfixturevalue("db")
         ensure_territories()
+
+
+# The local RFC 3161 authority (tests/evidence/tsa.py), for timestamped C2PA signatures.
+from tests.evidence.tsa import local_tsa, tsa_pki  # noqa: E402, F401

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import shutil
 import struct
 import subprocess
+import time
 import wave
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from optout.lib.c2pa import (
+    Parent,
     SigningError,
     SigningMaterial,
     build_manifest,
@@ -34,11 +38,15 @@ from optout.policy.services.signing import (
     signing_credential_set,
 )
 from optout.policy.signals import PolicySpec, Stance, Use
-from optout.policy.signals.c2pa import training_mining_assertion
+from optout.policy.signals.c2pa import (
+    legacy_training_mining_assertion,
+    training_mining_assertion,
+)
 from optout.services.blobs import blob_open
 from tests.conftest import Team
+from tests.evidence.tsa import LocalTsa
 from tests.policy.cases import default_policy, licensable_partial_policy
-from tests.policy.pki import make_credential
+from tests.policy.pki import c2pa_read, make_credential
 
 
 def _tone(path: Path) -> Path:
@@ -120,17 +128,92 @@ def test_it_signs_audio_that_readers_validate(tmp_path: Path, fmt: str) -> None:
     assert read_manifest(source) is None
 
 
-def test_it_refuses_a_format_c2pa_cannot_carry(tmp_path: Path) -> None:
+def test_a_timestamped_signature_outlives_its_certificate_and_names_the_master(
+    tmp_path: Path, local_tsa: LocalTsa
+) -> None:
+    master = _tone(tmp_path / "master.wav")
+    copy = tmp_path / "copy.wav"
+    shutil.copyfile(master, copy)
+    with open(copy, "ab") as out:
+        out.write(b"LIST\x0c\x00\x00\x00INFOICOP\x00\x00\x00\x00")  # "the metadata"
+    credential = make_credential(valid_for=timedelta(seconds=4))
+    cawg = training_mining_assertion(default_policy(), constraint_info="https://x.example")
+    manifest = build_manifest(
+        title="copy.wav",
+        assertions=[cawg, legacy_training_mining_assertion(cawg)],
+        edit="Rights metadata written",
+    )
+    signed = {}
+    for name, tsa_url in (("stamped", local_tsa.url), ("unstamped", "")):
+        signed[name] = tmp_path / f"{name}.wav"
+        sign_audio(
+            source=copy,
+            dest=signed[name],
+            media_type="audio/wav",
+            material=SigningMaterial(credential.chain_pem, credential.key_pem, "es256"),
+            manifest=manifest,
+            parent=Parent(path=master, title="master.wav"),
+            tsa_url=tsa_url,
+        )
+    assert local_tsa.requests() == 1
+    expiry = credential.leaf.not_valid_after_utc
+    time.sleep(max(0.0, (expiry - datetime.now(UTC)).total_seconds()) + 1.5)
+    assert datetime.now(UTC) > expiry
+    trust = [credential.ca_pem, local_tsa.ca_pem.encode()]
+
+    stamped = c2pa_read(signed["stamped"], "audio/wav", trust=trust)
+    codes = {s["code"] for s in stamped["results"].get("success", [])}
+    assert stamped["results"].get("failure", []) == []
+    assert stamped["state"] == "Trusted"
+    assert {"timeStamp.validated", "timeStamp.trusted", "signingCredential.trusted"} <= codes
+    # Without the timestamp the same signature reads as made with an expired certificate.
+    unstamped = c2pa_read(signed["unstamped"], "audio/wav", trust=trust)
+    assert unstamped["state"] == "Invalid"
+    assert "signingCredential.expired" in {s["code"] for s in unstamped["results"]["failure"]}
+
+    active = stamped["active"]
+    (parent,) = active["ingredients"]
+    assert parent["title"] == "master.wav" and parent["relationship"] == "parentOf"
+    assertions = {a["label"]: a["data"] for a in active["assertions"]}
+    opened, edited = assertions["c2pa.actions.v2"]["actions"]
+    assert opened["action"] == "c2pa.opened" and edited["action"] == "c2pa.edited"
+    (link,) = opened["parameters"]["ingredients"]
+    assert link["url"].endswith("c2pa.ingredient.v3") and link["hash"]
+    assert "assertion.hashedURI.match" in codes
+    assert "c2pa.created" not in json.dumps(active)
+    # Both labels of the training-and-data-mining assertion, with the same stances.
+    assert assertions["cawg.training-mining"]["entries"]["cawg.ai_training"]["use"] == (
+        "notAllowed"
+    )
+    assert assertions["c2pa.training-mining"]["entries"] == {
+        key.replace("cawg.", "c2pa."): entry
+        for key, entry in assertions["cawg.training-mining"]["entries"].items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("media_type", "tsa_url", "message"),
+    [
+        ("audio/ogg", "", "not audio/ogg"),
+        # Not on the fetcher's allowlist: refused before anything is sent.
+        ("audio/wav", "http://127.0.0.1:9/tsa", "refused"),
+    ],
+)
+def test_what_cannot_be_signed_is_refused_and_writes_nothing(
+    tmp_path: Path, settings: Any, media_type: str, tsa_url: str, message: str
+) -> None:
+    settings.OPTOUT_FETCH_ALLOWED_HOSTS = []
     pki = make_credential()
-    with pytest.raises(SigningError, match="not audio/ogg"):
+    with pytest.raises(SigningError, match=message):
         sign_audio(
             source=_tone(tmp_path / "t.wav"),
-            dest=tmp_path / "t.ogg",
-            media_type="audio/ogg",
+            dest=tmp_path / "signed",
+            media_type=media_type,
             material=SigningMaterial(pki.chain_pem, pki.key_pem, "es256"),
             manifest=build_manifest(title="t", assertions=[]),
+            tsa_url=tsa_url,
         )
-    assert not (tmp_path / "t.ogg").exists()
+    assert not (tmp_path / "signed").exists()
 
 
 @pytest.mark.parametrize(
@@ -166,7 +249,12 @@ def test_the_label_signs_with_its_credential_and_its_policy(
     source = _tone(tmp_path / "master.wav")
     dest = tmp_path / "tagged.wav"
     assert not c2pa_sign_for_label(
-        label=team.label, source=source, dest=dest, media_type="audio/wav", title="Master"
+        label=team.label,
+        source=source,
+        dest=dest,
+        media_type="audio/wav",
+        title="Master",
+        parent=Parent(path=source, title="master.wav"),
     )
     assert not dest.exists()
     pki = make_credential()
@@ -189,7 +277,12 @@ def test_the_label_signs_with_its_credential_and_its_policy(
         actor=team.owner,
     )
     assert c2pa_sign_for_label(
-        label=team.label, source=source, dest=dest, media_type="audio/wav", title="Master"
+        label=team.label,
+        source=source,
+        dest=dest,
+        media_type="audio/wav",
+        title="Master",
+        parent=Parent(path=source, title="master.wav"),
     )
     report = read_manifest(dest)
     assert report is not None and report.validation_state == "Valid"
@@ -301,6 +394,7 @@ def test_the_private_key_is_sealed_at_rest_and_survives_a_key_rotation(
         dest=tmp_path / "a.wav",
         media_type="audio/wav",
         title="Master",
+        parent=Parent(path=source, title="master.wav"),
     )
     # Without the key that sealed it, signing fails with a reason and writes nothing.
     settings.OPTOUT_SEALING_KEYS = ["second-sealing-key"]
@@ -311,5 +405,6 @@ def test_the_private_key_is_sealed_at_rest_and_survives_a_key_rotation(
             dest=tmp_path / "b.wav",
             media_type="audio/wav",
             title="Master",
+            parent=Parent(path=source, title="master.wav"),
         )
     assert not (tmp_path / "b.wav").exists()

@@ -29,6 +29,7 @@ from optout.lib.fetch import FetchResult
 from optout.lib.fetch.results import Hop
 from optout.lib.hashing import sha256_bytes
 from optout.lib.tempfiles import temp_dir
+from optout.lib.version import optout_version_text
 from optout.models import Blob, Label, User
 from optout.services.blobs import blob_open, blob_store_bytes, blob_store_file
 from optout.services.ledger import ledger_append
@@ -131,7 +132,7 @@ def _output(blob: Blob, filename: str) -> dict[str, Any]:
 
 def warc_info(capture: Capture, versions: dict[str, str]) -> dict[str, Any]:
     return {
-        "software": f"optout {versions.get('optout', '')} (warcio {versions.get('warcio', '')})",
+        "software": f"optout {optout_version_text()} (warcio {versions.get('warcio', '')})",
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
         "isPartOf": f"optout-capture-{capture.code}",

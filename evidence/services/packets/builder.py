@@ -8,7 +8,6 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from optout.lib.canonical import canonical_json, utc_iso
 from optout.lib.hashing import Digest, sha256_bytes
 from optout.lib.pdf import PdfRenderError, render_pdf
 from optout.lib.tempfiles import temp_dir
+from optout.lib.version import optout_commit, optout_version
 from optout.models import Blob, Label, LedgerEntry
 from optout.services.blobs import (
     blob_open,
@@ -56,11 +56,7 @@ class PacketBlocked(Exception):
 
 
 def _software() -> dict[str, str]:
-    try:
-        own = version("optout")
-    except PackageNotFoundError:
-        own = "unknown"
-    return {"name": "Optout", "version": own}
+    return {"name": "Optout", "version": optout_version(), "commit": optout_commit()}
 
 
 # --- building ------------------------------------------------------------------------------

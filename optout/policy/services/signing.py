@@ -4,6 +4,7 @@ layer; it imports this module)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from optout.lib.c2pa import (
+    Parent,
     SigningError,
     SigningMaterial,
     build_manifest,
@@ -23,7 +25,10 @@ from optout.models import Label, User
 from optout.policy.models import SigningCredential
 from optout.policy.services.policy import label_facts, policy_current, policy_spec
 from optout.policy.signals import Use
-from optout.policy.signals.c2pa import training_mining_assertion
+from optout.policy.signals.c2pa import (
+    legacy_training_mining_assertion,
+    training_mining_assertion,
+)
 from optout.services.blobs import blob_open, blob_store_bytes
 from optout.services.ledger import ledger_append
 
@@ -158,11 +163,20 @@ def _material(credential: SigningCredential) -> SigningMaterial:
     )
 
 
+_TIMESTAMP_AUTHORITY: list[Callable[[Label], str]] = []
+
+
+def register_signing_timestamp_authority(lookup: Callable[[Label], str]) -> None:
+    """The app that keeps a label's TSA settings (evidence) says where its TSA is."""
+    _TIMESTAMP_AUTHORITY[:] = [lookup]
+
+
 def c2pa_sign_for_label(
-    *, label: Label, source: Path, dest: Path, media_type: str, title: str
+    *, label: Label, source: Path, dest: Path, media_type: str, title: str, parent: Parent
 ) -> bool:
-    """Sign ``source`` into ``dest`` with the label's credential and the
-    ``cawg.training-mining`` assertion of the policy in force.
+    """Sign ``source``, a copy of ``parent`` with metadata written into it, into ``dest``
+    with the label's credential and the training-and-data-mining assertions of the policy
+    in force; timestamped by the label's TSA when it has one.
 
     Returns False (and writes nothing) when the label has no credential or no policy;
     raises ValidationError when signing fails.
@@ -173,7 +187,12 @@ def c2pa_sign_for_label(
     if credential is None or embedding is None or current is None:
         return False
     assertion = training_mining_assertion(policy_spec(current), constraint_info=embedding.terms_url)
-    manifest = build_manifest(title=title[:200], assertions=[assertion])
+    manifest = build_manifest(
+        title=title[:200],
+        assertions=[assertion, legacy_training_mining_assertion(assertion)],
+        edit="Rights metadata written into a copy of the master",
+    )
+    tsa_url = _TIMESTAMP_AUTHORITY[0](label) if _TIMESTAMP_AUTHORITY else ""
     try:
         sign_audio(
             source=source,
@@ -181,6 +200,8 @@ def c2pa_sign_for_label(
             media_type=media_type,
             material=_material(credential),
             manifest=manifest,
+            parent=parent,
+            tsa_url=tsa_url,
         )
     except SigningError as exc:
         raise ValidationError(str(exc)) from None

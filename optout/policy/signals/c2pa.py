@@ -1,4 +1,10 @@
-"""The CAWG training-and-data-mining assertion (``cawg.training-mining``) of a policy."""
+"""The training-and-data-mining assertions of a policy for C2PA manifests.
+
+``cawg.training-mining`` (CAWG 1.1) is the current one. ``c2pa.training-mining`` is the
+label C2PA 1.x defined before CAWG took it over; readers written for it (Spawning's
+datadiligence among them) see nothing else, so it is written beside the current one with
+the same stances (docs/policy.md).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from optout.policy.signals.spec import PolicySpec
 from optout.policy.signals.vocab import Stance, Use
 
 ASSERTION_LABEL = "cawg.training-mining"
+LEGACY_ASSERTION_LABEL = "c2pa.training-mining"
 # CAWG 1.1 entry -> our uses.
 ENTRIES: dict[str, tuple[Use, ...]] = {
     "cawg.data_mining": (Use.TDM,),
@@ -36,3 +43,12 @@ def training_mining_assertion(
             entry["constraint_info"] = constraint_info
         entries[key] = entry
     return {"label": ASSERTION_LABEL, "data": {"entries": entries}}
+
+
+def legacy_training_mining_assertion(cawg: dict[str, Any]) -> dict[str, Any]:
+    """The same entries under the C2PA 1.x label and names (``c2pa.ai_training`` …)."""
+    entries = {
+        key.replace("cawg.", "c2pa.", 1): dict(entry)
+        for key, entry in cawg["data"]["entries"].items()
+    }
+    return {"label": LEGACY_ASSERTION_LABEL, "data": {"entries": entries}}

@@ -152,3 +152,7 @@ def uploaded(team: Team, recording: Recording, samples: dict[str, Path]) -> Call
 
 def stored_path(media_root: Path, sha256: str) -> Path:
     return media_root / "blobs" / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+
+# The local RFC 3161 authority (tests/evidence/tsa.py), for timestamped C2PA signatures.
+from tests.evidence.tsa import local_tsa, tsa_pki  # noqa: E402, F401

@@ -18,6 +18,8 @@ from optout.policy.services.signing import reservation_for_embedding
 from tests.catalog.audio.conftest import decoded_md5, ffprobe_tags
 from tests.catalog.masters.conftest import body_of, run_job, sha256sum, stored_path
 from tests.conftest import Team
+from tests.evidence.tsa import LocalTsa
+from tests.policy.pki import Credential, c2pa_read, make_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +251,30 @@ def test_the_page_makes_a_copy_and_offers_its_download(
     assert Blob.objects.for_label(team.label).count() == 2
 
 
+def _signed_copy(
+    team: Team, uploaded: Callable[..., Master], fmt: str, folder: Path
+) -> tuple[Credential, Master, MasterTaggedCopy, Path]:
+    """A label with a C2PA credential makes a tagged copy of a new master; the download."""
+    from optout.policy.services.signing import signing_credential_set
+
+    credential = make_credential()
+    signing_credential_set(
+        label=team.label,
+        actor=team.owner,
+        cert_chain_pem=credential.chain_pem,
+        private_key_pem=credential.key_pem,
+    )
+    master = uploaded(fmt, process=True)
+    client = team.client_for(team.a_r)
+    started = client.get(tagged_url(team, master))
+    copy = MasterTaggedCopy.objects.for_label(team.label).get(code=started.json()["id"])
+    job = run_job(copy.job)
+    assert job.status == Job.Status.DONE, job.error
+    copy.refresh_from_db()
+    path = _download(client.get(tagged_url(team, master)), folder / f"copy.{fmt}")
+    return credential, master, copy, path
+
+
 @pytest.mark.parametrize(("fmt", "expected"), [("wav16", "signed"), ("ogg", "unsupported_format")])
 def test_a_label_with_a_c2pa_credential_gets_signed_copies_with_the_same_audio(
     fmt: str,
@@ -258,31 +284,42 @@ def test_a_label_with_a_c2pa_credential_gets_signed_copies_with_the_same_audio(
     tmp_path: Path,
 ) -> None:
     from optout.lib.c2pa import read_manifest
-    from optout.policy.services.signing import signing_credential_set
-    from tests.policy.pki import make_credential
 
-    pki = make_credential()
-    signing_credential_set(
-        label=team.label,
-        actor=team.owner,
-        cert_chain_pem=pki.chain_pem,
-        private_key_pem=pki.key_pem,
-    )
-    master = uploaded(fmt, process=True)
-    client = team.client_for(team.a_r)
-    started = client.get(tagged_url(team, master))
-    copy = MasterTaggedCopy.objects.for_label(team.label).get(code=started.json()["id"])
-    job = run_job(copy.job)
-    assert job.status == Job.Status.DONE, job.error
-    copy.refresh_from_db()
+    _credential, master, copy, path = _signed_copy(team, uploaded, fmt, tmp_path)
     assert copy.result["c2pa"] == expected
-    path = _download(client.get(tagged_url(team, master)), tmp_path / f"copy.{fmt}")
     assert payload_sha256(path) == master.payload_sha256
     report = read_manifest(path)
     if expected == "signed":
         assert report is not None and report.validation_state == "Valid"
         entries = report.assertions["cawg.training-mining"]["entries"]
         assert entries["cawg.ai_training"] == {"use": "notAllowed"}
+        assert report.assertions["c2pa.training-mining"]["entries"]["c2pa.ai_training"] == {
+            "use": "notAllowed"
+        }
         assert probe(path).common["isrc"] == ["SEABC2600001"]  # the tags survived signing
     else:
         assert report is None
+
+
+def test_a_signed_copy_is_timestamped_by_the_labels_tsa_and_derived_from_the_master(
+    team: Team, uploaded: Callable[..., Master], tmp_path: Path, local_tsa: LocalTsa
+) -> None:
+    from evidence.services.settings import evidence_settings_update
+
+    evidence_settings_update(
+        label=team.label, actor=team.owner, tsa_url=local_tsa.url, tsa_certificates=local_tsa.ca_pem
+    )
+    pki, master, _copy, path = _signed_copy(team, uploaded, "wav16", tmp_path)
+    assert local_tsa.requests() == 1
+
+    read = c2pa_read(path, "audio/wav", trust=[pki.ca_pem, local_tsa.ca_pem.encode()])
+    assert read["state"] == "Trusted" and read["results"].get("failure", []) == []
+    assert "timeStamp.validated" in {s["code"] for s in read["results"]["success"]}
+    (parent,) = read["active"]["ingredients"]
+    assert parent["title"] == master.original_name and parent["relationship"] == "parentOf"
+    actions = next(
+        a["data"]["actions"]
+        for a in read["active"]["assertions"]
+        if a["label"] == "c2pa.actions.v2"
+    )
+    assert [a["action"] for a in actions] == ["c2pa.opened", "c2pa.edited"]

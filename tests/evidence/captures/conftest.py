@@ -17,6 +17,7 @@ from evidence.models import Capture
 from evidence.services.captures import capture_request
 from optout.models import Label, User
 from optout.services.jobs import job_execute
+from tests.evidence.warcs import warc_check
 
 Route = tuple[int, list[tuple[str, str]], bytes]
 
@@ -149,4 +150,6 @@ def run_capture(capture: Capture) -> Capture:
         .select_related("warc", "screenshot", "pdf", "provenance", "bundle", "job", "previous")
         .get(pk=capture.pk)
     )
+    if done.warc is not None:
+        warc_check(done.warc)
     return done

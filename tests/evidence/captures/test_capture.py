@@ -17,6 +17,7 @@ from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
 from evidence.models import Capture
+from optout.lib.version import optout_version
 from optout.models import Blob, Job, LedgerEntry
 from optout.services.blobs import blob_local_path, blob_open, blob_verify
 from tests.conftest import Team
@@ -63,8 +64,9 @@ def _terms_site(site: Site) -> None:
 
 
 def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
-    team: Team, site: Site
+    team: Team, site: Site, settings: Any
 ) -> None:
+    settings.OPTOUT_COMMIT = "89abcdef0123456789abcdef0123456789abcdef"
     _terms_site(site)
     capture = capture_now(team.label, team.rights, site.url("/old-terms"))
 
@@ -117,6 +119,8 @@ def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
     assert ["Content-Type", "text/html; charset=utf-8"] in provenance["response_headers"]
     assert provenance["software"]["browser"].startswith("Chromium ")
     assert provenance["software"]["warcio"]
+    assert provenance["software"]["optout"] == optout_version() != "unknown"
+    assert provenance["software"]["optout_commit"] == settings.OPTOUT_COMMIT
     for name in ("warc", "screenshot", "pdf"):
         blob = outputs[name]
         assert blob is not None
@@ -127,6 +131,8 @@ def test_it_captures_a_page_with_every_output_hashed_and_in_the_ledger(
     records = _warc_records(capture.warc)
     assert records[0]["type"] == "warcinfo"
     assert b"warcio" in records[0]["payload"]
+    software = f"software: optout {optout_version()} (commit {settings.OPTOUT_COMMIT})"
+    assert software.encode() in records[0]["payload"]
     responses = {r["uri"]: r for r in records if r["type"] == "response"}
     requests = {r["uri"] for r in records if r["type"] == "request"}
     for path in ("/old-terms", "/terms", "/style.css", "/logo.png"):

@@ -4,19 +4,26 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evidence.models import Capture, Timestamp
+from evidence.models import Capture, Packet, Timestamp
+from evidence.services.capture_evidence import capture_to_evidence_item
+from evidence.services.matters import matter_item_add
 from evidence.services.settings import evidence_settings_update
 from optout.models import Blob, Job, LedgerEntry
 from optout.services.blobs import blob_open
 from optout.services.jobs import job_execute
 from tests.conftest import Team
 from tests.evidence.captures.conftest import Site, capture_now, html
+from tests.evidence.conftest import make_matter
+from tests.evidence.packets import build_packet, extract, packet_file
 from tests.evidence.tsa import LocalTsa, openssl_verify
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +74,11 @@ def _members_bytes(blob: Blob) -> bytes:
         return handle.read()
 
 
+@pytest.mark.parametrize("chain", [False, True], ids=["signer only", "with the chain"])
 def test_a_capture_is_stamped_and_its_bundle_carries_the_token(
-    team: Team, site: Site, stamped_label: LocalTsa, tmp_path: Path
+    team: Team, site: Site, stamped_label: LocalTsa, tmp_path: Path, chain: bool
 ) -> None:
+    stamped_label.chain = chain  # many public TSAs answer with their certificate chain
     capture = capture_now(team.label, team.rights, site.url("/terms"))
     capture.refresh_from_db()
 
@@ -79,6 +88,7 @@ def test_a_capture_is_stamped_and_its_bundle_carries_the_token(
     assert capture.provenance is not None
     assert stamp.message_sha256 == capture.provenance.sha256
     _check_token(capture, tmp_path, stamped_label)
+    assert stamp.token is not None and _members_bytes(stamp.token) == stamped_label.issued[-1]
     assert capture.bundle is not None
     assert (
         LedgerEntry.objects.for_label(team.label)
@@ -123,6 +133,65 @@ def test_a_tsa_that_is_down_leaves_the_capture_unstamped_until_a_retry_succeeds(
     assert stamp.status == Timestamp.Status.STAMPED
     assert capture.bundle != first_bundle
     _check_token(capture, tmp_path, stamped_label)
+
+
+def test_a_timestamp_that_arrives_after_the_capture_joined_a_matter_reaches_its_packets(
+    team: Team, site: Site, stamped_label: LocalTsa, tmp_path: Path
+) -> None:
+    stamped_label.mode = "error"
+    capture = capture_now(team.label, team.rights, site.url("/terms"))
+    matter = make_matter(team.label, team.rights)
+    item = matter_item_add(
+        matter=matter, actor=team.rights, source_key="capture", source_code=capture.code
+    )
+    assert item.provenance["timestamp"]["status"] == "pending"
+    first_bundle = capture.bundle
+    # The capture also became an evidence item, added to the matter too.
+    evidence = capture_to_evidence_item(capture=capture, actor=team.rights)
+    via_evidence = matter_item_add(
+        matter=matter, actor=team.rights, source_key="evidence", source_code=evidence.code
+    )
+    assert via_evidence.blob == first_bundle
+
+    stamped_label.mode = "up"
+    job_execute(code=str(Job.objects.for_label(team.label).get(kind="evidence.timestamp").code))
+    capture.refresh_from_db()
+    assert capture.bundle is not None and capture.bundle != first_bundle
+    item.refresh_from_db()
+    assert item.blob == capture.bundle
+    evidence.refresh_from_db()
+    via_evidence.refresh_from_db()
+    assert evidence.blob == capture.bundle and via_evidence.blob == capture.bundle
+    assert (
+        LedgerEntry.objects.for_label(team.label)
+        .filter(action="matter.item_resealed", object_code=str(item.code))
+        .get()
+        .sha256
+        == capture.bundle.sha256
+    )
+
+    packet = build_packet(matter, team.rights)
+    assert packet.status == Packet.Status.READY, packet.error
+    folder = extract(packet_file(packet, tmp_path / "packet.zip"), tmp_path / "packet")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    members = [m for m in manifest["members"] if m["role"] == "item"]
+    assert [m["sha256"] for m in members] == [capture.bundle.sha256] * 2
+    member = next(m for m in members if m["source"]["type"] == "capture")
+    timestamp = member["provenance"]["timestamp"]
+    assert timestamp["status"] == "stamped" and timestamp["gen_time"]
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes((folder / member["path"]).read_bytes())
+    with zipfile.ZipFile(bundle) as opened:
+        assert timestamp["token_member"] in opened.namelist()
+    verified = subprocess.run(
+        [sys.executable, "-I", "verify.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verified.returncode == 0 and verified.stdout.startswith("OK"), verified.stdout
 
 
 def test_without_a_timestamp_authority_nothing_is_asked(
