@@ -12,9 +12,9 @@ from django.urls import reverse
 from lxml import etree
 from protego import Protego
 
+from optout.policy.compilers.rsl import RSL_NS
 from optout.policy.services.policy import policy_approve, policy_draft_save
 from optout.policy.services.terms import terms_approve, terms_draft_save
-from optout.policy.signals.rsl import RSL_NS
 from tests.conftest import Team
 
 FILES = [

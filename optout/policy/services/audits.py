@@ -23,15 +23,15 @@ from optout.lib.fetch import (
     fetch,
 )
 from optout.models import Label, LabelDomain, User
-from optout.policy.models import SignalAudit, SignalAuditFile
-from optout.policy.services.agents import agent_registry
-from optout.policy.services.policy import label_facts, policy_current, policy_spec
-from optout.policy.signals.audit import (
+from optout.policy.compilers.audit import (
     Fetched,
     SiteSnapshot,
     audit_site,
     license_url_to_fetch,
 )
+from optout.policy.models import SignalAudit, SignalAuditFile
+from optout.policy.services.agents import agent_registry
+from optout.policy.services.policy import label_facts, policy_current, policy_spec
 from optout.services.blobs import blob_store_bytes
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
