@@ -52,12 +52,6 @@ class PolicyVersionSerializer(serializers.ModelSerializer[PolicyVersion]):
         read_only_fields: tuple[str, ...] = fields
 
 
-class PolicyChangeSerializer(serializers.Serializer[Any]):
-    field = serializers.CharField()
-    before = serializers.CharField()
-    after = serializers.CharField()
-
-
 class PolicyVersionDetailSerializer(PolicyVersionSerializer):
     changes = serializers.SerializerMethodField()
 
