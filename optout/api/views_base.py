@@ -57,7 +57,8 @@ class LabelScopedMixin:
 
     * not a member of the label: 404 (as if it did not exist);
     * GET/HEAD/OPTIONS need ``read_capability``; other methods ``write_capability``: 403;
-    * querysets start from ``for_label(label)``, objects are looked up by ``code``.
+    * querysets start from ``for_label(label)``; the object of a detail route is the one
+      whose public id (``code``) is the ``id`` path parameter.
     """
 
     read_capability: Capability = Capability.VIEW
@@ -93,7 +94,10 @@ class LabelScopedMixin:
         return self.label_queryset()
 
     def get_object(self) -> Any:
-        return get_owned_or_404(self.get_queryset(), access=self.access, code=self.kwargs["code"])
+        # The object's public id is the ``id`` path parameter; routes still naming it
+        # ``code`` are looked up the same way.
+        public_id = self.kwargs["id"] if "id" in self.kwargs else self.kwargs["code"]
+        return get_owned_or_404(self.get_queryset(), access=self.access, code=public_id)
 
 
 class LabelListView(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
