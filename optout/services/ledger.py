@@ -268,3 +268,25 @@ def ledger_verify(
     else:
         problem = _check_head(head, last=count, prev=prev)
     return LedgerReport(label.slug, count, len(digests), problem)
+
+
+def ledger_verify_recorded(
+    *,
+    label: Label,
+    actor: User | None,
+    subject: models.Model | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Verify ``label``'s chain and files, and record the outcome in the ledger itself
+    (``subject``: what asked for it, e.g. the job)."""
+    report = ledger_verify(label=label, check_files=True, on_progress=on_progress)
+    result: dict[str, Any] = {
+        "ok": report.ok,
+        "entries": report.entries,
+        "files_checked": report.files_checked,
+        "problem": (
+            {"seq": report.problem.seq, "reason": report.problem.reason} if report.problem else None
+        ),
+    }
+    ledger_append(label=label, actor=actor, action="ledger.verified", subject=subject, data=result)
+    return result
