@@ -180,6 +180,7 @@ class JobListApi(LabelListView):
 
 class JobApi(LabelDetailView):
     model = Job
+    lookup_url_kwarg = "id"
     serializer_class = JobSerializer
 
 

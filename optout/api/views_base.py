@@ -57,13 +57,14 @@ class LabelScopedMixin:
 
     * not a member of the label: 404 (as if it did not exist);
     * GET/HEAD/OPTIONS need ``read_capability``; other methods ``write_capability``: 403;
-    * querysets start from ``for_label(label)``; the object of a detail route is the one
-      whose public id (``code``) is the ``id`` path parameter.
+    * querysets start from ``for_label(label)``, objects are looked up by ``code``, taken
+      from the URL parameter ``lookup_url_kwarg`` (``code`` unless a view names another).
     """
 
     read_capability: Capability = Capability.VIEW
     write_capability: Capability | None = None
     model: type[models.Model] | None = None
+    lookup_url_kwarg: str | None = "code"
     access: LabelAccess
     kwargs: dict[str, Any]
 
@@ -94,10 +95,8 @@ class LabelScopedMixin:
         return self.label_queryset()
 
     def get_object(self) -> Any:
-        # The object's public id is the ``id`` path parameter; routes still naming it
-        # ``code`` are looked up the same way.
-        public_id = self.kwargs["id"] if "id" in self.kwargs else self.kwargs["code"]
-        return get_owned_or_404(self.get_queryset(), access=self.access, code=public_id)
+        code = self.kwargs[self.lookup_url_kwarg or "code"]
+        return get_owned_or_404(self.get_queryset(), access=self.access, code=code)
 
 
 class LabelListView(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]

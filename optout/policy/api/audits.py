@@ -113,4 +113,5 @@ class AuditListApi(LabelListView):
 
 class AuditApi(LabelDetailView):
     model = SignalAudit
+    lookup_url_kwarg = "id"
     serializer_class = AuditSerializer

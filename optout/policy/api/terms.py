@@ -58,6 +58,7 @@ class TermsListApi(LabelListView):
 
 class TermsTextApi(LabelDetailView):
     model = TermsText
+    lookup_url_kwarg = "id"
     serializer_class = TermsTextSerializer
 
 

@@ -51,6 +51,7 @@ class PolicyVersionListApi(LabelListView):
 
 class PolicyVersionApi(LabelDetailView):
     model = PolicyVersion
+    lookup_url_kwarg = "id"
     serializer_class = PolicyVersionDetailSerializer
 
 
