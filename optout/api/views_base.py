@@ -95,8 +95,9 @@ class LabelScopedMixin:
         return self.label_queryset()
 
     def get_object(self) -> Any:
-        code = self.kwargs[self.lookup_url_kwarg or "code"]
-        return get_owned_or_404(self.get_queryset(), access=self.access, code=code)
+        # The public id is ``id`` in an API path (``code`` in routes not yet renamed).
+        key = self.lookup_url_kwarg or ("id" if "id" in self.kwargs else "code")
+        return get_owned_or_404(self.get_queryset(), access=self.access, code=self.kwargs[key])
 
 
 class LabelListView(LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
