@@ -10,7 +10,7 @@ class OptoutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from optout import checks, job_kinds, panels  # noqa: F401  (registrations)
+        from optout import checks, job_kinds, registrations  # noqa: F401  (registrations)
         from optout.api import schema  # noqa: F401  (OpenAPI extension)
 
-        panels.register()
+        registrations.register()

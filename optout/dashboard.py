@@ -1,4 +1,5 @@
-"""Dashboard panels. Each app offers panels; the dashboard page composes them in order."""
+"""Dashboard panels. Each app offers panels from its ``registrations.py``; the dashboard page
+composes them in order."""
 
 from __future__ import annotations
 

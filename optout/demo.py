@@ -1,4 +1,5 @@
-"""Demo data. Each app registers a seeder that adds its part to the demo label."""
+"""Demo data. Each app registers, from its ``registrations.py``, a seeder that adds its part
+to the demo label."""
 
 from __future__ import annotations
 

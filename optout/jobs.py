@@ -1,8 +1,9 @@
 """The registry of job kinds.
 
-Each app registers its kinds in its ``AppConfig.ready`` (``register_job_kind``); the one
-Celery task ``optout.tasks.run_job`` looks the handler up here by the job's ``kind``. The
-registry lives in the core app so that the job machinery never imports a higher layer.
+Each app registers its kinds with ``@job_kind`` in its ``job_kinds.py``, which its
+``AppConfig.ready`` imports; the one Celery task ``optout.tasks.run_job`` looks the handler
+up here by the job's ``kind``. The registry lives in the core app so that the job machinery
+never imports a higher layer.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Entries of the label navigation. Each app registers its own in ``AppConfig.ready``."""
+"""Entries of the label navigation. Each app registers its own from its ``registrations.py``."""
 
 from __future__ import annotations
 

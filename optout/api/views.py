@@ -105,15 +105,15 @@ class MemberApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type
     def _member(self) -> Membership:
         from django.http import Http404
 
-        member = label_membership(label=self.access.label, code=self.kwargs["code"])
+        member = label_membership(label=self.access.label, code=self.kwargs["id"])
         if member is None:
             raise Http404
         return member
 
-    def get(self, request: Request, slug: str, code: str) -> Response:
+    def get(self, request: Request, slug: str, id: str) -> Response:
         return Response(self.get_serializer(self._member()).data)
 
-    def patch(self, request: Request, slug: str, code: str) -> Response:
+    def patch(self, request: Request, slug: str, id: str) -> Response:
         member = self._member()
         serializer = self.get_serializer(member, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -123,7 +123,7 @@ class MemberApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type
             )
         return Response(self.get_serializer(member).data)
 
-    def delete(self, request: Request, slug: str, code: str) -> Response:
+    def delete(self, request: Request, slug: str, id: str) -> Response:
         membership_remove(membership=self._member(), actor=self.access.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -157,15 +157,15 @@ class InvitationApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[
     def _invitation(self) -> Invitation:
         from django.http import Http404
 
-        invitation = label_invitation(label=self.access.label, code=self.kwargs["code"])
+        invitation = label_invitation(label=self.access.label, code=self.kwargs["id"])
         if invitation is None:
             raise Http404
         return invitation
 
-    def get(self, request: Request, slug: str, code: str) -> Response:
+    def get(self, request: Request, slug: str, id: str) -> Response:
         return Response(self.get_serializer(self._invitation()).data)
 
-    def delete(self, request: Request, slug: str, code: str) -> Response:
+    def delete(self, request: Request, slug: str, id: str) -> Response:
         invitation_revoke(invitation=self._invitation(), actor=self.access.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -180,6 +180,7 @@ class JobListApi(LabelListView):
 
 class JobApi(LabelDetailView):
     model = Job
+    lookup_url_kwarg = "id"
     serializer_class = JobSerializer
 
 

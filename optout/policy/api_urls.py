@@ -6,17 +6,17 @@ from optout.policy.api import audits, terms, territories, views
 
 urlpatterns = [
     path("policy/versions/", views.PolicyVersionListApi.as_view(), name="policy-versions"),
-    path("policy/versions/<uuid:code>/", views.PolicyVersionApi.as_view(), name="policy-version"),
+    path("policy/versions/<uuid:id>/", views.PolicyVersionApi.as_view(), name="policy-version"),
     path("policy/current/", views.PolicyCurrentApi.as_view(), name="policy-current"),
     path("policy/draft/", views.PolicyDraftApi.as_view(), name="policy-draft"),
     path("policy/draft/approve/", views.PolicyApproveApi.as_view(), name="policy-approve"),
     path("signals/", views.SignalsApi.as_view(), name="signals"),
     path("audits/", audits.AuditListApi.as_view(), name="audits"),
-    path("audits/<uuid:code>/", audits.AuditApi.as_view(), name="audit"),
+    path("audits/<uuid:id>/", audits.AuditApi.as_view(), name="audit"),
     path("terms/", terms.TermsListApi.as_view(), name="terms"),
-    path("terms/texts/<uuid:code>/", terms.TermsTextApi.as_view(), name="terms-text"),
+    path("terms/texts/<uuid:id>/", terms.TermsTextApi.as_view(), name="terms-text"),
     path(
-        "terms/texts/<uuid:code>/publications/",
+        "terms/texts/<uuid:terms_text_id>/publications/",
         terms.TermsPublicationsApi.as_view(),
         name="terms-publications",
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from optout.policy.signals.vocab import Purpose, Stance, Use
+from optout.policy.compilers.vocab import Purpose, Stance, Use
 
 
 class UseChoice(models.TextChoices):

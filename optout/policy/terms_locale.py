@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from optout.policy.signals.vocab import Use
+from optout.policy.compilers.vocab import Use
 
 
 class TermsLanguage(models.TextChoices):

@@ -166,13 +166,68 @@ class LedgerReport:
 
 
 def _file_digest(blob: Blob) -> str | None:
+    """The SHA-256 of the stored bytes; None when they cannot be read (missing included)."""
     try:
         with default_storage.open(blob.storage_name, "rb") as handle:
             return copy_and_hash(handle, None).sha256
-    except FileNotFoundError:
-        return None
     except OSError:
         return None
+
+
+def _check_link(
+    entry: LedgerEntry, *, expected_seq: int, prev: str, label_code: str
+) -> LedgerProblem | None:
+    """The entry's place in the chain: its sequence number, its link, its own hash."""
+    if entry.seq != expected_seq:
+        reason = (
+            f"entry #{expected_seq} is missing (next is #{entry.seq})"
+            if entry.seq > expected_seq
+            else f"entry #{entry.seq} is out of order (expected #{expected_seq})"
+        )
+        return LedgerProblem(expected_seq, reason)
+    if entry.prev_hash != prev:
+        return LedgerProblem(entry.seq, f"entry #{entry.seq} does not link to the entry before it")
+    if entry_hash(entry_record(entry, label_code=label_code), prev) != entry.entry_hash:
+        return LedgerProblem(entry.seq, f"entry #{entry.seq} was altered after it was written")
+    return None
+
+
+def _check_file(entry: LedgerEntry, *, digests: dict[int, str | None]) -> LedgerProblem | None:
+    """The bytes of the entry's file against the hash it recorded; each blob is read once
+    (``digests`` keeps what was read)."""
+    blob = entry.blob
+    if blob is None:
+        return None
+    if blob.pk not in digests:
+        digests[blob.pk] = _file_digest(blob)
+    actual = digests[blob.pk]
+    if actual is None:
+        return LedgerProblem(entry.seq, f"the file of entry #{entry.seq} is missing")
+    if actual != entry.sha256:
+        return LedgerProblem(
+            entry.seq,
+            f"the file of entry #{entry.seq} has changed: its SHA-256 is now "
+            f"{actual}, the ledger recorded {entry.sha256}",
+        )
+    return None
+
+
+def _check_head(head: LedgerHead | None, *, last: int, prev: str) -> LedgerProblem | None:
+    """The chain's end against the label's head row, so a cut tail is found."""
+    if head is None:
+        return None
+    if head.seq > last:
+        return LedgerProblem(
+            last + 1,
+            f"the chain ends at #{last} but its head records #{head.seq}: "
+            f"entries from #{last + 1} are missing",
+        )
+    if head.seq < last or head.entry_hash != prev:
+        return LedgerProblem(
+            head.seq + 1 if head.seq < last else last,
+            f"the chain's end (#{last}) does not match its recorded head (#{head.seq})",
+        )
+    return None
 
 
 def ledger_verify(
@@ -190,80 +245,48 @@ def ledger_verify(
     label_code = str(label.code)
     head = LedgerHead.objects.filter(label=label).first()
     total = head.seq if head else 0
-    expected_seq = 1
     prev = GENESIS_HASH
-    files_checked = 0
-    file_cache: dict[int, str | None] = {}
+    digests: dict[int, str | None] = {}
     entries = (
         LedgerEntry.objects.for_label(label)
         .select_related("blob")
         .order_by("seq")
         .iterator(chunk_size=2000)
     )
-
-    def report(problem: LedgerProblem | None, count: int) -> LedgerReport:
-        return LedgerReport(label.slug, count, files_checked, problem)
-
     count = 0
+    problem: LedgerProblem | None = None
     for entry in entries:
         count += 1
-        if entry.seq != expected_seq:
-            reason = (
-                f"entry #{expected_seq} is missing (next is #{entry.seq})"
-                if entry.seq > expected_seq
-                else f"entry #{entry.seq} is out of order (expected #{expected_seq})"
-            )
-            return report(LedgerProblem(expected_seq, reason), count)
-        if entry.prev_hash != prev:
-            return report(
-                LedgerProblem(
-                    entry.seq, f"entry #{entry.seq} does not link to the entry before it"
-                ),
-                count,
-            )
-        if entry_hash(entry_record(entry, label_code=label_code), prev) != entry.entry_hash:
-            return report(
-                LedgerProblem(entry.seq, f"entry #{entry.seq} was altered after it was written"),
-                count,
-            )
-        if check_files and entry.blob is not None:
-            if entry.blob_id not in file_cache:
-                file_cache[entry.blob_id] = _file_digest(entry.blob)
-                files_checked += 1
-            actual = file_cache[entry.blob_id]
-            if actual is None:
-                return report(
-                    LedgerProblem(entry.seq, f"the file of entry #{entry.seq} is missing"), count
-                )
-            if actual != entry.sha256:
-                return report(
-                    LedgerProblem(
-                        entry.seq,
-                        f"the file of entry #{entry.seq} has changed: its SHA-256 is now "
-                        f"{actual}, the ledger recorded {entry.sha256}",
-                    ),
-                    count,
-                )
+        problem = _check_link(entry, expected_seq=count, prev=prev, label_code=label_code)
+        if problem is None and check_files:
+            problem = _check_file(entry, digests=digests)
+        if problem is not None:
+            break
         prev = entry.entry_hash
-        expected_seq += 1
         if on_progress is not None:
             on_progress(count, total)
-    last = expected_seq - 1
-    if head is not None and head.seq > last:
-        return report(
-            LedgerProblem(
-                last + 1,
-                f"the chain ends at #{last} but its head records #{head.seq}: "
-                f"entries from #{last + 1} are missing",
-            ),
-            count,
-        )
-    if head is not None and (head.seq < last or head.entry_hash != prev):
-        return report(
-            LedgerProblem(
-                head.seq + 1 if head.seq < last else last,
-                f"the chain's end (#{last}) does not match its recorded head (#{head.seq})",
-            ),
-            count,
-        )
-    return report(None, count)
+    else:
+        problem = _check_head(head, last=count, prev=prev)
+    return LedgerReport(label.slug, count, len(digests), problem)
+
+
+def ledger_verify_recorded(
+    *,
+    label: Label,
+    actor: User | None,
+    subject: models.Model | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Verify ``label``'s chain and files, and record the outcome in the ledger itself
+    (``subject``: what asked for it, e.g. the job)."""
+    report = ledger_verify(label=label, check_files=True, on_progress=on_progress)
+    result: dict[str, Any] = {
+        "ok": report.ok,
+        "entries": report.entries,
+        "files_checked": report.files_checked,
+        "problem": (
+            {"seq": report.problem.seq, "reason": report.problem.reason} if report.problem else None
+        ),
+    }
+    ledger_append(label=label, actor=actor, action="ledger.verified", subject=subject, data=result)
+    return result

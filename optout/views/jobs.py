@@ -3,13 +3,11 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.http import HTMX_STOP_POLLING
 
 from optout.models import Job
 from optout.selectors import label_jobs
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
-
-# htmx stops polling when a response has this status (https://htmx.org/docs/#polling).
-HTMX_STOP_POLLING = 286
 
 
 @label_view()

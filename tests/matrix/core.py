@@ -92,7 +92,7 @@ ROUTES = [
         "api:member",
         writes={"PATCH": MANAGE, "DELETE": MANAGE},
         format="json",
-        kwargs=lambda o: {"code": o.member.code},
+        kwargs=lambda o: {"id": o.member.code},
         data=lambda o: {"role": "counsel"},
     ),
     Route(
@@ -107,10 +107,10 @@ ROUTES = [
         read=MANAGE,
         writes={"DELETE": MANAGE},
         format="json",
-        kwargs=lambda o: {"code": o.invitation.code},
+        kwargs=lambda o: {"id": o.invitation.code},
     ),
     Route("api:jobs"),
-    Route("api:job", kwargs=lambda o: {"code": o.job.code}),
+    Route("api:job", kwargs=lambda o: {"id": o.job.code}),
     Route("api:ledger"),
     Route(
         "api:ledger-verify",

@@ -110,7 +110,7 @@ ROUTES = [
     ),
     Route("policy:agents"),
     Route("api:policy:policy-versions"),
-    Route("api:policy:policy-version", kwargs=lambda o: {"code": o.policy_v1.code}),
+    Route("api:policy:policy-version", kwargs=lambda o: {"id": o.policy_v1.code}),
     Route("api:policy:policy-current"),
     Route(
         "api:policy:policy-draft",
@@ -147,10 +147,10 @@ ROUTES = [
         },
     ),
     Route("api:policy:terms"),
-    Route("api:policy:terms-text", kwargs=lambda o: {"code": o.terms_text.code}),
+    Route("api:policy:terms-text", kwargs=lambda o: {"id": o.terms_text.code}),
     Route(
         "api:policy:terms-publications",
-        kwargs=lambda o: {"code": o.terms_text.code},
+        kwargs=lambda o: {"terms_text_id": o.terms_text.code},
         writes={"POST": RIGHTS},
         format="json",
         data=lambda o: {"url": "https://x.example.test/t"},
@@ -207,7 +207,7 @@ ROUTES = [
     Route("policy:audit", kwargs=lambda o: {"code": o.audit.code}),
     Route("policy:audit_file", kwargs=lambda o: {"code": o.audit_file.code}),
     Route("api:policy:audits", writes={"POST": RIGHTS}, format="json", data=lambda o: {}),
-    Route("api:policy:audit", kwargs=lambda o: {"code": o.audit.code}),
+    Route("api:policy:audit", kwargs=lambda o: {"id": o.audit.code}),
     Route("policy:signing", writes={"POST": APPROVE}, format="multipart", data=lambda o: {}),
     Route("policy:signing_remove", read=None, writes={"POST": APPROVE}),
 ]

@@ -119,7 +119,7 @@ def test_the_openapi_schema_validates(tmp_path) -> None:
         env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    assert "/api/v1/labels/{slug}/jobs/{code}/" in (tmp_path / "schema.yaml").read_text()
+    assert "/api/v1/labels/{slug}/jobs/{id}/" in (tmp_path / "schema.yaml").read_text()
 
 
 def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> None:

@@ -7,9 +7,9 @@ import os
 from datetime import date
 from pathlib import Path
 
-from optout.policy.signals import AgentRegistry, LabelFacts, PolicySpec, Purpose, Stance, Use
-from optout.policy.signals.agents import Agent
-from optout.policy.signals.vocab import suggested_blocked_purposes
+from optout.policy.compilers import AgentRegistry, LabelFacts, PolicySpec, Purpose, Stance, Use
+from optout.policy.compilers.agents import Agent
+from optout.policy.compilers.vocab import suggested_blocked_purposes
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("OPTOUT_UPDATE_GOLDEN") == "1"

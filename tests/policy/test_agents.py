@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from protego import Protego
 
+from optout.policy.compilers import Purpose, check_bundle, compile_bundle
+from optout.policy.compilers.robots import robots_plan
 from optout.policy.services.agents import (
     CLASSIFICATION,
     VENDORED_LIST,
@@ -21,8 +23,6 @@ from optout.policy.services.agents import (
     vendored_classification,
     vendored_robots_json,
 )
-from optout.policy.signals import Purpose, check_bundle, compile_bundle
-from optout.policy.signals.robots import robots_plan
 from tests.policy.cases import FACTS, GOLDEN, UPDATE, default_policy
 
 

@@ -30,17 +30,17 @@ from optout.lib.c2pa import (
 )
 from optout.lib.sealing import SealError, unseal
 from optout.models import LedgerEntry
+from optout.policy.compilers import PolicySpec, Stance, Use
+from optout.policy.compilers.c2pa import (
+    legacy_training_mining_assertion,
+    training_mining_assertion,
+)
 from optout.policy.services.policy import policy_approve, policy_draft_save
 from optout.policy.services.signing import (
     c2pa_sign_for_label,
     reservation_for_embedding,
     signing_credential,
     signing_credential_set,
-)
-from optout.policy.signals import PolicySpec, Stance, Use
-from optout.policy.signals.c2pa import (
-    legacy_training_mining_assertion,
-    training_mining_assertion,
 )
 from optout.services.blobs import blob_open
 from tests.conftest import Team

@@ -12,9 +12,9 @@ from django.urls import reverse
 from lxml import etree
 from protego import Protego
 
+from optout.policy.compilers.rsl import RSL_NS
 from optout.policy.services.policy import policy_approve, policy_draft_save
 from optout.policy.services.terms import terms_approve, terms_draft_save
-from optout.policy.signals.rsl import RSL_NS
 from tests.conftest import Team
 
 FILES = [
@@ -195,5 +195,5 @@ def test_the_signals_page_shows_every_output_and_a_clean_check(team: Team) -> No
     assert "Preview of the draft" in preview.content.decode()
     assert "User-agent: GPTBot" not in preview.content.decode()
     api = viewer.get(reverse("api:policy:signals", args=["label-a"])).json()
-    assert api["findings"] == [] and api["policy_version"] == 1
+    assert api["findings"] == [] and api["policy_version_number"] == 1
     assert "robots.txt" in api["files"] and api["hosted"]["robots"].endswith("robots.txt")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from optout.models import LedgerEntry
+from optout.policy.compilers import Purpose, Stance, Use
 from optout.policy.models import PolicyVersion
 from optout.policy.services.policy import (
     label_facts,
@@ -26,7 +27,6 @@ from optout.policy.services.policy import (
     policy_scheduled,
     policy_spec,
 )
-from optout.policy.signals import Purpose, Stance, Use
 from optout.services.labels import label_domain_add
 from optout.services.ledger import ledger_verify
 from tests.conftest import Team

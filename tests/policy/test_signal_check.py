@@ -7,8 +7,8 @@ from types import MappingProxyType
 
 import pytest
 
-from optout.policy.signals import SignalBundle, check_bundle, compile_bundle
-from optout.policy.signals.robots_lint import parse_robots, preference_problems
+from optout.policy.compilers import SignalBundle, check_bundle, compile_bundle
+from optout.policy.compilers.robots_lint import parse_robots, preference_problems
 from tests.policy.cases import CASES, FACTS, default_policy, sample_registry
 
 REGISTRY = sample_registry()

@@ -10,11 +10,11 @@ import pytest
 from lxml import etree
 from protego import Protego
 
-from optout.policy.signals import PolicySpec, Purpose, Stance, Use, compile_bundle
-from optout.policy.signals.bundle import BUNDLE_FILES
-from optout.policy.signals.formats import SERIALISATIONS
-from optout.policy.signals.robots import compile_robots, robots_plan
-from optout.policy.signals.rsl import RSL_NS
+from optout.policy.compilers import PolicySpec, Purpose, Stance, Use, compile_bundle
+from optout.policy.compilers.bundle import BUNDLE_FILES
+from optout.policy.compilers.formats import SERIALISATIONS
+from optout.policy.compilers.robots import compile_robots, robots_plan
+from optout.policy.compilers.rsl import RSL_NS
 from tests.policy.cases import CASES, FACTS, GOLDEN, UPDATE, default_policy, sample_registry
 
 REGISTRY = sample_registry()
@@ -227,6 +227,6 @@ def test_every_output_names_its_serialisation_version() -> None:
 
 def test_an_unknown_serialisation_version_is_refused() -> None:
     with pytest.raises(ValueError, match="aipref-vocab-03"):
-        from optout.policy.signals.preferences import content_usage_value
+        from optout.policy.compilers.preferences import content_usage_value
 
         content_usage_value(default_policy(), version="aipref-vocab-03")

@@ -92,8 +92,8 @@ from optout.lib.fetch.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from optout.lib.fetch.parsing import MAX_URL_LENGTH, Target, parse_url
 from optout.lib.fetch.results import Body, FetchResult, Hop, Timings, TlsInfo
-from optout.lib.fetch.urls import MAX_URL_LENGTH, Target, parse_url
 
 __all__ = [
     "CONNECT_TIMEOUT_SECONDS",

@@ -100,22 +100,6 @@ def parse_ip(text: str) -> IPAddress:
     return ipaddress.ip_address(text.split("%", 1)[0])
 
 
-def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside a mapped, compatible, NAT64, 6to4 or Teredo IPv6 address."""
-    if isinstance(ip, ipaddress.IPv4Address):
-        return None
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    value = int(ip)
-    if ip in _V6("::/96") or ip in _V6("::ffff:0:0:0/96") or ip in _V6("64:ff9b::/96"):
-        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
-    return None
-
-
 def address_refusal(ip: IPAddress) -> str | None:
     """The reason code (a key of ``REASONS``) this address is refused for, or None."""
     if isinstance(ip, ipaddress.IPv6Address):

@@ -22,9 +22,9 @@ from optout.lib.fetch.errors import (
     PortNotAllowed,
     TooManyRedirects,
 )
+from optout.lib.fetch.parsing import Target, parse_url
 from optout.lib.fetch.results import FetchResult, Hop
 from optout.lib.fetch.transport import Deadline, Limits, exchange
-from optout.lib.fetch.urls import Target, parse_url
 
 DEFAULT_MAX_BYTES: Final = 50 * 1024 * 1024
 DEFAULT_DEADLINE_SECONDS: Final = 30.0

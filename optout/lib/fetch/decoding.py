@@ -14,7 +14,6 @@ from typing import Final, Protocol
 import brotli
 
 OUT_CHUNK: Final = 64 * 1024
-SUPPORTED: Final = ("gzip", "x-gzip", "deflate", "br")
 ACCEPT_ENCODING: Final = "gzip, deflate, br"
 
 

@@ -142,10 +142,6 @@ class Hop:
         return _header_values(self.headers, name)
 
     @property
-    def is_redirect(self) -> bool:
-        return bool(self.location)
-
-    @property
     def content_type(self) -> str:
         return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
 

@@ -46,8 +46,8 @@ from optout.lib.fetch.errors import (
     TlsFailed,
     TooLarge,
 )
+from optout.lib.fetch.parsing import Target
 from optout.lib.fetch.results import Body, Hop, Timings, TlsInfo
-from optout.lib.fetch.urls import Target
 
 _READ_CHUNK: Final = 64 * 1024
 _BUFFER: Final = 32 * 1024

@@ -37,7 +37,10 @@ class AuditFileSerializer(serializers.ModelSerializer[SignalAuditFile]):
 class AuditSerializer(serializers.ModelSerializer[SignalAudit]):
     id = serializers.UUIDField(source="code", read_only=True)
     job = serializers.UUIDField(source="job.code", read_only=True)
-    policy_version = serializers.IntegerField(
+    policy_version = serializers.UUIDField(
+        source="policy_version.code", default=None, read_only=True
+    )
+    policy_version_number = serializers.IntegerField(
         source="policy_version.number", default=None, read_only=True
     )
     gaps = serializers.SerializerMethodField()
@@ -51,6 +54,7 @@ class AuditSerializer(serializers.ModelSerializer[SignalAudit]):
             "status",
             "job",
             "policy_version",
+            "policy_version_number",
             "origin",
             "summary",
             "gaps",
@@ -66,7 +70,7 @@ class AuditSerializer(serializers.ModelSerializer[SignalAudit]):
         return gap_rows(audit)
 
 
-class AuditRequestSerializer(serializers.Serializer[Any]):
+class AuditInputSerializer(serializers.Serializer[Any]):
     domain = serializers.CharField(
         required=False, help_text="One of the label's domains; all of them when left out."
     )
@@ -87,9 +91,9 @@ class AuditListApi(LabelListView):
             .prefetch_related("files__blob")
         )
 
-    @extend_schema(request=AuditRequestSerializer, responses={202: AuditSerializer(many=True)})
+    @extend_schema(request=AuditInputSerializer, responses={202: AuditSerializer(many=True)})
     def post(self, request: Request, slug: str) -> Response:
-        incoming = AuditRequestSerializer(data=request.data)
+        incoming = AuditInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         domain = None
         name = incoming.validated_data.get("domain")
@@ -109,4 +113,5 @@ class AuditListApi(LabelListView):
 
 class AuditApi(LabelDetailView):
     model = SignalAudit
+    lookup_url_kwarg = "id"
     serializer_class = AuditSerializer

@@ -24,7 +24,10 @@ class PolicyVersionSerializer(serializers.ModelSerializer[PolicyVersion]):
     id = serializers.UUIDField(source="code", read_only=True)
     stances = StancesSerializer(read_only=True)
     approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
-    based_on = serializers.IntegerField(source="based_on.number", read_only=True, default=None)
+    based_on = serializers.UUIDField(source="based_on.code", read_only=True, default=None)
+    based_on_number = serializers.IntegerField(
+        source="based_on.number", read_only=True, default=None
+    )
 
     class Meta:
         model = PolicyVersion
@@ -44,18 +47,13 @@ class PolicyVersionSerializer(serializers.ModelSerializer[PolicyVersion]):
             "legacy_noai",
             "change_note",
             "based_on",
+            "based_on_number",
             "created_at",
             "updated_at",
             "approved_at",
             "approved_by",
         )
         read_only_fields: tuple[str, ...] = fields
-
-
-class PolicyChangeSerializer(serializers.Serializer[Any]):
-    field = serializers.CharField()
-    before = serializers.CharField()
-    after = serializers.CharField()
 
 
 class PolicyVersionDetailSerializer(PolicyVersionSerializer):
@@ -114,7 +112,8 @@ class TermsPublicationSerializer(serializers.ModelSerializer[TermsPublication]):
 
 class TermsTextSerializer(serializers.ModelSerializer[TermsText]):
     id = serializers.UUIDField(source="code", read_only=True)
-    policy_version = serializers.IntegerField(source="policy_version.number", read_only=True)
+    policy_version = serializers.UUIDField(source="policy_version.code", read_only=True)
+    policy_version_number = serializers.IntegerField(source="policy_version.number", read_only=True)
     approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
     edited = serializers.BooleanField(read_only=True)
     publications = TermsPublicationSerializer(many=True, read_only=True)
@@ -128,6 +127,7 @@ class TermsTextSerializer(serializers.ModelSerializer[TermsText]):
             "status",
             "number",
             "policy_version",
+            "policy_version_number",
             "body",
             "edited",
             "created_at",
@@ -164,7 +164,8 @@ class FindingSerializer(serializers.Serializer[Any]):
 
 
 class SignalsSerializer(serializers.Serializer[Any]):
-    policy_version = serializers.IntegerField()
+    policy_version = serializers.UUIDField()
+    policy_version_number = serializers.IntegerField()
     effective_date = serializers.DateField()
     files = serializers.DictField(child=serializers.CharField())
     headers = HeaderSerializer(many=True)

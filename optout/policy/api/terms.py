@@ -58,6 +58,7 @@ class TermsListApi(LabelListView):
 
 class TermsTextApi(LabelDetailView):
     model = TermsText
+    lookup_url_kwarg = "id"
     serializer_class = TermsTextSerializer
 
 
@@ -124,12 +125,12 @@ class TermsPublicationsApi(LabelScopedMixin, generics.GenericAPIView):  # type: 
     pagination_class = None
 
     def _text(self) -> TermsText:
-        return get_owned_or_404(TermsText, access=self.access, code=self.kwargs["code"])
+        return get_owned_or_404(TermsText, access=self.access, code=self.kwargs["terms_text_id"])
 
-    def get(self, request: Request, slug: str, code: str) -> Response:
+    def get(self, request: Request, slug: str, terms_text_id: str) -> Response:
         return Response(self.get_serializer(self._text().publications.all(), many=True).data)
 
-    def post(self, request: Request, slug: str, code: str) -> Response:
+    def post(self, request: Request, slug: str, terms_text_id: str) -> Response:
         text = self._text()
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)

@@ -51,6 +51,7 @@ class PolicyVersionListApi(LabelListView):
 
 class PolicyVersionApi(LabelDetailView):
     model = PolicyVersion
+    lookup_url_kwarg = "id"
     serializer_class = PolicyVersionDetailSerializer
 
 
@@ -137,12 +138,14 @@ class SignalsApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[typ
     serializer_class = SignalsSerializer
 
     def get(self, request: Request, slug: str) -> Response:
-        bundle = signal_bundle(label=self.access.label)
-        if bundle is None:
+        version = policy_current(label=self.access.label)
+        bundle = signal_bundle(label=self.access.label, version=version)
+        if version is None or bundle is None:
             raise Http404
         return Response(
             {
-                "policy_version": bundle.policy.version,
+                "policy_version": version.code,
+                "policy_version_number": version.number,
                 "effective_date": bundle.policy.effective_date,
                 "files": dict(bundle.files),
                 "headers": [{"name": n, "value": v} for n, v in bundle.headers],

@@ -31,7 +31,7 @@ class PolicyVersion(LabelOwnedModel):
       row never changes: a database trigger refuses UPDATE and DELETE of approved rows.
     * The current version is the approved one with the latest effective date that has
       come; a version approved with a later date is scheduled until that day.
-    * ``stances`` maps every use (``optout.policy.signals.vocab.Use``) to a stance;
+    * ``stances`` maps every use (``optout.policy.compilers.vocab.Use``) to a stance;
       ``scope_catalog`` names parts of the catalog as data (the catalog is a higher layer):
       ``{"all": true}`` or ``{"all": false, "releases": [codes], "recordings": [codes],
       "works": [codes]}``.

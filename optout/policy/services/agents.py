@@ -15,15 +15,15 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from optout.policy.models import AgentList, AgentPurpose
-from optout.policy.signals.agents import (
+from optout.policy.compilers.agents import (
     AgentListDiff,
     AgentRegistry,
     diff_agent_lists,
     parse_robots_json,
     registry_from_data,
 )
-from optout.policy.signals.vocab import Purpose
+from optout.policy.compilers.vocab import Purpose
+from optout.policy.models import AgentList, AgentPurpose
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 VENDORED_LIST = DATA_DIR / "ai-robots-txt" / "robots.json"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from optout.jobs import JobContext, JobFailure
+from optout.jobs import JobFailure
 from optout.lib.fetch import (
     BadResponse,
     ConnectionFailed,
@@ -23,15 +23,15 @@ from optout.lib.fetch import (
     fetch,
 )
 from optout.models import Label, LabelDomain, User
-from optout.policy.models import SignalAudit, SignalAuditFile
-from optout.policy.services.agents import agent_registry
-from optout.policy.services.policy import label_facts, policy_current, policy_spec
-from optout.policy.signals.audit import (
+from optout.policy.compilers.audit import (
     Fetched,
     SiteSnapshot,
     audit_site,
     license_url_to_fetch,
 )
+from optout.policy.models import SignalAudit, SignalAuditFile
+from optout.policy.services.agents import agent_registry
+from optout.policy.services.policy import label_facts, policy_current, policy_spec
 from optout.services.blobs import blob_store_bytes
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
@@ -282,21 +282,20 @@ def audit_fail(*, audit: SignalAudit, reason: str) -> None:
     )
 
 
-def audit_job(ctx: JobContext) -> dict[str, Any]:
-    """The ``policy.audit`` job handler (registered in ``optout.policy.job_kinds``)."""
-    code = ctx.params.get("audit")
-    audit = (
-        SignalAudit.objects.for_label(ctx.job.label)
-        .select_related("label")
-        .filter(code=code)
-        .first()
-    )
+def audit_run_queued(
+    *,
+    label: Label,
+    code: str | None,
+    actor: User | None,
+    progress: Callable[[int, str], None],
+) -> dict[str, Any]:
+    """Run the audit a ``policy.audit`` job was queued for; a permanent failure is recorded
+    on the audit as well as on the job."""
+    audit = SignalAudit.objects.for_label(label).select_related("label").filter(code=code).first()
     if audit is None:
         raise JobFailure(_("The audit this job was queued for no longer exists."))
     try:
-        audit = audit_run(
-            audit=audit, actor=ctx.job.created_by, progress=lambda p, s: ctx.progress(p, s)
-        )
+        audit = audit_run(audit=audit, actor=actor, progress=progress)
     except JobFailure as exc:
         audit_fail(audit=audit, reason=str(exc))
         raise

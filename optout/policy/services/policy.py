@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 from optout.lib.canonical import canonical_json
 from optout.models import Label, LabelDomain, User
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
+from optout.policy.compilers import LabelFacts, PolicySpec, Purpose, Stance, Use
+from optout.policy.compilers.vocab import AI_USES, PURPOSE_USES, suggested_blocked_purposes
 from optout.policy.models import PolicyVersion
-from optout.policy.signals import LabelFacts, PolicySpec, Purpose, Stance, Use
-from optout.policy.signals.vocab import AI_USES, PURPOSE_USES, suggested_blocked_purposes
 from optout.services.ledger import ledger_append
 
 EDITABLE_FIELDS = (

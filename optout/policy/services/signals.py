@@ -10,11 +10,11 @@ from datetime import date
 from django.template.loader import render_to_string
 
 from optout.models import Label
+from optout.policy.compilers import Finding, SignalBundle, check_bundle, compile_bundle
+from optout.policy.compilers.bundle import BUNDLE_FILES
 from optout.policy.models import PolicyVersion
 from optout.policy.services.agents import agent_registry
 from optout.policy.services.policy import label_facts, policy_current, policy_spec
-from optout.policy.signals import Finding, SignalBundle, check_bundle, compile_bundle
-from optout.policy.signals.bundle import BUNDLE_FILES
 
 # Public files: URL name -> (bundle file, media type).
 PUBLIC_FILES = {

@@ -22,13 +22,13 @@ from optout.lib.c2pa import (
 )
 from optout.lib.sealing import SealError, seal, unseal
 from optout.models import Label, User
-from optout.policy.models import SigningCredential
-from optout.policy.services.policy import label_facts, policy_current, policy_spec
-from optout.policy.signals import Use
-from optout.policy.signals.c2pa import (
+from optout.policy.compilers import Use
+from optout.policy.compilers.c2pa import (
     legacy_training_mining_assertion,
     training_mining_assertion,
 )
+from optout.policy.models import SigningCredential
+from optout.policy.services.policy import label_facts, policy_current, policy_spec
 from optout.services.blobs import blob_open, blob_store_bytes
 from optout.services.ledger import ledger_append
 

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from optout.models import Label, User
+from optout.policy.compilers import Stance, Use
+from optout.policy.compilers.vocab import AI_USES
 from optout.policy.models import PolicyVersion, TermsChannel, TermsPublication, TermsText
 from optout.policy.services.policy import label_facts, policy_current, policy_spec
-from optout.policy.signals import Stance, Use
-from optout.policy.signals.vocab import AI_USES
 from optout.policy.terms_locale import LEGAL_BASIS, TermsLanguage, join_uses
 from optout.services.ledger import ledger_append
 

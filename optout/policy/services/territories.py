@@ -17,10 +17,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from optout.models import Label, User
+from optout.policy.compilers import Use
+from optout.policy.compilers.vocab import AI_USES
 from optout.policy.models import SignalKind, TermsText, Territory, TerritoryNote
 from optout.policy.services.policy import policy_current, policy_spec
-from optout.policy.signals import Use
-from optout.policy.signals.vocab import AI_USES
 from optout.services.ledger import ledger_append
 
 WORLDWIDE = "Worldwide"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from optout.forms import apply_errors
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
+from optout.policy.compilers import Purpose
 from optout.policy.forms import ApproveForm, PolicyForm
 from optout.policy.models import PolicyVersion
 from optout.policy.services.agents import agent_registry
@@ -28,7 +29,6 @@ from optout.policy.services.policy import (
     policy_versions,
     policy_warnings,
 )
-from optout.policy.signals import Purpose
 from optout.roles import Capability
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from optout.lib.files import as_download
 from optout.models import Label
+from optout.policy.compilers import SignalBundle
 from optout.policy.models import TermsText
 from optout.policy.services.policy import policy_current
 from optout.policy.services.signals import (
@@ -24,7 +25,6 @@ from optout.policy.services.signals import (
     signal_zip,
 )
 from optout.policy.services.terms import terms_generate, terms_latest
-from optout.policy.signals import SignalBundle
 from optout.policy.terms_locale import APPROVED_NOTE, GENERATED_NOTE, TermsLanguage
 
 MAX_AGE = 3600

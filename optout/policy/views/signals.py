@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from optout.policy.compilers.bundle import BUNDLE_FILES
 from optout.policy.services.policy import policy_draft
 from optout.policy.services.signals import PUBLIC_FILES, signal_bundle, signal_findings
-from optout.policy.signals.bundle import BUNDLE_FILES
 from optout.tenancy import LabelAccess, label_view
 
 FILE_DESCRIPTIONS = {

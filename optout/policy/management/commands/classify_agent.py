@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from optout.policy.compilers.vocab import Purpose
 from optout.policy.services.agents import agent_classify
-from optout.policy.signals.vocab import Purpose
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from optout.policy.signals.vocab import Purpose
+from optout.policy.compilers.vocab import Purpose
 
 
 @dataclass(frozen=True)

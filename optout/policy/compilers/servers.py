@@ -9,10 +9,10 @@ and RE2 (Caddy): no look-behind, no possessive quantifiers.
 
 from __future__ import annotations
 
-from optout.policy.signals.agents import Agent, AgentRegistry
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.headers import header_set
-from optout.policy.signals.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.agents import Agent, AgentRegistry
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.headers import header_set
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
 
 _SPECIAL = set("\\.^$|?*+()[]{}")
 AGENT_START = r"(?:^|[\s(;,])"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.preferences import content_usage_value
-from optout.policy.signals.rsl import RSL_MEDIA_TYPE
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.tdmrep import tdm_reservation
-from optout.policy.signals.vocab import TRAINING_USES
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.preferences import content_usage_value
+from optout.policy.compilers.rsl import RSL_MEDIA_TYPE
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.tdmrep import tdm_reservation
+from optout.policy.compilers.vocab import TRAINING_USES
 
 
 def robots_directives(policy: PolicySpec) -> list[str]:

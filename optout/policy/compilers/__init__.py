@@ -8,12 +8,12 @@ Pure functions only: no Django, no database, no network, no clock. Input is a fr
 
 from __future__ import annotations
 
-from optout.policy.signals.agents import Agent, AgentRegistry
-from optout.policy.signals.bundle import SignalBundle, compile_bundle
-from optout.policy.signals.check import check_bundle
-from optout.policy.signals.messages import Finding
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.vocab import Purpose, Stance, Use
+from optout.policy.compilers.agents import Agent, AgentRegistry
+from optout.policy.compilers.bundle import SignalBundle, compile_bundle
+from optout.policy.compilers.check import check_bundle
+from optout.policy.compilers.messages import Finding
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.vocab import Purpose, Stance, Use
 
 __all__ = [
     "Agent",

@@ -1,4 +1,4 @@
-"""The core app's navigation entries and dashboard panels."""
+"""What the core app adds to the shared registries: navigation entries and dashboard panels."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from optout.policy.signals.vocab import Purpose, Stance, Use, strictest
+from optout.policy.compilers.vocab import Purpose, Stance, Use, strictest
 
 
 def _frozen(stances: Mapping[Use, Stance]) -> Mapping[Use, Stance]:

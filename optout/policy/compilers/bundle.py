@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from optout.policy.signals.agents import AgentRegistry
-from optout.policy.signals.aitxt import compile_ai_txt
-from optout.policy.signals.formats import SERIALISATIONS
-from optout.policy.signals.headers import compile_headers, compile_html_head, header_set
-from optout.policy.signals.robots import compile_robots, robots_plan
-from optout.policy.signals.rsl import compile_rsl
-from optout.policy.signals.servers import compile_apache, compile_caddy, compile_nginx
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.tdmrep import compile_tdm_policy, compile_tdmrep
+from optout.policy.compilers.agents import AgentRegistry
+from optout.policy.compilers.aitxt import compile_ai_txt
+from optout.policy.compilers.formats import SERIALISATIONS
+from optout.policy.compilers.headers import compile_headers, compile_html_head, header_set
+from optout.policy.compilers.robots import compile_robots, robots_plan
+from optout.policy.compilers.rsl import compile_rsl
+from optout.policy.compilers.servers import compile_apache, compile_caddy, compile_nginx
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.tdmrep import compile_tdm_policy, compile_tdmrep
 
 # File name in the bundle -> (media type, what it is). The paths are where each file goes
 # on the label's own web server.

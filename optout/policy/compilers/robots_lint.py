@@ -12,7 +12,7 @@ from typing import Any
 
 import http_sf
 
-from optout.policy.signals.messages import Finding, gettext_noop
+from optout.policy.compilers.messages import Finding, gettext_noop
 
 _FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$")
 RULE_FIELDS = {"allow", "disallow"}

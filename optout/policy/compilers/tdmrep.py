@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.vocab import Stance, Use
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.vocab import Stance, Use
 
 
 def tdm_reservation(policy: PolicySpec) -> int:

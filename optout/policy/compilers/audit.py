@@ -17,20 +17,20 @@ from lxml import etree
 from lxml import html as lxml_html
 from protego import Protego
 
-from optout.policy.signals.agents import AgentRegistry
-from optout.policy.signals.headers import robots_directives
-from optout.policy.signals.messages import gettext_noop
-from optout.policy.signals.preferences import content_usage_prefs
-from optout.policy.signals.robots import robots_plan
-from optout.policy.signals.robots_lint import (
+from optout.policy.compilers.agents import AgentRegistry
+from optout.policy.compilers.headers import robots_directives
+from optout.policy.compilers.messages import gettext_noop
+from optout.policy.compilers.preferences import content_usage_prefs
+from optout.policy.compilers.robots import robots_plan
+from optout.policy.compilers.robots_lint import (
     parse_content_usage,
     parse_robots,
     preference_problems,
 )
-from optout.policy.signals.rsl import RSL_NS, usage_stances
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.tdmrep import tdm_reservation
-from optout.policy.signals.vocab import Stance
+from optout.policy.compilers.rsl import RSL_NS, usage_stances
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.tdmrep import tdm_reservation
+from optout.policy.compilers.vocab import Stance
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optout.policy.signals.agents import Agent, AgentRegistry
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.preferences import content_signal_value, content_usage_value
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.vocab import AI_USES, Purpose
+from optout.policy.compilers.agents import Agent, AgentRegistry
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.preferences import content_signal_value, content_usage_value
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.vocab import AI_USES, Purpose
 
 PURPOSE_TITLES: dict[Purpose | None, str] = {
     Purpose.TRAINING: "AI training and dataset crawlers",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.vocab import Stance, Use
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.vocab import Stance, Use
 
 RSL_NS = "https://rslstandard.org/rsl"
 RSL_MEDIA_TYPE = "application/rsl+xml"

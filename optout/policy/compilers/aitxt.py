@@ -7,9 +7,9 @@ not, so this file is validated with Protego only.
 
 from __future__ import annotations
 
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.spec import LabelFacts, PolicySpec
-from optout.policy.signals.vocab import TRAINING_USES
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.vocab import TRAINING_USES
 
 AUDIO_GLOBS = (
     "*.aac",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.spec import PolicySpec
-from optout.policy.signals.vocab import Stance, Use
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.spec import PolicySpec
+from optout.policy.compilers.vocab import Stance, Use
 
 ASSERTION_LABEL = "cawg.training-mining"
 LEGACY_ASSERTION_LABEL = "c2pa.training-mining"

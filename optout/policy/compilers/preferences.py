@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import http_sf
 
-from optout.policy.signals.formats import require_version
-from optout.policy.signals.spec import PolicySpec
-from optout.policy.signals.vocab import Use
+from optout.policy.compilers.formats import require_version
+from optout.policy.compilers.spec import PolicySpec
+from optout.policy.compilers.vocab import Use
 
 # aipref-vocab-05 to -08: two labels only. train-ai covers every kind of model training.
 _CONTENT_USAGE: dict[str, dict[str, tuple[Use, ...]]] = {
