@@ -223,3 +223,15 @@ def test_the_signals_page_shows_every_output_and_a_clean_check(team: Team) -> No
     api = viewer.get(reverse("api:policy:signals", args=["label-a"])).json()
     assert api["findings"] == [] and api["policy_version"] == 1
     assert "robots.txt" in api["files"] and api["hosted"]["robots"].endswith("robots.txt")
+    assert "AI2Bot" in api["unnamed_in_robots"] and api["robots_txt_only"] == ["Code"]
+
+
+def test_the_signals_page_names_the_agents_only_one_kind_of_rule_reaches(team: Team) -> None:
+    page = team.client_for(team.viewer).get(reverse("policy:signals", args=["label-a"]))
+    html = page.content.decode()
+    reach = html.split('id="reach-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Refused only by the web-server rules" in reach
+    for token in ("AI2Bot", "Ai2Bot-Dolma", "Crawl4AI", "img2dataset"):
+        assert f"<code>{token}</code>" in reach
+        assert f"User-agent: {token}\n" not in html
+    assert "Refused only in robots.txt" in reach and "<code>Code</code>" in reach
