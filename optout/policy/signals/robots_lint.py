@@ -44,7 +44,8 @@ def _strip_comment(line: str) -> str:
 
 
 def parse_robots(text: str, *, file: str = "robots.txt") -> RobotsFile:
-    """Group the lines as RFC 9309 and Protego do, noting where other parsers differ."""
+    """Group the lines as Protego does (a foreign line ends a group), naming where the
+    parsers differ; which agent may fetch what is ``robots_match``'s answer, not this."""
     groups: list[Group] = []
     global_lines: list[tuple[int, str, str]] = []
     problems: list[Finding] = []
