@@ -16,6 +16,7 @@ from protego import Protego
 
 from optout.policy.compilers import Purpose, check_bundle, compile_bundle
 from optout.policy.compilers.robots import robots_plan
+from optout.policy.compilers.robots_match import RobotsRules, is_product_token, product_token
 from optout.policy.services.agents import (
     CLASSIFICATION,
     VENDORED_LIST,
@@ -88,14 +89,28 @@ def test_the_full_list_compiles_to_golden_robots_txt_that_both_parsers_obey() ->
         path.write_text(bundle["robots.txt"])
     assert bundle["robots.txt"] == path.read_text()
     text = bundle["robots.txt"]
-    protego, urllib = Protego.parse(text), RobotFileParser()
+    protego, urllib, rfc = Protego.parse(text), RobotFileParser(), RobotsRules(text)
     urllib.parse(text.splitlines())
     url = "https://nordicbeats.example/releases/1"
-    listed = robots_plan(policy, registry).listed
-    assert len(listed) > 150
-    for agent in listed:
+    plan = robots_plan(policy, registry)
+    assert len(plan.listed) > 140
+    for agent in plan.listed:
         assert not protego.can_fetch(url, agent.token), agent.token
         assert not urllib.can_fetch(agent.token, url), agent.token
+        assert not rfc.allowed(user_agent=product_token(agent.token), url=url), agent.token
+    # Every User-agent line is a product token, so every reader reads the same name.
+    for line in text.splitlines():
+        if line.startswith("User-agent: ") and line != "User-agent: *":
+            assert is_product_token(line.removeprefix("User-agent: ")), line
+    assert [a.token for a in plan.unnamed] == [
+        "AI2Bot",
+        "AI2Bot-DeepResearchEval",
+        "Ai2Bot-Dolma",
+        "Channel3Bot",
+        "Crawl4AI",
+        "img2dataset",
+    ]
+    assert bundle.unnamed_in_robots == tuple(a.token for a in plan.unnamed)
     for token in (
         "Googlebot",
         "Bingbot",
@@ -107,6 +122,7 @@ def test_the_full_list_compiles_to_golden_robots_txt_that_both_parsers_obey() ->
     ):
         assert protego.can_fetch(url, token), token
         assert urllib.can_fetch(token, url), token
+        assert rfc.allowed(user_agent=token, url=url), token
     assert [str(f) for f in check_bundle(bundle, registry)] == []
 
 

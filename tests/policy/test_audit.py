@@ -63,9 +63,9 @@ def test_the_audit_of_a_wrong_site_finds_each_planted_gap(
     texts = _texts(audit)
     planted = [
         f"GPTBot is allowed on {host}.",
-        f"ClaudeBot is allowed on {host}.",
         f"Googlebot is refused on {host} although the policy allows it.",
-        "The group for ClaudeBot (line 2) has no Allow or Disallow rule",
+        "The Content-Usage line at line 3 sits between User-agent lines: Protego ends the group "
+        "there and leaves ClaudeBot unrestricted",
         f"robots.txt on {host} has no License: line",
         f"Content-Usage missing on {host}",
         f"No TDMRep on {host}",
@@ -75,7 +75,8 @@ def test_the_audit_of_a_wrong_site_finds_each_planted_gap(
     ]
     for expected in planted:
         assert any(expected in t for t in texts), (expected, texts)
-    assert not any("CCBot is allowed" in t for t in texts)
+    # RFC 9309 parsers (Google's) read ClaudeBot and CCBot as one group: both refused.
+    assert not any("CCBot is allowed" in t or "ClaudeBot is allowed" in t for t in texts)
     assert not any("Bingbot" in t for t in texts)
     severities = {g["message"] % g["params"]: g["severity"] for g in audit.gaps}
     assert severities[f"GPTBot is allowed on {host}."] == "high"
@@ -125,6 +126,58 @@ def test_a_site_that_publishes_the_compiled_signals_has_no_gaps(
     audit = _run(team, domain)
     assert audit.status == "done"
     assert _texts(audit) == []
+
+
+SITE_OWN_GROUP = "User-agent: *\nDisallow: /cart/\nDisallow: /search\n\n"
+
+
+def _publish(server: LoopbackServer, bundle: Any, robots: bytes) -> None:
+    home = f"<html><head>{bundle['head.html']}</head><body>Shop</body></html>"
+    server.route("/", respond(home, headers=[("Content-Type", "text/html"), *bundle.headers]))
+    server.route("/robots.txt", respond(robots, headers=[("Content-Type", "text/plain")]))
+    server.route(
+        "/.well-known/tdmrep.json",
+        respond(bundle[".well-known/tdmrep.json"], headers=[("Content-Type", "application/json")]),
+    )
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        pytest.param(lambda text: text.encode(), id="lf"),
+        pytest.param(
+            lambda text: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode(), id="bom-crlf"
+        ),
+        pytest.param(lambda text: text.replace("\n", "\r").encode(), id="cr"),
+    ],
+)
+def test_the_sites_own_star_group_before_ours_raises_no_gap(
+    team: Team, https_server: LoopbackServer, fetch_settings: Any, saved: Any
+) -> None:
+    """The bundle README says: keep your own rules, then paste ours. Both groups for * apply
+    together (RFC 9309 2.2.1), whatever the file's line endings or byte order mark."""
+    domain = _site(team, https_server, fetch_settings)
+    bundle = signal_bundle(label=team.label)
+    assert bundle is not None
+    _publish(https_server, bundle, saved(SITE_OWN_GROUP + bundle["robots.txt"]))
+    audit = _run(team, domain)
+    assert audit.status == "done"
+    assert _texts(audit) == []
+    assert audit.summary["agents_wrong"] == 0
+    assert audit.summary["agents_checked"] > 100
+
+
+def test_an_agent_the_sites_own_star_group_leaves_open_is_still_a_gap(
+    team: Team, https_server: LoopbackServer, fetch_settings: Any
+) -> None:
+    domain = _site(team, https_server, fetch_settings)
+    bundle = signal_bundle(label=team.label)
+    assert bundle is not None
+    robots = SITE_OWN_GROUP + bundle["robots.txt"].replace("User-agent: GPTBot\n", "")
+    _publish(https_server, bundle, b"\xef\xbb\xbf" + robots.replace("\n", "\r\n").encode())
+    audit = _run(team, domain)
+    host = f"127.0.0.1:{https_server.port}"
+    assert _texts(audit) == [f"GPTBot is allowed on {host}."]
 
 
 def test_a_site_the_fetcher_refuses_fails_the_job_with_its_reason(

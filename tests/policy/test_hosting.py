@@ -47,6 +47,32 @@ def test_each_public_file_is_served_anonymously_with_its_media_type_and_etag(
     assert client.post(_url(name)).status_code == 405
 
 
+@pytest.mark.parametrize(("name", "media_type"), FILES)
+def test_a_public_file_is_no_language_variant(team: Team, name: str, media_type: str) -> None:
+    client = Client()
+    english = client.get(_url(name))
+    for language in ("sv", "sv-SE,sv;q=0.9"):
+        response = client.get(_url(name), headers={"accept-language": language})
+        assert response.status_code == 200
+        assert "Content-Language" not in response
+        assert "accept-language" not in response.get("Vary", "").lower()
+        assert response.content == english.content
+        assert response["ETag"] == english["ETag"]
+        again = client.get(
+            _url(name),
+            headers={"accept-language": language, "if-none-match": response["ETag"]},
+        )
+        assert again.status_code == 304 and "Content-Language" not in again
+        assert "accept-language" not in again.get("Vary", "").lower()
+
+
+def test_the_terms_page_is_a_language_variant(team: Team) -> None:
+    response = Client().get(_url("signals:terms"), HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200
+    assert "accept-language" in response["Vary"].lower()
+    assert response["Content-Language"] == "sv"
+
+
 def test_the_hosted_files_say_what_the_policy_says(team: Team) -> None:
     client = Client()
     robots = client.get(_url("signals:robots")).content.decode()
@@ -197,3 +223,15 @@ def test_the_signals_page_shows_every_output_and_a_clean_check(team: Team) -> No
     api = viewer.get(reverse("api:policy:signals", args=["label-a"])).json()
     assert api["findings"] == [] and api["policy_version_number"] == 1
     assert "robots.txt" in api["files"] and api["hosted"]["robots"].endswith("robots.txt")
+    assert "AI2Bot" in api["unnamed_in_robots"] and api["robots_txt_only"] == ["Code"]
+
+
+def test_the_signals_page_names_the_agents_only_one_kind_of_rule_reaches(team: Team) -> None:
+    page = team.client_for(team.viewer).get(reverse("policy:signals", args=["label-a"]))
+    html = page.content.decode()
+    reach = html.split('id="reach-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Refused only by the web-server rules" in reach
+    for token in ("AI2Bot", "Ai2Bot-Dolma", "Crawl4AI", "img2dataset"):
+        assert f"<code>{token}</code>" in reach
+        assert f"User-agent: {token}\n" not in html
+    assert "Refused only in robots.txt" in reach and "<code>Code</code>" in reach

@@ -100,10 +100,12 @@ def test_it_names_each_planted_disagreement(name: str, old: str, new: str, expec
     [
         # standards.md 1a, invalid 1: a blank line inside a group.
         ("User-agent: GPTBot\n\nUser-agent: CCBot\nDisallow: /\n", "blank line splits"),
-        # invalid 2: a foreign line between two User-agent lines ends the GPTBot group.
+        # invalid 2: a foreign line between two User-agent lines ends the GPTBot group in
+        # Protego; RFC 9309 parsers (Google's) and urllib.robotparser read one group.
         (
             "User-agent: GPTBot\nContent-Usage: train-ai=n\nUser-agent: ClaudeBot\nDisallow: /\n",
-            "The group for GPTBot (line 1) has no Allow or Disallow rule",
+            "The Content-Usage line at line 2 sits between User-agent lines: Protego ends the "
+            "group there and leaves GPTBot unrestricted",
         ),
         # invalid 3: a path without a leading slash.
         ("User-agent: GPTBot\nDisallow: *.mp3\nDisallow: mp3\n", "does not start with “/”"),

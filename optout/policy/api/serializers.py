@@ -171,5 +171,7 @@ class SignalsSerializer(serializers.Serializer[Any]):
     headers = HeaderSerializer(many=True)
     serialisations = serializers.DictField(child=serializers.CharField())
     withheld_from_robots = serializers.ListField(child=serializers.CharField())
+    unnamed_in_robots = serializers.ListField(child=serializers.CharField())
+    robots_txt_only = serializers.ListField(child=serializers.CharField())
     findings = FindingSerializer(many=True)
     hosted = serializers.DictField(child=serializers.URLField())

@@ -151,6 +151,8 @@ class SignalsApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[typ
                 "headers": [{"name": n, "value": v} for n, v in bundle.headers],
                 "serialisations": dict(bundle.versions),
                 "withheld_from_robots": list(bundle.withheld_from_robots),
+                "unnamed_in_robots": list(bundle.unnamed_in_robots),
+                "robots_txt_only": list(bundle.robots_txt_only),
                 "findings": [
                     {"file": f.file, "message": f.render(gettext)}
                     for f in signal_findings(bundle=bundle)

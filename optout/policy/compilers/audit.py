@@ -1,8 +1,9 @@
 """What a live site says, compared with the policy: the gaps of one domain.
 
 Pure: the fetching happens elsewhere (through the safe fetcher); this module gets what
-came back and reads it with the parsers crawlers use (Protego for robots.txt, http-sf for
-Content-Usage, json, lxml).
+came back and reads it as crawlers do: robots.txt with the RFC 9309 reader that gives Google's
+verdict on every case of its parser's tests (groups naming the same agent combined, a byte
+order mark skipped), Content-Usage with http-sf, the rest with json and lxml.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
-from protego import Protego
 
 from optout.policy.compilers.agents import AgentRegistry
 from optout.policy.compilers.headers import robots_directives
 from optout.policy.compilers.messages import gettext_noop
 from optout.policy.compilers.preferences import content_usage_prefs
-from optout.policy.compilers.robots import robots_plan
+from optout.policy.compilers.robots import robots_plan, robots_token
 from optout.policy.compilers.robots_lint import (
     parse_content_usage,
     parse_robots,
     preference_problems,
 )
+from optout.policy.compilers.robots_match import RobotsRules
 from optout.policy.compilers.rsl import RSL_NS, usage_stances
 from optout.policy.compilers.spec import LabelFacts, PolicySpec
 from optout.policy.compilers.tdmrep import tdm_reservation
@@ -122,7 +123,7 @@ def _audit_robots(
     site: SiteSnapshot,
     report: AuditReport,
 ) -> list[tuple[int, str, str]]:
-    """Check robots.txt; returns the lines of its ``User-agent: *`` group."""
+    """Check robots.txt; returns the lines of its ``User-agent: *`` groups."""
     domain = site.domain
     if not site.robots.ok:
         report.add(
@@ -151,15 +152,17 @@ def _audit_robots(
             domain=domain,
             url=facts.license_url,
         )
-    parser = Protego.parse(text)
-    withheld = {a.token for a in robots_plan(policy, registry).withheld}
+    rules = RobotsRules(text)
+    plan = robots_plan(policy, registry)
+    unlisted = {a.token for a in (*plan.withheld, *plan.unnamed)}
     for agent in registry.agents:
-        if agent.purpose is None or agent.token in withheld:
+        token = robots_token(agent)
+        if agent.purpose is None or agent.token in unlisted or token is None:
             continue
         report.agents_checked += 1
         should_block = agent.purpose in policy.blocked_purposes
         for path in policy.paths:
-            allowed = parser.can_fetch(_probe(site.origin, path), agent.token)
+            allowed = rules.allowed(user_agent=token, url=_probe(site.origin, path))
             if should_block and allowed:
                 report.agents_wrong.append(agent.token)
                 report.add(
@@ -184,8 +187,8 @@ def _audit_robots(
                     path=path,
                 )
                 break
-    star = [g for g in parsed.groups if "*" in g.agents]
-    return star[0].extensions if star else []
+    # Every group for * applies (RFC 9309 2.2.1): a site's own group may come before ours.
+    return [line for g in parsed.groups if "*" in g.agents for line in g.extensions]
 
 
 def _audit_usage(

@@ -12,7 +12,12 @@ from optout.policy.compilers.formats import SERIALISATIONS
 from optout.policy.compilers.headers import compile_headers, compile_html_head, header_set
 from optout.policy.compilers.robots import compile_robots, robots_plan
 from optout.policy.compilers.rsl import compile_rsl
-from optout.policy.compilers.servers import compile_apache, compile_caddy, compile_nginx
+from optout.policy.compilers.servers import (
+    compile_apache,
+    compile_caddy,
+    compile_nginx,
+    server_plan,
+)
 from optout.policy.compilers.spec import LabelFacts, PolicySpec
 from optout.policy.compilers.tdmrep import compile_tdm_policy, compile_tdmrep
 
@@ -40,7 +45,18 @@ class SignalBundle:
     files: Mapping[str, str]
     headers: tuple[tuple[str, str], ...]
     withheld_from_robots: tuple[str, ...]
+    """Refused by the server rules, left out of robots.txt: their token would also name an
+    allowed agent in substring-matching parsers."""
     versions: Mapping[str, str] = field(default_factory=dict)
+    unnamed_in_robots: tuple[str, ...] = ()
+    """Refused by the server rules, left out of robots.txt: no product token names them."""
+    robots_txt_only: tuple[str, ...] = ()
+    """Refused in robots.txt only: a User-Agent rule for them would refuse a browser too."""
+
+    @property
+    def server_rules_only(self) -> tuple[str, ...]:
+        """Every blocked agent robots.txt does not reach."""
+        return (*self.withheld_from_robots, *self.unnamed_in_robots)
 
     def __getitem__(self, name: str) -> str:
         return self.files[name]
@@ -60,11 +76,14 @@ def compile_bundle(policy: PolicySpec, facts: LabelFacts, registry: AgentRegistr
         "caddy/optout.caddy": compile_caddy(policy, facts, registry),
     }
     assert set(files) == set(BUNDLE_FILES)
+    plan = robots_plan(policy, registry)
     return SignalBundle(
         policy=policy,
         facts=facts,
         files=MappingProxyType(files),
         headers=tuple(header_set(policy, facts)),
-        withheld_from_robots=tuple(a.token for a in robots_plan(policy, registry).withheld),
+        withheld_from_robots=tuple(a.token for a in plan.withheld),
         versions=MappingProxyType({k: s.version for k, s in SERIALISATIONS.items()}),
+        unnamed_in_robots=tuple(a.token for a in plan.unnamed),
+        robots_txt_only=tuple(a.token for a in server_plan(policy, registry).robots_only),
     )

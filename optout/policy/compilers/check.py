@@ -25,7 +25,9 @@ from optout.policy.compilers.robots_lint import (
     parse_robots,
     preference_problems,
 )
+from optout.policy.compilers.robots_match import RobotsRules, product_token
 from optout.policy.compilers.rsl import RSL_NS, usage_stances
+from optout.policy.compilers.servers import BROWSER_USER_AGENTS, server_plan
 from optout.policy.compilers.spec import PolicySpec
 from optout.policy.compilers.tdmrep import tdm_reservation
 from optout.policy.compilers.vocab import TRAINING_USES, Purpose, Stance, Use
@@ -49,6 +51,32 @@ def synthetic_user_agent(token: str) -> str:
     return f"Mozilla/5.0 (compatible; {token}/1.0; +https://crawler.example/{token.lower()})"
 
 
+class RobotsReaders:
+    """One robots.txt read the ways crawlers read it.
+
+    Each reader is asked with the agent's name as the registry lists it: Protego looks for
+    the listed token inside it, ``urllib.robotparser`` compares the name up to its ``/``,
+    and the RFC 9309 reader compares the name's product token (``Brightbot 1.0`` ->
+    ``Brightbot``), as a compliant crawler identifies itself.
+    """
+
+    RFC = "RFC 9309 (Google's parser tests)"
+
+    def __init__(self, text: str) -> None:
+        self.protego = Protego.parse(text)
+        self.urllib = RobotFileParser()
+        self.urllib.parse(text.splitlines())
+        self.rfc = RobotsRules(text)
+
+    def verdicts(self, name: str, url: str) -> dict[str, bool]:
+        """Reader name -> may the agent called ``name`` fetch ``url``."""
+        return {
+            "Protego": self.protego.can_fetch(url, name),
+            "urllib.robotparser": self.urllib.can_fetch(name, url),
+            self.RFC: self.rfc.allowed(user_agent=product_token(name), url=url),
+        }
+
+
 def _finding(file: str, message: str, **params: Any) -> Finding:
     return Finding(file, message, params)
 
@@ -66,35 +94,23 @@ def _check_robots(bundle: SignalBundle, registry: AgentRegistry) -> list[Finding
                 file, gettext_noop("The License line should name %(url)s."), url=facts.license_url
             )
         )
-    protego = Protego.parse(text)
-    urllib = RobotFileParser()
-    urllib.parse(text.splitlines())
+    readers = RobotsReaders(text)
     plan = robots_plan(policy, registry)
     for agent in plan.listed:
         for path in sample_paths(policy):
-            url = _HOST + path
-            if protego.can_fetch(url, agent.token):
-                found.append(
-                    _finding(
-                        file,
-                        gettext_noop("%(agent)s may fetch %(path)s according to %(parser)s."),
-                        agent=agent.token,
-                        path=path,
-                        parser="Protego",
+            for parser, ok in readers.verdicts(agent.token, _HOST + path).items():
+                if ok:
+                    found.append(
+                        _finding(
+                            file,
+                            gettext_noop("%(agent)s may fetch %(path)s according to %(parser)s."),
+                            agent=agent.token,
+                            path=path,
+                            parser=parser,
+                        )
                     )
-                )
-            if urllib.can_fetch(agent.token, url):
-                found.append(
-                    _finding(
-                        file,
-                        gettext_noop("%(agent)s may fetch %(path)s according to %(parser)s."),
-                        agent=agent.token,
-                        path=path,
-                        parser="urllib.robotparser",
-                    )
-                )
         outside = outside_path(policy)
-        if outside and not protego.can_fetch(_HOST + outside, agent.token):
+        if outside and not all(readers.verdicts(agent.token, _HOST + outside).values()):
             found.append(
                 _finding(
                     file,
@@ -108,11 +124,7 @@ def _check_robots(bundle: SignalBundle, registry: AgentRegistry) -> list[Finding
         allowed += [t for t in SEARCH_ENGINES if registry.get(t) is None]
     for token in allowed:
         for path in sample_paths(policy):
-            url = _HOST + path
-            for parser, ok in (
-                ("Protego", protego.can_fetch(url, token)),
-                ("urllib.robotparser", urllib.can_fetch(token, url)),
-            ):
+            for parser, ok in readers.verdicts(token, _HOST + path).items():
                 if not ok:
                     found.append(
                         _finding(
@@ -436,8 +448,9 @@ def _server_patterns(name: str, text: str) -> list[re.Pattern[str]]:
 
 def _check_servers(bundle: SignalBundle, registry: AgentRegistry) -> list[Finding]:
     policy = bundle.policy
-    blocked = registry.blocked(policy.blocked_purposes)
-    allowed: list[Agent | str] = list(registry.allowed(policy.blocked_purposes))
+    plan = server_plan(policy, registry)
+    blocked = plan.refused
+    allowed: list[Agent | str] = [*registry.allowed(policy.blocked_purposes), *plan.robots_only]
     if Purpose.SEARCH not in policy.blocked_purposes:
         allowed += [t for t in SEARCH_ENGINES if registry.get(t) is None]
     sources = {
@@ -473,6 +486,16 @@ def _check_servers(bundle: SignalBundle, registry: AgentRegistry) -> list[Findin
                         gettext_noop("%(server)s refuses %(agent)s although the policy allows it."),
                         server=server,
                         agent=token,
+                    )
+                )
+        for browser, ua in BROWSER_USER_AGENTS.items():
+            if any(p.search(ua) for p in patterns):
+                found.append(
+                    _finding(
+                        file,
+                        gettext_noop("%(server)s refuses the browser %(browser)s."),
+                        server=server,
+                        browser=browser,
                     )
                 )
         for header, value in bundle.headers:

@@ -10,9 +10,13 @@ Placement follows what real parsers read (standards.md 1a):
   ``User-agent:`` line, where the AIPREF and Content Signals drafts define them.
 * Allowed agents get no group of their own: a more specific allow group would shadow a
   block under substring matchers (``Applebot`` before ``Applebot-Extended``).
-* A list token with a version (``iaskspider/2.0``) is written as its product token
-  (``iaskspider``): RFC 9309 tokens have no ``/``, and ``urllib.robotparser`` cuts the
-  crawler's name at the ``/`` before comparing, so the versioned line would match nothing.
+* Every ``User-agent:`` line holds an RFC 9309 product token (letters, ``_`` and ``-``),
+  because a compliant parser reads only the leading run of those characters: Google reads
+  ``AI2Bot`` as ``AI``. A list name that is a token followed by a version, a second word
+  or a domain (``iaskspider/2.0``, ``Brightbot 1.0``, ``Linguee Bot``, ``bigsur.ai``) is
+  written as that first word, which is what compliant parsers read from it anyway. A name
+  whose first token is cut inside a word (``AI2Bot``, ``Crawl4AI``, ``img2dataset``) has no
+  token that names the agent: it is left out, and only the web-server rules refuse it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from optout.policy.compilers.agents import Agent, AgentRegistry
 from optout.policy.compilers.formats import require_version
 from optout.policy.compilers.preferences import content_signal_value, content_usage_value
+from optout.policy.compilers.robots_match import product_token
 from optout.policy.compilers.spec import LabelFacts, PolicySpec
 from optout.policy.compilers.vocab import AI_USES, Purpose
 
@@ -51,36 +56,52 @@ class RobotsPlan:
     """Blocked agents left out of robots.txt because, under substring-matching parsers such
     as ``urllib.robotparser``, their token would also refuse an allowed agent (``Spider``
     inside ``Baiduspider``). The web-server snippets still refuse them."""
+    unnamed: tuple[Agent, ...] = ()
+    """Blocked agents left out of robots.txt because no product token names them
+    (``AI2Bot`` reads as ``AI``). The web-server snippets still refuse them."""
 
     @property
     def listed(self) -> list[Agent]:
         return [a for _purpose, agents in self.groups for a in agents]
 
 
-def robots_token(agent: Agent) -> str:
-    return agent.token.split("/", 1)[0]
+def robots_token(agent: Agent) -> str | None:
+    """The product token robots.txt names ``agent`` by; None when no token names it.
+
+    The token is the leading run of letters, ``_`` and ``-`` (what RFC 9309 parsers read),
+    kept when it is a whole word of the name: the name itself, or the name before a version
+    (``/2.0``, `` 1.0``), a second word or a domain ending. Cut inside a word (``AI2Bot`` ->
+    ``AI``) it would name some other crawler, or every crawler of that generic word.
+    """
+    token = product_token(agent.token)
+    if not token:
+        return None
+    rest = agent.token[len(token) :]
+    return token if not rest or rest[0] in " /." else None
 
 
 def robots_plan(policy: PolicySpec, registry: AgentRegistry) -> RobotsPlan:
     blocked = registry.blocked(policy.blocked_purposes)
-    allowed = [robots_token(a).lower() for a in registry.allowed(policy.blocked_purposes)]
+    allowed = [a.token.split("/", 1)[0].lower() for a in registry.allowed(policy.blocked_purposes)]
+    unnamed = [a for a in blocked if robots_token(a) is None]
+    tokens = {a.token: (robots_token(a) or "").lower() for a in blocked}
     withheld = [
         a
         for a in blocked
-        if any(
-            robots_token(a).lower() in other and robots_token(a).lower() != other
-            for other in allowed
-        )
+        if a not in unnamed
+        and any(tokens[a.token] in other and tokens[a.token] != other for other in allowed)
     ]
     listed: dict[str, Agent] = {}
     for agent in blocked:
-        if agent not in withheld:
-            listed.setdefault(robots_token(agent).lower(), agent)
+        if agent not in withheld and agent not in unnamed:
+            listed.setdefault(tokens[agent.token], agent)
     groups = tuple(
         (purpose, tuple(a for a in listed.values() if a.purpose is purpose))
         for purpose in GROUP_ORDER
     )
-    return RobotsPlan(groups=tuple(g for g in groups if g[1]), withheld=tuple(withheld))
+    return RobotsPlan(
+        groups=tuple(g for g in groups if g[1]), withheld=tuple(withheld), unnamed=tuple(unnamed)
+    )
 
 
 def _header(policy: PolicySpec, facts: LabelFacts, registry: AgentRegistry) -> list[str]:
@@ -122,6 +143,12 @@ def compile_robots(
         lines.append(
             "# agents in substring-matching parsers): " + ", ".join(a.token for a in plan.withheld)
         )
+    if plan.unnamed:
+        lines.append(
+            "# Refused by the web-server rules, not listed here (no robots.txt product token "
+            "names them):"
+        )
+        lines.append("# " + ", ".join(a.token for a in plan.unnamed))
     if not policy.whole_site:
         lines.append("# Content-Signal has no path form, so it is left out for a partial scope.")
     lines.append("User-agent: *")

@@ -15,6 +15,7 @@ import http_sf
 from optout.policy.compilers.messages import Finding, gettext_noop
 
 _FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 RULE_FIELDS = {"allow", "disallow"}
 _CONTENT_SIGNAL_KEYS = {"search", "ai-input", "ai-train"}
 
@@ -26,6 +27,8 @@ class Group:
     extensions: list[tuple[int, str, str]] = field(default_factory=list)
     """Other lines inside the group: (line number, lower-case field, value)."""
     first_line: int = 0
+    split_by: tuple[int, str] | None = None
+    """(line number, field) of a line between its User-agent lines and the next group's."""
 
 
 @dataclass
@@ -41,14 +44,17 @@ def _strip_comment(line: str) -> str:
 
 
 def parse_robots(text: str, *, file: str = "robots.txt") -> RobotsFile:
-    """Group the lines as RFC 9309 and Protego do, noting where other parsers differ."""
+    """Group the lines as Protego does (a foreign line ends a group), naming where the
+    parsers differ; which agent may fetch what is ``robots_match``'s answer, not this."""
     groups: list[Group] = []
     global_lines: list[tuple[int, str, str]] = []
     problems: list[Finding] = []
     current: Group | None = None
     in_agents = False
     blank_since_agent = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at LF, CR or CRLF only, as in RFC 9309 and Google's parser; a byte order
+    # mark before the first line is not part of it.
+    for number, raw in enumerate(_LINE_END.split(text.removeprefix("\ufeff")), start=1):
         if not raw.strip():
             if in_agents:
                 blank_since_agent = True
@@ -68,6 +74,22 @@ def parse_robots(text: str, *, file: str = "robots.txt") -> RobotsFile:
             continue
         name, value = match.group(1).lower(), match.group(2)
         if name == "user-agent":
+            if current is not None and current.split_by and not current.rules:
+                problems.append(
+                    Finding(
+                        file,
+                        gettext_noop(
+                            "The %(field)s line at line %(line)s sits between User-agent lines: "
+                            "Protego ends the group there and leaves %(agents)s unrestricted, "
+                            "while RFC 9309 parsers and urllib.robotparser read one group."
+                        ),
+                        {
+                            "field": current.split_by[1].title(),
+                            "line": current.split_by[0],
+                            "agents": ", ".join(current.agents),
+                        },
+                    )
+                )
             if current is None or not in_agents:
                 current = Group(first_line=number)
                 groups.append(current)
@@ -100,6 +122,8 @@ def parse_robots(text: str, *, file: str = "robots.txt") -> RobotsFile:
             )
         in_agents = False
         blank_since_agent = False
+        if current is not None and name not in RULE_FIELDS and not current.rules:
+            current.split_by = current.split_by or (number, name)
         if name in RULE_FIELDS:
             if current is None:
                 problems.append(
@@ -130,7 +154,7 @@ def parse_robots(text: str, *, file: str = "robots.txt") -> RobotsFile:
         else:
             current.extensions.append((number, name, value))
     for group in groups:
-        if not group.rules:
+        if not group.rules and not (group.split_by and group is not groups[-1]):
             problems.append(
                 Finding(
                     file,

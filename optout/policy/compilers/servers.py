@@ -5,9 +5,16 @@ Agents are matched as product tokens: the name must start the User-Agent or foll
 ``Spider`` from matching ``Baiduspider`` and ``OpenAI`` from matching the ``openai.com``
 link inside ``OAI-SearchBot``'s User-Agent. The same pattern works in PCRE (nginx, Apache)
 and RE2 (Caddy): no look-behind, no possessive quantifiers.
+
+An agent whose pattern would also match a common browser is left to robots.txt: the list's
+``Code`` agent identifies itself as ``Code/<version>``, exactly as the browser built into
+Visual Studio Code does, so no User-Agent rule can refuse one and not the other.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from optout.policy.compilers.agents import Agent, AgentRegistry
 from optout.policy.compilers.formats import require_version
@@ -29,6 +36,42 @@ def regex_literal(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+BROWSER_USER_AGENTS: dict[str, str] = {
+    "Chrome": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Edge": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+    "Firefox": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Safari": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, "
+    "like Gecko) Version/18.1 Safari/605.1.15",
+    "Safari on iPhone": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) "
+    "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    "Chrome on Android": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+    "Visual Studio Code": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Code/1.96.2 Chrome/128.0.6613.186 Electron/32.2.6 Safari/537.36",
+}
+"""Real User-Agent headers of browsers people read sites with: no rule may refuse them."""
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    refused: tuple[Agent, ...]
+    robots_only: tuple[Agent, ...]
+    """Blocked agents the rules leave alone: their pattern matches a browser's User-Agent."""
+
+
+def server_plan(policy: PolicySpec, registry: AgentRegistry) -> ServerPlan:
+    refused, robots_only = [], []
+    for agent in registry.blocked(policy.blocked_purposes):
+        pattern = re.compile(agent_pattern(agent), re.IGNORECASE)
+        if any(pattern.search(ua) for ua in BROWSER_USER_AGENTS.values()):
+            robots_only.append(agent)
+        else:
+            refused.append(agent)
+    return ServerPlan(refused=tuple(refused), robots_only=tuple(robots_only))
 
 
 def agent_pattern(agent: Agent) -> str:
@@ -65,7 +108,7 @@ def compile_nginx(
 ) -> dict[str, str]:
     """Two files: maps for the ``http {}`` block, rules for each ``server {}`` block."""
     require_version("nginx", version)
-    blocked = registry.blocked(policy.blocked_purposes)
+    blocked = list(server_plan(policy, registry).refused)
     headers = header_set(policy, facts)
     scope = scope_pattern(policy)
     maps = [
@@ -132,7 +175,7 @@ def compile_apache(
     policy: PolicySpec, facts: LabelFacts, registry: AgentRegistry, *, version: str | None = None
 ) -> str:
     require_version("apache", version)
-    blocked = registry.blocked(policy.blocked_purposes)
+    blocked = list(server_plan(policy, registry).refused)
     scope = scope_pattern(policy)
     lines = [
         *_banner(policy, facts, "Apache"),
@@ -177,7 +220,7 @@ def compile_caddy(
     policy: PolicySpec, facts: LabelFacts, registry: AgentRegistry, *, version: str | None = None
 ) -> str:
     require_version("caddy", version)
-    blocked = registry.blocked(policy.blocked_purposes)
+    blocked = list(server_plan(policy, registry).refused)
     lines = [
         *_banner(policy, facts, "Caddy"),
         "# Paste inside the site block of each of the label's sites.",

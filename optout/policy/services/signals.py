@@ -53,6 +53,8 @@ def _readme(bundle: SignalBundle) -> str:
             "files": [(name, BUNDLE_FILES[name][1]) for name in sorted(bundle.files)],
             "versions": sorted(bundle.versions.items()),
             "withheld": ", ".join(bundle.withheld_from_robots),
+            "unnamed": ", ".join(bundle.unnamed_in_robots),
+            "robots_only": ", ".join(bundle.robots_txt_only),
         },
     )
 

@@ -14,6 +14,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.views.decorators.http import require_safe
 
 from optout.lib.files import as_download
+from optout.middleware import language_independent
 from optout.models import Label
 from optout.policy.compilers import SignalBundle
 from optout.policy.models import TermsText
@@ -65,7 +66,7 @@ def _file_view(key: str):  # type: ignore[no-untyped-def]
     @require_safe
     def view(request: HttpRequest, slug: str) -> HttpResponseBase:
         bundle = _bundle(_label(slug))
-        return _cacheable(request, bundle[name].encode("utf-8"), content_type)
+        return language_independent(_cacheable(request, bundle[name].encode("utf-8"), content_type))
 
     view.__name__ = f"public_{key.replace('-', '_')}"
     return view
@@ -83,10 +84,12 @@ def bundle_zip(request: HttpRequest, slug: str) -> HttpResponseBase:
     bundle = _bundle(_label(slug))
     response = _cacheable(request, signal_zip(bundle=bundle), "application/zip")
     # Public and cacheable like the other signal files, so not marked private.
-    return as_download(
-        response,
-        f"optout-signals-{bundle.facts.slug}-v{bundle.policy.version}.zip",
-        private=False,
+    return language_independent(
+        as_download(
+            response,
+            f"optout-signals-{bundle.facts.slug}-v{bundle.policy.version}.zip",
+            private=False,
+        )
     )
 
 
