@@ -14,3 +14,7 @@ class OptoutConfig(AppConfig):
         from optout.api import schema  # noqa: F401  (OpenAPI extension)
 
         panels.register()
+
+        from optout import receivers
+
+        receivers.connect()

@@ -190,6 +190,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "optout.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "optout.forms.InvitedSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -237,6 +238,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a reverse proxy: read the client address from X-Forwarded-For, trusting only the
+# entries the proxies appended (optout/lib/client_ip.py). Off, the header is ignored.
+OPTOUT_TRUSTED_PROXY_HOPS = (
+    env.integer("DJANGO_TRUSTED_PROXY_HOPS", 1, minimum=1)
+    if env.flag("DJANGO_TRUST_X_FORWARDED_FOR", False)
+    else 0
+)
 if env.flag("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS: list[str] = []
@@ -356,6 +364,8 @@ USE_TZ = True
 
 # --- API -----------------------------------------------------------------------------------
 
+# API tokens stop working this many days after they are made.
+OPTOUT_API_TOKEN_DAYS = env.integer("OPTOUT_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "optout.api.authentication.ApiTokenAuthentication",
@@ -383,6 +393,8 @@ REST_FRAMEWORK = {
         "user": env.text("OPTOUT_API_USER_RATE", "6000/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The anonymous throttle counts per client behind the same trusted proxies as sign-in.
+    "NUM_PROXIES": OPTOUT_TRUSTED_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Optout API",
