@@ -16,7 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.matrix import Objects, Route, World, all_routes
+from tests.matrix import Route, World, all_routes, route_url
 from tests.matrix._world import SharedWorld
 
 HTML_ROUTES = [r for r in all_routes() if not r.is_api and r.name != "api-schema"]
@@ -33,13 +33,6 @@ def _media_root(shared_world: SharedWorld) -> Any:
     return shared_world.media
 
 
-def _url(route: Route, objs: Objects) -> str:
-    kwargs = route.kwargs(objs)
-    if route.kind == "label":
-        kwargs = {"slug": objs.label.slug, **kwargs}
-    return reverse(route.name, kwargs=kwargs)
-
-
 def _status(user: Any, method: str, url: str) -> int:
     client = Client(raise_request_exception=False)
     if user is not None:
@@ -52,7 +45,7 @@ def _status(user: Any, method: str, url: str) -> int:
 
 @pytest.mark.parametrize("route", HTML_ROUTES, ids=lambda r: r.name)
 def test_put_patch_and_delete_on_html_routes_are_405(world: World, route: Route) -> None:
-    url = _url(route, world.a)
+    url = route_url(route, world.a)
     user = world.a.owner if route.kind != "public" else None
     for method in METHODS:
         assert _status(user, method, url) == 405, f"{method} {url}"
@@ -62,7 +55,7 @@ def test_put_patch_and_delete_on_html_routes_are_405(world: World, route: Route)
     "route", [r for r in HTML_ROUTES if r.kind == "label"], ids=lambda r: r.name
 )
 def test_another_labels_member_gets_404_before_405(world: World, route: Route) -> None:
-    url = _url(route, world.a)
+    url = route_url(route, world.a)
     expected = 404 if route.read is not None else 405
     for method in METHODS:
         assert _status(world.outsider, method, url) == expected, f"{method} {url}"

@@ -25,14 +25,14 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.parsers import JSONParser as DrfJSONParser
 
 from optout.api.parsers import JSONParser
-from tests.matrix import Objects, Route, World, all_routes
+from tests.matrix import Objects, Route, World, all_routes, route_url
 from tests.matrix._world import SharedWorld
 
 ROUTES = all_routes()
@@ -125,13 +125,6 @@ def _query_names(route: Route) -> list[str]:
     return sorted(names)
 
 
-def _url(route: Route, objs: Objects) -> str:
-    kwargs = route.kwargs(objs)
-    if route.kind == "label":
-        kwargs = {"slug": objs.label.slug, **kwargs}
-    return reverse(route.name, kwargs=kwargs)
-
-
 def _send(client: Client, method: str, url: str, body: str | bytes, content_type: str) -> Any:
     with transaction.atomic():
         response = client.generic(method, url, body, content_type=content_type)
@@ -177,7 +170,7 @@ def test_every_json_parser_is_the_guarded_one() -> None:
 @pytest.mark.parametrize(("route", "method"), JSON_WRITES, ids=lambda v: getattr(v, "name", v))
 def test_deeply_nested_json_is_a_400(world: World, route: Route, method: str) -> None:
     client = _client(world.a.owner)
-    url = _url(route, world.a)
+    url = route_url(route, world.a)
     for body in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
         response = _send(client, method, url, body, "application/json")
         if response.status_code < 400:
@@ -194,7 +187,7 @@ def test_a_lone_surrogate_in_a_json_string_field_is_a_400_naming_it(
     world: World, route: Route, method: str, text: str
 ) -> None:
     client = _client(world.a.owner)
-    url = _url(route, world.a)
+    url = route_url(route, world.a)
     data = route.data(world.a) if route.data else {}
     for field in _string_fields(route, method, world.a):
         body = json.dumps({**data, field: text})  # ensure_ascii keeps the lone surrogate
@@ -213,7 +206,7 @@ def test_invalid_utf8_and_nul_in_form_fields_are_no_server_error(
     """Django decodes invalid UTF-8 in a form with replacement characters, so a surrogate's
     bytes (%ED%A0%80) arrive as U+FFFD; NUL is refused by the form fields' validators."""
     client = _client(world.a.owner)
-    url = _url(route, world.a)
+    url = route_url(route, world.a)
     data = route.data(world.a) if route.data else {}
     strings = [key for key, value in data.items() if isinstance(value, str)] or ["name"]
     for poison in ("%ED%A0%80", "x%00y"):
@@ -234,7 +227,7 @@ def test_nul_in_a_query_parameter_is_a_400(
     world: World, route: Route, name: str, value: str
 ) -> None:
     client = _client(world.a.owner)
-    base = _url(route, world.a)
+    base = route_url(route, world.a)
     for param in [*_query_names(route), name]:
         query = urllib.parse.urlencode({param: value})
         with transaction.atomic():
