@@ -14,3 +14,7 @@ class OptoutConfig(AppConfig):
         from optout.api import schema  # noqa: F401  (OpenAPI extension)
 
         registrations.register()
+
+        from optout import receivers
+
+        receivers.connect()

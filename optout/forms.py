@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import SignupForm
+from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +57,17 @@ def apply_errors(form: forms.BaseForm, error: Any) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class InvitedSignupForm(SignupForm):
+    """Sign-up through an invitation link admits only the invited address."""
+
+    def clean_email(self) -> str:
+        from optout.adapters import INVITATION_SESSION_KEY
+        from optout.services.labels import invitation_signup_check
+
+        email: str = super().clean_email()
+        request = context.request
+        token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
+        invitation_signup_check(token=str(token or ""), email=email)
+        return email

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "optout.middleware.RejectNulQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -194,6 +195,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "optout.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "optout.forms.InvitedSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -241,6 +243,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a reverse proxy: read the client address from X-Forwarded-For, trusting only the
+# entries the proxies appended (optout/lib/client_ip.py). Off, the header is ignored.
+OPTOUT_TRUSTED_PROXY_HOPS = (
+    env.integer("DJANGO_TRUSTED_PROXY_HOPS", 1, minimum=1)
+    if env.flag("DJANGO_TRUST_X_FORWARDED_FOR", False)
+    else 0
+)
 if env.flag("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS: list[str] = []
@@ -360,6 +369,8 @@ USE_TZ = True
 
 # --- API -----------------------------------------------------------------------------------
 
+# API tokens stop working this many days after they are made.
+OPTOUT_API_TOKEN_DAYS = env.integer("OPTOUT_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "optout.api.authentication.ApiTokenAuthentication",
@@ -368,7 +379,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "optout.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -387,6 +398,8 @@ REST_FRAMEWORK = {
         "user": env.text("OPTOUT_API_USER_RATE", "6000/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The anonymous throttle counts per client behind the same trusted proxies as sign-in.
+    "NUM_PROXIES": OPTOUT_TRUSTED_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Optout API",

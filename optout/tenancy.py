@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -124,9 +124,12 @@ def label_view(
 ) -> Callable[[View], View]:
     """Decorate an HTML view whose URL has a ``slug``: it receives ``access`` instead.
 
-    GET and HEAD need ``read``; any other method needs ``write`` (or ``read`` when the
-    view does not name one). Anonymous users are sent to sign in.
+    GET and HEAD need ``read``; POST needs ``write``. A view without ``write`` is read-only:
+    any method but GET and HEAD is a 405, as is PUT, PATCH or DELETE on any view (HTML
+    forms only post). The order is: sign in, then another label's 404, then 405, then 403.
+    Anonymous users are sent to sign in.
     """
+    allowed = ["GET", "HEAD", "POST"] if write is not None else ["GET", "HEAD"]
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -138,6 +141,8 @@ def label_view(
             except MfaRequired as exc:
                 messages.warning(request, str(exc))
                 return redirect("mfa_activate_totp")
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(allowed)
             needed = read if request.method in SAFE_METHODS else (write or read)
             access.require(needed)
             request.session[SESSION_LABEL_KEY] = access.label.slug

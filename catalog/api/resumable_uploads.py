@@ -24,7 +24,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -42,6 +41,7 @@ from catalog.services.resumable_uploads import (
     upload_expires_at,
 )
 from optout.api.errors import error_body
+from optout.api.parsers import JSONParser
 from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability
 

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.pagination import BasePagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -25,6 +25,7 @@ from catalog.selectors.lists import entity_detail_queryset, entity_queryset
 from catalog.services.entities import entity_create, entity_delete, entity_update
 from catalog.services.exports import EXPORTS, export_response
 from catalog.services.imports.service import catalog_import_start
+from optout.api.parsers import JSONParser
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +37,7 @@ from evidence.services.captures import (
     output_filenames,
 )
 from optout.api.errors import error_body
+from optout.api.parsers import JSONParser
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -61,6 +61,7 @@ from evidence.services.packets import (
 )
 from evidence.services.settings import evidence_settings_update
 from optout.api.pagination import CursorPagination
+from optout.api.parsers import JSONParser
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from evidence.models import EvidenceSettings
+from optout.lib.fetch import FetchError, check_url_resolves
 from optout.models import Label, User
 from optout.services.ledger import ledger_append
 
@@ -47,6 +48,12 @@ def evidence_settings_update(
     errors: dict[str, list[str]] = {}
     if tsa_url and urlsplit(tsa_url).scheme not in {"http", "https"}:
         errors["tsa_url"] = [_("Use an http:// or https:// URL.")]
+    elif tsa_url:
+        # The fetcher's rules, now: a URL it would refuse would fail every timestamp later.
+        try:
+            check_url_resolves(tsa_url)
+        except FetchError as exc:
+            errors["tsa_url"] = [exc.message]
     try:
         certificates = tsa_certificates_parse(tsa_certificates)
     except ValidationError as exc:

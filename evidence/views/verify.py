@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from evidence.models import Packet
 from evidence.verifier import Limits, verify_packet
@@ -22,6 +23,7 @@ class VerifyForm(forms.Form):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @accepts_uploads
 def verify_packet_page(request: HttpRequest) -> HttpResponse:

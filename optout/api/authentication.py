@@ -7,7 +7,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from optout.services.tokens import token_authenticate
+from optout.services.tokens import TokenExpired, token_authenticate
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -25,7 +25,13 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
-        user = token_authenticate(key=key)
+        try:
+            user = token_authenticate(key=key)
+        except TokenExpired:
+            raise exceptions.AuthenticationFailed(
+                _("The token has expired. Create a new one on the Tokens page."),
+                code="token_expired",
+            ) from None
         if user is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid or was revoked."))
         return user, None

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from optout.lib.text import refuse_control_characters
 from optout.roles import Capability, Role, role_can
 
 slug_validator = RegexValidator(
@@ -40,8 +41,10 @@ class Label(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
-    name = models.CharField(_("name"), max_length=200)
-    legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[refuse_control_characters])
+    legal_name = models.CharField(
+        _("legal name"), max_length=300, blank=True, validators=[refuse_control_characters]
+    )
     address = models.TextField(_("address"), blank=True)
     contact_email = models.EmailField(_("rights contact e-mail"), blank=True)
     terms_url = models.URLField(_("terms URL"), blank=True, max_length=500)

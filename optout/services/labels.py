@@ -258,6 +258,19 @@ def invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
+def invitation_signup_check(*, token: str, email: str) -> None:
+    """Sign-up through an invitation is for the address it was sent to, while it is
+    pending; anything else is refused with a reason for the form."""
+    invitation = invitation_for_token(token) if token else None
+    if invitation is None:
+        raise ValidationError(_("This invitation is no longer valid. Ask for a new one."))
+    if invitation.email.lower() != email.strip().lower():
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Sign up with that address.")
+            % {"email": invitation.email}
+        )
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = invitation_for_token(token)

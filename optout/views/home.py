@@ -5,13 +5,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from optout.dashboard import panels_for
 from optout.selectors import memberships_for_user
 from optout.tenancy import SESSION_LABEL_KEY, LabelAccess, label_view
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Open the label used last, the only label, or the list to choose from."""
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "optout/labels.html", {"memberships": memberships})
 
 
+@require_safe
 @login_required
 def labels(request: HttpRequest) -> HttpResponse:
     memberships = list(memberships_for_user(user=request.user))  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from optout.adapters import INVITATION_SESSION_KEY
 from optout.forms import InvitationForm, RoleForm, apply_errors
@@ -128,6 +128,7 @@ def invitation_revoke_view(request: HttpRequest, access: LabelAccess, code: str)
     return redirect("members", slug=access.label.slug)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The page behind an invitation link: sign up or sign in, then accept."""
     found = invitation_for_token(token)

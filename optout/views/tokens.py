@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from optout.forms import TokenForm
 from optout.models import ApiToken
@@ -13,6 +15,7 @@ from optout.services.tokens import token_create, token_revoke
 from optout.tenancy import signed_in_user
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
@@ -29,6 +32,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
             ),
             "form": form,
             "new_key": new_key,
+            "token_days": settings.OPTOUT_API_TOKEN_DAYS,
+            "now": timezone.now(),
         },
         status=400 if request.method == "POST" and new_key is None else 200,
     )

@@ -253,3 +253,32 @@ def test_settings_need_the_certificates_with_the_url(team: Team, local_tsa: Loca
             label=team.label, actor=team.owner, tsa_url=local_tsa.url, tsa_certificates="junk"
         )
     assert "PEM" in exc.value.message_dict["tsa_certificates"][0]
+
+
+def test_a_tsa_url_the_fetcher_would_refuse_is_refused_when_saved(
+    team: Team, local_tsa: LocalTsa, settings: Any, fake_dns: Any
+) -> None:
+    """The fetcher's rules apply at save time, not five failed stamps later: a scheme it
+    does not speak, a local name, a private literal address, a name resolving to one."""
+    fake_dns.add("tsa.inside.example", "10.1.2.3")
+    fake_dns.add("tsa.public.example", "93.184.215.14")
+    refused = {
+        "ftp://tsa.public.example/": "http",
+        "http://localhost/tsa": "local",
+        "http://192.168.1.10/tsa": "private",
+        "http://tsa.inside.example/tsa": "10.1.2.3",
+        "http://tsa.nowhere.example/tsa": "could not be found",
+        "http://tsa.public.example:8080/tsa": "Port",
+    }
+    for url, reason in refused.items():
+        with pytest.raises(ValidationError) as exc:
+            _configure(team, local_tsa, url=url)
+        assert reason in exc.value.message_dict["tsa_url"][0], (url, exc.value.message_dict)
+    assert _configure(team, local_tsa, url="http://tsa.public.example/tsa").tsa_url
+    # The operator's allowlist lets an internal authority through, as it does for fetches.
+    settings.OPTOUT_FETCH_ALLOWED_HOSTS = [
+        *settings.OPTOUT_FETCH_ALLOWED_HOSTS,
+        "tsa.inside.example",
+    ]
+    assert _configure(team, local_tsa, url="http://tsa.inside.example/tsa").tsa_url
+    assert _configure(team, local_tsa).tsa_url == local_tsa.url

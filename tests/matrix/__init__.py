@@ -66,6 +66,16 @@ class World:
     outsider: User
 
 
+def route_url(route: Route, objs: Objects) -> str:
+    """The route's path for one label's objects (without its query string)."""
+    from django.urls import reverse
+
+    kwargs = route.kwargs(objs)
+    if route.kind == "label":
+        kwargs = {"slug": objs.label.slug, **kwargs}
+    return reverse(route.name, kwargs=kwargs)
+
+
 Builder = Callable[[World, str], None]
 
 # URL names served by third-party apps (allauth, the admin, Django's i18n views): their own

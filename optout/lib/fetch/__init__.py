@@ -56,7 +56,8 @@ the result (it is a context manager) to remove them.
 
 Errors carry ``hops``: the responses that arrived before the failure, so an evidence
 capture can still keep them. ``check_url(url)`` runs the checks that need no network,
-for forms and APIs that want to refuse a URL at once.
+for forms and APIs that want to refuse a URL at once; ``check_url_resolves(url)`` adds
+the DNS lookup and address checks, for a URL saved now and fetched later.
 
 Only ``transport.py`` in this package opens connections;
 ``tests/optout/test_fetch.py`` fails if any other project module imports an HTTP client.
@@ -75,6 +76,7 @@ from optout.lib.fetch.client import (
     USER_AGENT,
     allowlist,
     check_url,
+    check_url_resolves,
     fetch,
 )
 from optout.lib.fetch.errors import (
@@ -127,6 +129,7 @@ __all__ = [
     "address_refusal",
     "allowlist",
     "check_url",
+    "check_url_resolves",
     "fetch",
     "parse_url",
 ]

@@ -24,7 +24,7 @@ from optout.lib.fetch.errors import (
 )
 from optout.lib.fetch.parsing import Target, parse_url
 from optout.lib.fetch.results import FetchResult, Hop
-from optout.lib.fetch.transport import Deadline, Limits, exchange
+from optout.lib.fetch.transport import Deadline, Limits, exchange, resolve_checked
 
 DEFAULT_MAX_BYTES: Final = 50 * 1024 * 1024
 DEFAULT_DEADLINE_SECONDS: Final = 30.0
@@ -72,6 +72,17 @@ def check_url(url: str) -> Target:
     """
     target = parse_url(url)
     _check_target(target, allowlist())
+    return target
+
+
+def check_url_resolves(url: str, *, deadline_seconds: float = 10) -> Target:
+    """``check_url`` and then the DNS answers: refuse a host name that resolves to an
+    address the fetcher would not connect to (unless the allowlist names it), so a form
+    can refuse a URL when it is saved rather than when it is first fetched."""
+    allowed = allowlist()
+    target = parse_url(url)
+    _check_target(target, allowed)
+    resolve_checked(target, deadline=Deadline(deadline_seconds), allowlist=allowed)
     return target
 
 

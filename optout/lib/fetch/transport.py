@@ -225,6 +225,11 @@ def _addresses(target: Target, *, deadline: Deadline, allowlist: Allowlist) -> l
     return addresses
 
 
+def resolve_checked(target: Target, *, deadline: Deadline, allowlist: Allowlist) -> None:
+    """The DNS lookup and address checks of a connection, without connecting."""
+    _addresses(target, deadline=deadline, allowlist=allowlist)
+
+
 def _resolve(host: str, port: int, *, deadline: Deadline) -> list[tuple[int, tuple[Any, ...]]]:
     """One ``getaddrinfo`` call, bounded by the deadline (the C resolver has its own idea
     of time, so it runs in a thread that is abandoned if it takes too long)."""
