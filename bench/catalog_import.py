@@ -59,8 +59,8 @@ def _clean_rows(path: Path, label_id: int) -> dict[str, list[tuple[Any, ...]]]:
                 )
                 if v
             }
-            row = validate_row(number, raw, {})
-            if isinstance(row, list):
+            row, _problems = validate_row(number, raw, {})
+            if row is None:
                 continue
             work_id = None
             if row.iswc:
