@@ -326,20 +326,19 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
                 },
             )
             continue
-        items = _track_items(release)
         release_only = {k: v for k, v in release_raw.items() if v and k != "p_line"}
-        if not items:
+        # Items that are not sound recordings (videos, images, text) are not tracks here; a
+        # release with no sound recording at all still becomes one release-only row.
+        tracks = [
+            (disc, track, resource)
+            for disc, track, resource in _track_items(release)
+            if resource in recordings
+        ]
+        if not tracks:
             yield DdexRow(_line(release), release_only, release_columns)
             continue
-        for disc, track, resource in items:
-            found = recordings.get(resource)
-            if found is None:
-                yield DdexRow(
-                    _line(release),
-                    release_only,
-                    release_columns,
-                )
-                continue
+        for disc, track, resource in tracks:
+            found = recordings[resource]
             used.add(resource)
             line, raw, columns = found
             combined = {k: v for k, v in raw.items() if v}

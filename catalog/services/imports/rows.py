@@ -222,6 +222,7 @@ _RELEASE_TYPES = {
     "compilation": Release.Type.COMPILATION,
     "classicalalbum": Release.Type.ALBUM,
     "videosingle": Release.Type.SINGLE,
+    "singleresourcerelease": Release.Type.SINGLE,
 }
 
 
