@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Recording, Release
+from catalog.services.imports.rows import validate_row
 from optout.models import Job
 from tests.catalog.test_imports import report_rows, run_import, write
 from tests.conftest import Team
@@ -136,3 +137,47 @@ def test_track_numbers_taken_from_row_order_are_noted(team: Team, tmp_path: Path
     assert note in page.content.decode()
     numbered = "ISRC,Title,UPC,Track Number\nSEABC2600003,Three,4006381333931,1\n"
     assert run_import(team, write(tmp_path, "numbered.csv", numbered)).summary["notes"] == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept", "severity", "dropped"),
+    [
+        # A release-only row keeps its release when only its date is bad.
+        ({"upc": "036000291452", "release_date": "someday"}, True, "warning", "release_date"),
+        # Exclusions without "Worldwide" are left out; the territories stay.
+        (
+            {
+                "isrc": "SEABC2600001",
+                "title": "T",
+                "upc": "036000291452",
+                "territories": "SE",
+                "excluded_territories": "NO",
+            },
+            True,
+            "warning",
+            "excluded_territories",
+        ),
+        # A bad track number unlinks the row from its release but keeps the recording.
+        (
+            {"isrc": "SEABC2600001", "title": "T", "upc": "036000291452", "track_number": "0"},
+            True,
+            "warning",
+            "upc",
+        ),
+        # A malformed ISRC rejects the row, whatever else is valid.
+        ({"isrc": "SEABC26", "title": "T", "upc": "036000291452"}, False, "rejected", "isrc"),
+        # A release-only row whose only identifier is bad has nothing to keep.
+        ({"grid": "A1-2425G-ABC1234002-Q"}, False, "rejected", "grid"),
+    ],
+)
+def test_what_a_bad_value_costs(
+    raw: dict[str, str], kept: bool, severity: str, dropped: str
+) -> None:
+    row, problems = validate_row(2, raw, {})
+    assert (row is not None) == kept
+    assert problems and {p.severity for p in problems} == {severity}
+    if row is not None:
+        assert getattr(row, dropped) is None
+        assert row.isrc == raw.get("isrc") and (row.territories is None) == (
+            "territories" not in raw
+        )

@@ -293,6 +293,10 @@ _TARGET = {
     "duration": _POSITION["duration_ms"],
 }
 _WORLDWIDE_JSON = json.dumps([identifiers.WORLDWIDE])
+_NAMESPACE = _POSITION["proprietary_namespace"]
+_TERRITORIES = _POSITION["territories"]
+_EXCLUDED = _POSITION["excluded_territories"]
+_RELEASE_TYPE = _POSITION["release_type"]
 
 RELEASE_KEYS = ("upc", "grid", "proprietary_id")
 # The values that describe the row's release (and its place on it) rather than the recording.
@@ -317,17 +321,6 @@ WORK_FIELDS = frozenset({"iswc", "work_title"})
 _RECORDING_KEYS = frozenset({"isrc", "title"})
 
 
-def _convert(field: str, text: str, raw: Mapping[str, str], dates: SlashedDates | None) -> object:
-    if field == "proprietary_id":
-        return identifiers.normalize_proprietary_id(
-            text, namespace=raw.get("proprietary_namespace", "")
-        )
-    if field == "release_date" and dates is not None:
-        return dates.parse(text)
-    convert, _message = _CONVERTERS[field]
-    return convert(text)
-
-
 def _dropped_because(field: str, *, recording: bool) -> str:
     if recording and field in _RELEASE_BREAKERS:
         return _("The recording was imported; nothing was linked to this release.")
@@ -350,87 +343,99 @@ def validate_row(
     column (or element path) for the report; ``dates`` reads slashed dates by the
     file's convention; ``missing_title`` explains a missing title (a CSV without a
     title column says which columns it has)."""
-    problems: dict[str, RowError] = {}
+    problems: dict[str, tuple[str, str]] = {}  # field → (value, reason)
     out: list[object] = [None] * len(STAGE_COLUMNS)
     out[0] = row_number
-
-    def problem(field: str, value: str, reason: str) -> None:
-        problems[field] = RowError(row_number, columns.get(field, field), value, reason)
-
     for field, text in raw.items():
         target = _TARGET.get(field)
-        if target is None or field == "proprietary_namespace":
+        if target is None:
             continue
-        if field in _CONVERTERS or field == "proprietary_id":
-            try:
-                value = _convert(field, text, raw, dates)
-            except ValidationError as exc:
-                problem(field, text, " ".join(exc.messages))
-                continue
-            except ValueError:
-                problem(field, text, _CONVERTERS[field][1](text))
-                continue
+        converter = _CONVERTERS.get(field)
+        if converter is None:
             if field == "proprietary_id":
-                assert isinstance(value, tuple)
-                out[_POSITION["proprietary_namespace"]], out[target] = value
+                try:
+                    out[_NAMESPACE], out[target] = identifiers.normalize_proprietary_id(
+                        text, namespace=raw.get("proprietary_namespace", "")
+                    )
+                except ValidationError as exc:
+                    problems[field] = (text, " ".join(exc.messages))
+                continue
+            if field == "proprietary_namespace":
+                continue
+            # Single-line fields: a line break or a run of spaces (a wrapped ℗ line) is
+            # one space.
+            if not text.isprintable() or "  " in text:
+                text = " ".join(text.split())
+            limit = LIMITS.get(field)
+            if limit is not None and len(text) > limit:
+                problems[field] = (
+                    text[:80] + "…",
+                    _("Longer than %(n)d characters.") % {"n": limit},
+                )
+                continue
+            out[target] = text
+            continue
+        try:
+            if field == "release_date" and dates is not None:
+                out[target] = dates.parse(text)
             else:
-                out[target] = value
-            continue
-        # Single-line fields: a line break or a run of spaces (a wrapped ℗ line) is a space.
-        text = " ".join(text.split())
-        limit = LIMITS.get(field)
-        if limit is not None and len(text) > limit:
-            problem(field, text[:80] + "…", _("Longer than %(n)d characters.") % {"n": limit})
-            continue
-        out[target] = text
+                out[target] = converter[0](text)
+        except ValidationError as exc:
+            problems[field] = (text, " ".join(exc.messages))
+        except ValueError:
+            problems[field] = (text, converter[1](text))
 
     recording = "isrc" in raw
     if (
         "excluded_territories" in raw
         and "excluded_territories" not in problems
-        and out[_POSITION["territories"]] != _WORLDWIDE_JSON
+        and out[_EXCLUDED] is not None
+        and out[_TERRITORIES] != _WORLDWIDE_JSON
     ):
-        out[_POSITION["excluded_territories"]] = None
-        problem(
-            "excluded_territories",
+        out[_EXCLUDED] = None
+        problems["excluded_territories"] = (
             raw["excluded_territories"],
             _("Exclusions need “Worldwide” as the territory (worldwide except these)."),
         )
-    fatal = [f for f in problems if f in _RECORDING_KEYS]
-    if recording and "title" not in raw:
-        fatal.append("title")
-        problem("title", "", missing_title or _("A recording needs a title."))
-    if not recording:
+    if recording:
+        fatal = not problems.keys().isdisjoint(_RECORDING_KEYS)
+        if "title" not in raw:
+            fatal = True
+            problems["title"] = ("", missing_title or _("A recording needs a title."))
+    else:
+        fatal = not problems.keys().isdisjoint(RELEASE_KEYS)
         if not any(key in raw for key in RELEASE_KEYS):
-            fatal.append("isrc")
-            problem(
-                "isrc",
+            fatal = True
+            problems["isrc"] = (
                 "",
                 _(
                     "The row has neither an ISRC (recording) nor a release identifier "
                     "(UPC/EAN, GRid or proprietary id)."
                 ),
             )
-        fatal += [f for f in problems if f in RELEASE_KEYS]
     if fatal:
-        return None, list(problems.values())
-
-    if recording and any(f in problems for f in _RELEASE_BREAKERS):
-        for field in RELEASE_FIELDS:
-            out[_POSITION[field]] = None
-    if "iswc" in problems:
-        out[_POSITION["iswc"]] = out[_POSITION["work_title"]] = None
-    warnings = [
-        RowError(
-            e.row,
-            e.column,
-            e.value,
-            f"{e.reason} {_dropped_because(field, recording=recording)}",
-            severity=WARNING,
-        )
-        for field, e in problems.items()
-    ]
-    kind = out[_POSITION["release_type"]]
+        return None, [
+            RowError(row_number, columns.get(f, f), value, reason)
+            for f, (value, reason) in problems.items()
+        ]
+    warnings: list[RowError] = []
+    if problems:
+        if recording and not problems.keys().isdisjoint(_RELEASE_BREAKERS):
+            for field in RELEASE_FIELDS:
+                out[_POSITION[field]] = None
+        if "iswc" in problems:
+            out[_POSITION["iswc"]] = out[_POSITION["work_title"]] = None
+        warnings = [
+            RowError(
+                row_number,
+                columns.get(f, f),
+                value,
+                f"{reason} {_dropped_because(f, recording=recording)}",
+                severity=WARNING,
+            )
+            for f, (value, reason) in problems.items()
+        ]
+    kind = out[_RELEASE_TYPE]
     if isinstance(kind, str):
-        out[_POSITION["release_type"]] = release_type(kind)
+        out[_RELEASE_TYPE] = release_type(kind)
     return ImportRow._make(out), warnings
