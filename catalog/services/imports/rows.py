@@ -26,7 +26,6 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalog import identifiers
 from catalog.models import Release
@@ -45,9 +44,9 @@ LIMITS = {
 }
 
 
+# The report's severity column holds these tokens (like its header, not translated).
 REJECTED = "rejected"
 WARNING = "warning"
-SEVERITIES = {REJECTED: gettext_lazy("rejected"), WARNING: gettext_lazy("warning")}
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ from catalog.services.imports.csvsource import CsvSource
 from catalog.services.imports.ddex import ddex_rows
 from catalog.services.imports.rows import (
     REJECTED,
-    SEVERITIES,
     ImportRow,
     RowError,
     SlashedDates,
@@ -158,7 +157,7 @@ class _Report:
         self._writer.writerow(
             [
                 error.row,
-                str(SEVERITIES[error.severity]),
+                error.severity,
                 safe_cell(error.column),
                 safe_cell(error.value),
                 safe_cell(error.reason),
