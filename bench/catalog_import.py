@@ -59,8 +59,8 @@ def _clean_rows(path: Path, label_id: int) -> dict[str, list[tuple[Any, ...]]]:
                 )
                 if v
             }
-            row, _problems = validate_row(number, raw, {})
-            if row is None:
+            row, problems = validate_row(number, raw, {})
+            if row is None or problems:  # the baseline copies only the fully clean rows
                 continue
             work_id = None
             if row.iswc:

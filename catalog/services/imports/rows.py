@@ -316,14 +316,13 @@ RELEASE_FIELDS = frozenset(
     }
 )
 _RELEASE_BREAKERS = frozenset({*RELEASE_KEYS, "disc_number", "track_number"})
-WORK_FIELDS = frozenset({"iswc", "work_title"})
 _RECORDING_KEYS = frozenset({"isrc", "title"})
 
 
 def _dropped_because(field: str, *, recording: bool) -> str:
     if recording and field in _RELEASE_BREAKERS:
         return _("The recording was imported; nothing was linked to this release.")
-    if field in WORK_FIELDS:
+    if field == "iswc":
         return _("The recording was imported without a link to this work.")
     return _("The rest of the row was imported without this value.")
 
