@@ -91,6 +91,9 @@ def _clean_rows(path: Path, label_id: int) -> dict[str, list[tuple[Any, ...]]]:
                         "[]",
                         "[]",
                         "",
+                        "",
+                        "",
+                        "",
                     )
                 )
             recording_id += 1
@@ -136,7 +139,8 @@ COLUMNS = {
     "catalog_work": "id, label_id, code, created_at, updated_at, title, iswc, notes",
     "catalog_release": (
         "id, label_id, code, created_at, updated_at, upc, title, release_type, release_date, "
-        "display_artist, catalog_number, p_line, c_line, territories, excluded_territories, notes"
+        "display_artist, catalog_number, p_line, c_line, territories, excluded_territories, notes, "
+        "grid, proprietary_namespace, proprietary_id"
     ),
     "catalog_recording": (
         "id, label_id, code, created_at, updated_at, isrc, title, version, display_artist, "
