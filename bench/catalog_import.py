@@ -59,8 +59,8 @@ def _clean_rows(path: Path, label_id: int) -> dict[str, list[tuple[Any, ...]]]:
                 )
                 if v
             }
-            row = validate_row(number, raw, {})
-            if isinstance(row, list):
+            row, problems = validate_row(number, raw, {})
+            if row is None or problems:  # the baseline copies only the fully clean rows
                 continue
             work_id = None
             if row.iswc:
@@ -90,6 +90,9 @@ def _clean_rows(path: Path, label_id: int) -> dict[str, list[tuple[Any, ...]]]:
                         "",
                         "[]",
                         "[]",
+                        "",
+                        "",
+                        "",
                         "",
                     )
                 )
@@ -136,7 +139,8 @@ COLUMNS = {
     "catalog_work": "id, label_id, code, created_at, updated_at, title, iswc, notes",
     "catalog_release": (
         "id, label_id, code, created_at, updated_at, upc, title, release_type, release_date, "
-        "display_artist, catalog_number, p_line, c_line, territories, excluded_territories, notes"
+        "display_artist, catalog_number, p_line, c_line, territories, excluded_territories, notes, "
+        "grid, proprietary_namespace, proprietary_id"
     ),
     "catalog_recording": (
         "id, label_id, code, created_at, updated_at, isrc, title, version, display_artist, "

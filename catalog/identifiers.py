@@ -5,7 +5,9 @@ identifier gets the same specific message everywhere. Each ``normalize_*`` funct
 returns the stored form or raises ``IdentifierError`` (a Django ``ValidationError`` with a
 ``code``) that says what is wrong.
 
-* ISRC, ISNI and EAN/UPC use python-stdnum; ISO 3166-1 territories use pycountry.
+* ISRC, ISNI, EAN/UPC and GRid use python-stdnum; ISO 3166-1 territories use pycountry.
+* Invisible format characters that copy-and-paste brings along (zero-width spaces and
+  joiners, word joiner, BOM, no-break space) are removed before any check.
 * ISWC and IPI name numbers are not in stdnum: their check digits are computed here
   (ISO 15707 and the CISAC mod-101 rule, see docs/catalog.md).
 """
@@ -20,7 +22,7 @@ from functools import lru_cache
 import pycountry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from stdnum import ean, isni, isrc
+from stdnum import ean, grid, isni, isrc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -33,6 +35,16 @@ class IdentifierError(ValidationError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, code=code)
         self.reason = message
+
+
+# U+200B to U+200D (zero-width space, non-joiner, joiner), U+2060 (word joiner), U+FEFF (BOM /
+# zero-width no-break space) and U+00A0 (no-break space): invisible in a spreadsheet cell.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0"))
+
+
+def strip_invisible(value: str) -> str:
+    """The value without invisible format characters (see ``_INVISIBLE``)."""
+    return value.translate(_INVISIBLE) if value and not value.isascii() else value
 
 
 def _strip_prefix(value: str, prefix: str) -> str:
@@ -54,6 +66,7 @@ _ISRC_PREFIXES = frozenset(isrc._country_codes)
 
 def normalize_isrc(value: str) -> str:
     """``CC XXX YY NNNNN`` in any common spelling → the 12-character stored form."""
+    value = strip_invisible(value)
     compact = value.replace("-", "").replace(" ", "")
     if _ISRC_STORED.match(compact) and compact[:2] in _ISRC_PREFIXES:
         return compact
@@ -114,6 +127,7 @@ _ISWC_COMMON = re.compile(r"^T-?([0-9]{3})\.?([0-9]{3})\.?([0-9]{3})-?([0-9])$")
 @lru_cache(maxsize=65536)
 def normalize_iswc(value: str) -> str:
     """``T-DDD.DDD.DDD-C`` in any common spelling → ``T`` + 10 digits."""
+    value = strip_invisible(value)
     common = _ISWC_COMMON.match(value)
     if common:
         digits = common.group(1) + common.group(2) + common.group(3)
@@ -156,6 +170,8 @@ def format_iswc(value: str) -> str:
 # --- UPC / EAN, stored as GTIN-13 ----------------------------------------------------------
 
 _GTIN_SEPARATORS = re.compile(r"[\s\-]+")
+# What Excel shows (and then saves) for a 12- or 13-digit number: 8.59727E+11.
+_SCIENTIFIC = re.compile(r"^[0-9]+([.,][0-9]+)?[eE]\+?[0-9]+$")
 
 
 @lru_cache(maxsize=65536)
@@ -165,9 +181,19 @@ def normalize_gtin13(value: str, *, pad_short: bool = False) -> str:
     ``pad_short`` restores the leading zero that spreadsheets drop from UPCs (11 digits);
     imports use it, forms do not.
     """
-    raw = (value or "").strip()
+    raw = strip_invisible(value or "").strip()
     if not raw:
         raise IdentifierError(_("Enter a UPC or EAN."), "gtin_empty")
+    if _SCIENTIFIC.match(raw):
+        raise IdentifierError(
+            _(
+                "“%(value)s” is a barcode that a spreadsheet turned into a number in "
+                "scientific notation; its last digits are lost. Format the column as text "
+                "and export the file again."
+            )
+            % {"value": raw},
+            "gtin_scientific",
+        )
     compact = _GTIN_SEPARATORS.sub("", raw)
     if not compact.isascii() or not compact.isdigit():
         raise IdentifierError(
@@ -207,6 +233,56 @@ def format_upc(gtin13: str) -> str:
     return gtin13[1:] if gtin13.startswith("0") else gtin13
 
 
+# --- GRid (Global Release Identifier) and proprietary release ids -------------------------
+
+
+def normalize_grid(value: str) -> str:
+    """18 characters (``A1-2425G-ABC1234002-M``), ISO 7064 Mod 37,36 check character."""
+    raw = strip_invisible(value or "").strip()
+    if not raw:
+        raise IdentifierError(_("Enter a GRid."), "grid_empty")
+    try:
+        return str(grid.validate(raw))
+    except InvalidChecksum:
+        raise IdentifierError(
+            _("The check character of GRid “%(value)s” does not match: check for a typing error.")
+            % {"value": raw},
+            "grid_checksum",
+        ) from None
+    except StdnumError:
+        raise IdentifierError(
+            _("A GRid has 18 letters and digits (A1-2425G-ABC1234002-M); “%(value)s” is not one.")
+            % {"value": raw},
+            "grid_format",
+        ) from None
+
+
+PROPRIETARY_ID_MAX = 200
+PROPRIETARY_NAMESPACE_MAX = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def normalize_proprietary_id(value: str, *, namespace: str = "") -> tuple[str, str]:
+    """A sender's own release id (DDEX ``ProprietaryId`` and its ``Namespace``, usually
+    the sender's DPID) → ``(namespace, id)``, trimmed; no format beyond that is implied."""
+    raw = strip_invisible(value or "").strip()
+    space = strip_invisible(namespace or "").strip()
+    if not raw:
+        raise IdentifierError(_("Enter a proprietary id."), "proprietary_empty")
+    if len(raw) > PROPRIETARY_ID_MAX or len(space) > PROPRIETARY_NAMESPACE_MAX:
+        raise IdentifierError(
+            _("A proprietary id has at most %(n)d characters and its namespace %(m)d.")
+            % {"n": PROPRIETARY_ID_MAX, "m": PROPRIETARY_NAMESPACE_MAX},
+            "proprietary_length",
+        )
+    if _CONTROL.search(raw) or _CONTROL.search(space):
+        raise IdentifierError(
+            _("The proprietary id “%(value)s” contains control characters.") % {"value": raw},
+            "proprietary_format",
+        )
+    return space, raw
+
+
 # --- IPI name number (CISAC) ---------------------------------------------------------------
 
 _IPI_SEPARATORS = re.compile(r"[\s\-.]+")
@@ -221,7 +297,7 @@ def ipi_check_digits(nine_digits: str) -> str:
 
 def normalize_ipi(value: str) -> str:
     """An 11-digit IPI name number (leading zeros kept)."""
-    raw = (value or "").strip()
+    raw = strip_invisible(value or "").strip()
     if not raw:
         raise IdentifierError(_("Enter an IPI name number."), "ipi_empty")
     if _IPI_BASE_RE.match(raw.replace(" ", "")):
@@ -265,7 +341,7 @@ _ISNI_URL = re.compile(r"^https?://(www\.)?isni\.org/(isni/)?", re.IGNORECASE)
 
 def normalize_isni(value: str) -> str:
     """16 characters (15 digits and a check character 0-9 or X)."""
-    raw = (value or "").strip()
+    raw = strip_invisible(value or "").strip()
     if not raw:
         raise IdentifierError(_("Enter an ISNI."), "isni_empty")
     compact = _ISNI_URL.sub("", raw)

@@ -24,7 +24,7 @@ from catalog.pagination import InvalidCursor, keyset_page
 from catalog.selectors.lists import entity_detail_queryset, entity_queryset
 from catalog.services.entities import entity_create, entity_delete, entity_update
 from catalog.services.exports import EXPORTS, export_response
-from catalog.services.imports.service import catalog_import_start
+from catalog.services.imports.service import catalog_import_start, import_report_filename
 from optout.api.parsers import JSONParser
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
@@ -294,7 +294,8 @@ class ImportApi(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[typ
 
 
 class ImportReportApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
-    """The rejected rows of an import as CSV: row, column, value, reason."""
+    """The rejected rows and warnings of an import as CSV: row, severity, column, value,
+    reason."""
 
     model = CatalogImport
 
@@ -302,10 +303,10 @@ class ImportReportApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignor
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         record = self.get_object()
         if record.error_report is None:
-            raise exceptions.NotFound(_("This import rejected no rows."))
+            raise exceptions.NotFound(_("This import rejected no rows and gave no warnings."))
         return blob_download_response(
             blob=record.error_report,
-            filename=f"rejected-rows-{record.source_name}.csv",
+            filename=import_report_filename(record=record),
             actor=self.access.user,
             subject=record,
         )

@@ -31,6 +31,16 @@ class Release(LabelOwnedModel):
     upc = models.CharField(
         _("UPC/EAN"), max_length=13, blank=True, help_text=_("12-digit UPC or 13-digit EAN")
     )
+    grid = models.CharField(
+        _("GRid"), max_length=18, blank=True, help_text=_("Global Release Identifier")
+    )
+    proprietary_namespace = models.CharField(
+        _("proprietary id namespace"),
+        max_length=100,
+        blank=True,
+        help_text=_("Whose id it is, e.g. the sender's DDEX party id"),
+    )
+    proprietary_id = models.CharField(_("proprietary id"), max_length=200, blank=True)
     title = models.CharField(_("title"), max_length=500)
     release_type = models.CharField(
         _("type"), max_length=16, choices=Type.choices, default=Type.SINGLE
@@ -57,6 +67,15 @@ class Release(LabelOwnedModel):
         indexes = [
             models.Index(fields=("label", "title", "code"), name="release_label_title"),
             models.Index(fields=("label", "release_date", "code"), name="release_label_date"),
+            # Imports match a release without UPC by its GRid, then by its proprietary id.
+            models.Index(
+                fields=("label", "grid"), condition=~Q(grid=""), name="release_label_grid"
+            ),
+            models.Index(
+                fields=("label", "proprietary_namespace", "proprietary_id"),
+                condition=~Q(proprietary_id=""),
+                name="release_label_proprietary_id",
+            ),
         ]
 
     def __str__(self) -> str:

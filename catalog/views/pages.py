@@ -16,7 +16,11 @@ from catalog.models import CatalogImport
 from catalog.selectors.summary import catalog_summary
 from catalog.services.exports import EXPORTS, export_response
 from catalog.services.imports.columns import FIELDS
-from catalog.services.imports.service import catalog_import_start, label_column_aliases
+from catalog.services.imports.service import (
+    catalog_import_start,
+    import_report_filename,
+    label_column_aliases,
+)
 from catalog.services.settings import column_aliases_update
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
@@ -98,7 +102,7 @@ def import_report(request: HttpRequest, access: LabelAccess, code: str) -> Any:
         raise Http404
     return blob_download_response(
         blob=record.error_report,
-        filename=f"rejected-rows-{record.source_name}.csv",
+        filename=import_report_filename(record=record),
         actor=access.user,
         subject=record,
     )

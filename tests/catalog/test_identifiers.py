@@ -179,3 +179,59 @@ def test_exclusions_need_worldwide() -> None:
     ids.validate_exclusions(["Worldwide"], ["US"])
     with pytest.raises(IdentifierError):
         ids.validate_exclusions(["SE"], ["US"])
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00a0"])
+def test_invisible_format_characters_are_removed_from_identifiers(invisible: str) -> None:
+    assert ids.normalize_isrc(f"US{invisible}RC17607839{invisible}") == "USRC17607839"
+    assert ids.normalize_gtin13(f"{invisible}0360002{invisible}91452") == "0036000291452"
+    assert ids.normalize_iswc(f"T-034.524.680-1{invisible}") == "T0345246801"
+    assert ids.normalize_isni(f"0000 0001 2281 955X{invisible}") == "000000012281955X"
+    assert ids.normalize_ipi(f"{invisible}00014107338") == "00014107338"
+
+
+@pytest.mark.parametrize("raw", ["8.59727E+11", "4.00638E+12", "8,59727E+11", "1E12"])
+def test_a_barcode_in_scientific_notation_is_named_as_such(raw: str) -> None:
+    with pytest.raises(IdentifierError) as caught:
+        ids.normalize_gtin13(raw, pad_short=True)
+    assert caught.value.code == "gtin_scientific" and "scientific notation" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("A12425GABC1234002M", "A12425GABC1234002M"),
+        ("A1-2425G-ABC1234002-M", "A12425GABC1234002M"),
+        ("Grid: A1-2425G-ABC1234002-M", "A12425GABC1234002M"),
+        ("A10302B0003989564F", "A10302B0003989564F"),
+    ],
+)
+def test_it_accepts_grids(raw: str, stored: str) -> None:
+    assert ids.normalize_grid(raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("A1-2425G-ABC1234002-Q", "grid_checksum"),
+        ("A1-2425G-ABC123400", "grid_format"),
+        ("036000291452", "grid_format"),
+    ],
+)
+def test_it_rejects_bad_grids(raw: str, code: str) -> None:
+    with pytest.raises(IdentifierError) as caught:
+        ids.normalize_grid(raw)
+    assert caught.value.code == code
+
+
+def test_proprietary_ids_keep_their_namespace() -> None:
+    assert ids.normalize_proprietary_id(" CAT-42 ", namespace="PADPIDA2007050901U") == (
+        "PADPIDA2007050901U",
+        "CAT-42",
+    )
+    with pytest.raises(IdentifierError) as caught:
+        ids.normalize_proprietary_id("x" * 201)
+    assert caught.value.code == "proprietary_length"
+    with pytest.raises(IdentifierError) as caught:
+        ids.normalize_proprietary_id("CAT\x0042")
+    assert caught.value.code == "proprietary_format"

@@ -85,7 +85,9 @@ def test_reimporting_an_unchanged_file_writes_no_rows(team: Team, tmp_path: Path
     run_import(team, path)
     stamps = dict(Recording.objects.for_label(team.label).values_list("isrc", "updated_at"))
     again = run_import(team, path)
-    counts = {k: v for k, v in again.summary.items() if k not in {"rows_staged", "rows_imported"}}
+    counts = {
+        k: v for k, v in again.summary.items() if k not in {"rows_staged", "rows_imported", "notes"}
+    }
     assert set(counts.values()) == {0}, again.summary
     assert dict(Recording.objects.for_label(team.label).values_list("isrc", "updated_at")) == stamps
     changed = write(tmp_path, "changed.csv", CLEAN_CSV.replace("Third,", "Third (new),"))
@@ -94,7 +96,7 @@ def test_reimporting_an_unchanged_file_writes_no_rows(team: Team, tmp_path: Path
 
 
 @pytest.mark.django_db
-def test_every_rejected_row_is_in_the_report_with_row_column_and_reason(
+def test_the_report_lists_rejected_rows_and_warnings_with_row_column_and_reason(
     team: Team, tmp_path: Path
 ) -> None:
     text = (
@@ -107,23 +109,49 @@ def test_every_rejected_row_is_in_the_report_with_row_column_and_reason(
         "SEABC2600006,Too,many,cells,here,now,extra\n"
         ",No identifiers,,,,\n"
         "SEABC2600008,,,,,\n"
-        "SEABC2600009,Bad date,,,,31/31/2026\n"
+        "SEABC2600009,Bad date,4006381333931,,,31/31/2026\n"
+        ",Release only,036000291453,,,\n"
     )
     record = run_import(team, write(tmp_path, "mixed.csv", text))
     assert record.job.status == Job.Status.DONE
-    assert record.rows_total == 9 and record.rows_rejected == 8
-    rows = {(r["row"], r["column"]): r["reason"] for r in report_rows(record)}
-    assert "not an allocated ISRC prefix" in rows[("3", "ISRC")]
-    assert "check digit" in rows[("4", "UPC")]
-    assert "check digit" in rows[("5", "ISWC")]
-    assert "not a duration" in rows[("6", "Duration")]
-    assert "7 cells" in rows[("7", "")]
-    assert "neither an ISRC" in rows[("8", "ISRC")]
-    assert "needs a title" in rows[("9", "Title")]
-    assert "not a date" in rows[("10", "Release Date")]
-    assert list(Recording.objects.for_label(team.label).values_list("isrc", flat=True)) == [
-        "SEABC2600001"
+    assert record.rows_total == 10 and record.rows_rejected == 5
+    assert record.summary["rows_with_warnings"] == 4 and record.summary["warnings"] == 4
+    rows = {(r["row"], r["column"]): (r["severity"], r["reason"]) for r in report_rows(record)}
+    assert (
+        rows[("3", "ISRC")][0] == "rejected"
+        and "not an allocated ISRC prefix" in rows[("3", "ISRC")][1]
+    )
+    assert rows[("4", "UPC")][0] == "warning" and "check digit" in rows[("4", "UPC")][1]
+    assert "nothing was linked to this release" in rows[("4", "UPC")][1]
+    assert rows[("5", "ISWC")][0] == "warning" and "check digit" in rows[("5", "ISWC")][1]
+    assert (
+        rows[("6", "Duration")][0] == "warning" and "not a duration" in rows[("6", "Duration")][1]
+    )
+    assert rows[("7", "")][0] == "rejected" and "7 cells" in rows[("7", "")][1]
+    assert rows[("8", "ISRC")][0] == "rejected" and "neither an ISRC" in rows[("8", "ISRC")][1]
+    assert rows[("9", "Title")][0] == "rejected" and "needs a title" in rows[("9", "Title")][1]
+    assert rows[("10", "Release Date")][0] == "warning"
+    assert "not a date" in rows[("10", "Release Date")][1]
+    assert rows[("11", "UPC")][0] == "rejected"  # a release-only row has nothing else to keep
+    recordings = Recording.objects.for_label(team.label).select_related("work")
+    assert sorted(recordings.values_list("isrc", flat=True)) == [
+        "SEABC2600001",
+        "SEABC2600003",
+        "SEABC2600004",
+        "SEABC2600005",
+        "SEABC2600009",
     ]
+    assert recordings.get(isrc="SEABC2600004").work is None
+    assert recordings.get(isrc="SEABC2600005").duration_ms is None
+    # Only the good barcodes became releases; the bad one links nothing.
+    releases = {
+        r.upc: (str(r.release_date), [t.recording.isrc for t in r.tracks.all()])
+        for r in Release.objects.for_label(team.label)
+    }
+    assert releases == {
+        "0036000291452": ("2026-01-31", ["SEABC2600001"]),
+        "4006381333931": ("None", ["SEABC2600009"]),
+    }
 
 
 @pytest.mark.django_db

@@ -70,13 +70,16 @@ class Command(BaseCommand):
         summary = record.summary
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done: {record.rows_total} rows read, {record.rows_rejected} rejected; "
+                f"Done: {record.rows_total} rows read, {record.rows_rejected} rejected, "
+                f"{summary.get('rows_with_warnings', 0)} imported with warnings; "
                 f"recordings {summary.get('recordings_inserted', 0)} new / "
                 f"{summary.get('recordings_updated', 0)} changed, releases "
                 f"{summary.get('releases_inserted', 0)} new / "
                 f"{summary.get('releases_updated', 0)} changed."
             )
         )
+        for note in summary.get("notes", []):
+            self.stdout.write(f"Note: {note}")
         if record.error_report is not None:
             name = record.error_report.storage_name
             where = (
@@ -84,7 +87,9 @@ class Command(BaseCommand):
                 if isinstance(default_storage, FileSystemStorage)
                 else f"storage:{name}"
             )
-            self.stdout.write(f"Rejected rows (row, column, value, reason): {where}")
+            self.stdout.write(
+                f"Rejected rows and warnings (row, severity, column, value, reason): {where}"
+            )
 
     def _print_progress(self, label: Label, code: str, done: threading.Event) -> None:
         """Print the job's progress as its row records it (from its own connection)."""

@@ -56,6 +56,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "release upc",
         "album upc",
     ),
+    "grid": ("grid", "release grid", "grid id"),
+    "proprietary_id": ("proprietary id", "release proprietary id", "proprietary release id"),
+    "proprietary_namespace": ("proprietary id namespace", "proprietary namespace"),
     "release_title": (
         "release title",
         "album name",

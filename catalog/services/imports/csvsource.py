@@ -128,3 +128,19 @@ class CsvSource:
                 number += 1
                 yield Record(number, cells)
         self._raw = None
+
+    def column(self, index: int) -> Iterator[str]:
+        """One column's cells below the header, read in a pass of its own (used only to
+        settle how the file writes its dates)."""
+        with open(self.path, encoding=self.dialect.encoding, errors="replace", newline="") as text:
+            reader = csv.reader(text, delimiter=self.dialect.delimiter, strict=False)
+            header_seen = False
+            try:
+                for cells in reader:
+                    if not header_seen:
+                        header_seen = any(c.strip() for c in cells)
+                        continue
+                    if index < len(cells):
+                        yield cells[index]
+            except csv.Error:
+                return

@@ -7,7 +7,10 @@ ERN namespace version does not matter; where 3.8 and 4.x keep a value in differe
 places both paths are tried.
 
 Each track of each release becomes one row (recording + release values); a sound
-recording that no release lists becomes a row of its own.
+recording that no release lists becomes a row of its own. A release is identified by
+its ICPN (UPC/EAN), else its GRid, else its ``ProprietaryId`` with that id's
+``Namespace``. A ``PurgeReleaseMessage`` asks a recipient to delete releases; the
+catalog does not apply it, and the import fails saying so before anything is written.
 """
 
 from __future__ import annotations
@@ -238,8 +241,25 @@ def _track_items(release: etree._Element) -> list[tuple[int, int, str]]:
     return items
 
 
+def _proprietary_id(release: etree._Element) -> tuple[str, str]:
+    """(namespace, id) of the release's first ``ReleaseId/ProprietaryId``."""
+    for release_id in _children(release, "ReleaseId"):
+        for node in _children(release_id, "ProprietaryId"):
+            if node.text and node.text.strip():
+                return (node.get("Namespace") or "").strip(), node.text.strip()
+    return "", ""
+
+
 def ddex_rows(path: Path) -> Iterator[DdexRow]:
     root = _parse(path)
+    if _local(root) == "PurgeReleaseMessage":
+        raise JobFailure(
+            _(
+                "This is a DDEX PurgeReleaseMessage, which asks for releases to be deleted. "
+                "Purge messages are not applied to the catalog: nothing was changed. Delete "
+                "the releases in the catalog if that is what you want."
+            )
+        )
     parties = _parties(root)
     recordings = _sound_recordings(root, parties)
     territories = _deal_territories(root)
@@ -250,12 +270,17 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
         reference = _text(release, "ReleaseReference") or f"#{number}"
         kind = _text(release, "ReleaseType")
         upc = _text(release, "ReleaseId/ICPN", "ReleaseId/EAN", "ReleaseId/UPC")
+        grid = _text(release, "ReleaseId/GRid")
+        namespace, proprietary = _proprietary_id(release)
         where = f"Release[{reference}]"
         if not upc and kind in {"TrackRelease", "VideoTrackRelease"}:
             continue
         codes, excluded = territories.get(reference, ([], []))
         release_raw = {
             "upc": upc,
+            "grid": grid,
+            "proprietary_namespace": namespace,
+            "proprietary_id": proprietary,
             "release_title": _text(
                 release, "DisplayTitleText", "DisplayTitle/TitleText", "ReferenceTitle/TitleText"
             ),
@@ -279,6 +304,8 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
         }
         release_columns = {
             "upc": f"{where}/ReleaseId/ICPN",
+            "grid": f"{where}/ReleaseId/GRid",
+            "proprietary_id": f"{where}/ReleaseId/ProprietaryId",
             "release_title": f"{where}/DisplayTitleText",
             "release_type": f"{where}/ReleaseType",
             "release_date": f"{where}/ReleaseDate",
@@ -288,7 +315,7 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
             "territories": f"DealList/ReleaseDeal[{reference}]/TerritoryCode",
             "excluded_territories": f"DealList/ReleaseDeal[{reference}]/ExcludedTerritoryCode",
         }
-        if not upc:
+        if not (upc or grid or proprietary):
             yield DdexRow(
                 _line(release),
                 {k: v for k, v in release_raw.items() if v},
@@ -299,20 +326,19 @@ def ddex_rows(path: Path) -> Iterator[DdexRow]:
                 },
             )
             continue
-        items = _track_items(release)
         release_only = {k: v for k, v in release_raw.items() if v and k != "p_line"}
-        if not items:
+        # Items that are not sound recordings (videos, images, text) are not tracks here; a
+        # release with no sound recording at all still becomes one release-only row.
+        tracks = [
+            (disc, track, resource)
+            for disc, track, resource in _track_items(release)
+            if resource in recordings
+        ]
+        if not tracks:
             yield DdexRow(_line(release), release_only, release_columns)
             continue
-        for disc, track, resource in items:
-            found = recordings.get(resource)
-            if found is None:
-                yield DdexRow(
-                    _line(release),
-                    release_only,
-                    release_columns,
-                )
-                continue
+        for disc, track, resource in tracks:
+            found = recordings[resource]
             used.add(resource)
             line, raw, columns = found
             combined = {k: v for k, v in raw.items() if v}

@@ -3,9 +3,10 @@
 1. ``catalog_import_start`` stores the file as a blob, writes the import and its job in
    one transaction (the job is queued when it commits) and logs the upload.
 2. The job reads rows (CSV or DDEX), validates each with ``catalog.identifiers``, writes
-   every rejected row to the error report (row, column, value, reason) and hands valid
-   rows to the ``StageWriter`` in batches of 10,000, committing each batch so that the
-   page can show progress. Re-running is safe: the upsert is idempotent.
+   every rejected row and every warning (a bad value left out of a row that was
+   imported) to the report (row, severity, column, value, reason) and hands valid rows
+   to the ``StageWriter`` in batches of 10,000, committing each batch so that the page
+   can show progress. Re-running is safe: the upsert is idempotent.
 3. The error report becomes a blob, the import's summary is stored, and the ledger
    records what was imported.
 """
@@ -22,14 +23,21 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.models import CatalogImport, CatalogSettings
 from catalog.services.entities import catalog_changed
 from catalog.services.exports import safe_cell
-from catalog.services.imports.columns import map_header
+from catalog.services.imports.columns import FIELDS, map_header
 from catalog.services.imports.csvsource import CsvSource
 from catalog.services.imports.ddex import ddex_rows
-from catalog.services.imports.rows import ImportRow, RowError, validate_row
+from catalog.services.imports.rows import (
+    REJECTED,
+    ImportRow,
+    RowError,
+    SlashedDates,
+    validate_row,
+)
 from catalog.services.imports.writer import StageWriter
 from optout.jobs import JobContext, JobFailure
 from optout.lib.tempfiles import temp_dir
@@ -118,8 +126,17 @@ def label_column_aliases(*, label: Label) -> dict[str, list[str]]:
 Progress = Callable[[float, str], None]
 
 
+REPORT_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def import_report_filename(*, record: CatalogImport) -> str:
+    """``catalog-rejected-rows.csv`` for ``catalog.csv`` (never ``….csv.csv``)."""
+    stem = Path(record.source_name).stem or "import"
+    return f"{stem}-rejected-rows.csv"
+
+
 class _Report:
-    """Rejected rows, streamed to a temporary CSV file."""
+    """Rejected rows and warnings, streamed to a temporary CSV file."""
 
     def __init__(self) -> None:
         fd, name = tempfile.mkstemp(prefix="import-errors-", suffix=".csv", dir=temp_dir())
@@ -127,14 +144,34 @@ class _Report:
         self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._handle.write("\ufeff")
         self._writer = csv.writer(self._handle)
-        self._writer.writerow(["row", "column", "value", "reason"])
+        self._writer.writerow(["row", "severity", "column", "value", "reason"])
         self.rows: set[int] = set()
+        self.warned_rows: set[int] = set()
+        self.warnings = 0
 
     def add(self, error: RowError) -> None:
-        self.rows.add(error.row)
+        if error.severity == REJECTED:
+            self.rows.add(error.row)
+        else:
+            self.warned_rows.add(error.row)
+            self.warnings += 1
         self._writer.writerow(
-            [error.row, safe_cell(error.column), safe_cell(error.value), safe_cell(error.reason)]
+            [
+                error.row,
+                error.severity,
+                safe_cell(error.column),
+                safe_cell(error.value),
+                safe_cell(error.reason),
+            ]
         )
+
+    def add_all(self, errors: list[RowError]) -> None:
+        for error in errors:
+            self.add(error)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows and not self.warnings
 
     def close(self) -> None:
         self._handle.close()
@@ -169,6 +206,10 @@ def _csv_rows(
             % {"columns": ", ".join(c.strip() for c in header if c.strip())[:500]}
         )
     columns = {field: header[index].strip() or field for field, index in mapping.items()}
+    missing_title = "" if "title" in mapping else _no_title_column(header)
+    dates = None
+    if "release_date" in mapping:
+        dates = SlashedDates(lambda: source.column(mapping["release_date"]))
     fields = tuple(mapping.items())
     width = len(header)
     step = _("Reading rows (%(encoding)s, delimiter %(delimiter)r)") % {
@@ -202,12 +243,22 @@ def _csv_rows(
             value = cells[index].strip()
             if value:
                 raw[field] = value
-        result = validate_row(record.number, raw, columns)
-        if isinstance(result, list):
-            for error in result:
-                report.add(error)
-            continue
-        yield result._replace(seq=record.number)
+        row, problems = validate_row(
+            record.number, raw, columns, dates=dates, missing_title=missing_title
+        )
+        report.add_all(problems)
+        if row is not None:
+            yield row
+
+
+def _no_title_column(header: list[str]) -> str:
+    found = ", ".join(f"“{c.strip()}”" for c in header if c.strip())
+    accepted = ", ".join(f"“{name.title()}”" for name in ("title", *FIELDS["title"]))
+    return _(
+        "A recording needs a title, and no column of this file is a title column (columns "
+        "found: %(found)s). Title columns are called %(accepted)s; name yours in the "
+        "catalog settings if it is called something else."
+    ) % {"found": found[:500], "accepted": accepted}
 
 
 def _ddex_rows(path: Path, *, report: _Report, progress: Progress) -> Iterator[ImportRow]:
@@ -217,12 +268,10 @@ def _ddex_rows(path: Path, *, report: _Report, progress: Progress) -> Iterator[I
     for index, row in enumerate(rows, start=1):
         if index % 2000 == 0:
             progress(index / total, _("Reading releases and recordings"))
-        result = validate_row(row.number, row.raw, row.columns)
-        if isinstance(result, list):
-            for error in result:
-                report.add(error)
-            continue
-        yield result._replace(seq=index)
+        valid, problems = validate_row(row.number, row.raw, row.columns)
+        report.add_all(problems)
+        if valid is not None:
+            yield valid._replace(seq=index)
 
 
 def _batches(rows: Iterator[ImportRow]) -> Iterator[list[ImportRow]]:
@@ -237,6 +286,23 @@ def _batches(rows: Iterator[ImportRow]) -> Iterator[list[ImportRow]]:
 
 
 # --- running -------------------------------------------------------------------------------
+
+
+def _notes(invented_positions: int) -> list[str]:
+    """What the reader had to decide for the file, in words (kept in the summary)."""
+    notes = []
+    if invented_positions:
+        notes.append(
+            ngettext(
+                "Track numbers were not in the file; %(n)d track position was numbered by "
+                "row order.",
+                "Track numbers were not in the file; %(n)d track positions were numbered by "
+                "row order.",
+                invented_positions,
+            )
+            % {"n": invented_positions}
+        )
+    return notes
 
 
 def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str, Any]:
@@ -262,12 +328,18 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
             **writer.counts.as_dict(),
             "rows_rejected": rejected,
             "rows_imported": staged,
+            "warnings": report.warnings,
+            "rows_with_warnings": len(report.warned_rows),
+            "notes": _notes(writer.counts.track_numbers_from_row_order),
         }
         progress(0.99, _("Saving the report"))
         with transaction.atomic():
-            if rejected:
+            if not report.empty:
                 record.error_report = blob_store_file(
-                    label=label, path=report.path, actor=record.created_by, media_type="text/csv"
+                    label=label,
+                    path=report.path,
+                    actor=record.created_by,
+                    media_type=REPORT_MEDIA_TYPE,
                 )
             record.rows_total = staged + rejected
             record.rows_rejected = rejected

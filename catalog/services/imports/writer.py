@@ -3,8 +3,9 @@
 PostgreSQL (the measured path, see docs/catalog.md):
 
 1. ``COPY`` each batch into a TEMP staging table (``ON COMMIT DROP``).
-2. Works by ISWC and releases by UPC: insert the new ones, then update those whose
-   values differ (``IS DISTINCT FROM``), so an unchanged re-import writes nothing.
+2. Works by ISWC and releases by UPC (a release without one by its GRid, then by its
+   proprietary id): insert the new ones, then update those whose values differ
+   (``IS DISTINCT FROM``), so an unchanged re-import writes nothing.
 3. Recordings by ISRC: one ``INSERT … ON CONFLICT (label_id, isrc) DO UPDATE … WHERE
    (…) IS DISTINCT FROM (…)``; ``xmax = 0`` in ``RETURNING`` tells inserts from updates.
 4. Track-list positions: ``ON CONFLICT (release, disc, track) DO UPDATE`` when the
@@ -35,7 +36,8 @@ STAGE = "catalog_import_stage"
 # The partial unique indexes on isrc/upc/iswc (WHERE NOT (x = '')) only serve a join
 # whose condition repeats that predicate, hence the "NOT (x = '')" in the joins below.
 # The staging table has the row's columns plus the track-list position decided in Python.
-_COLUMNS = (*STAGE_COLUMNS[:-2], "disc", "track", "link")
+# ``release_by`` says which identifier finds the row's release: upc, grid or prop.
+_COLUMNS = (*STAGE_COLUMNS[:-2], "release_by", "disc", "track", "link")
 
 _PG_TYPES = {
     "seq": "integer",
@@ -49,6 +51,17 @@ _PG_TYPES = {
 }
 
 
+# How a staged row ``s`` finds its release ``{r}``, per ``release_by``; each repeats the
+# predicate of its partial index so that the index serves the join.
+_RELEASE_MATCH = {
+    "upc": "{r}.upc = s.upc AND NOT ({r}.upc = '')",
+    "grid": "{r}.grid = s.grid AND NOT ({r}.grid = '')",
+    "prop": "{r}.proprietary_namespace = s.proprietary_namespace "
+    "AND {r}.proprietary_id = s.proprietary_id AND NOT ({r}.proprietary_id = '')",
+}
+_RELEASE_GROUP = {"upc": "upc", "grid": "grid", "prop": "proprietary_namespace, proprietary_id"}
+
+
 @dataclass
 class Counts:
     recordings_inserted: int = 0
@@ -58,6 +71,7 @@ class Counts:
     works_inserted: int = 0
     works_updated: int = 0
     tracks_written: int = 0
+    track_numbers_from_row_order: int = 0
     rows_staged: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -78,25 +92,48 @@ def _dialect() -> _Dialect:
     return _Dialect(False, "lower(hex(randomblob(16)))", "IS NOT", "text")
 
 
+def release_by(row: ImportRow) -> str | None:
+    """The identifier that finds the row's release: its UPC, else its GRid, else its
+    proprietary id."""
+    if row.upc is not None:
+        return "upc"
+    if row.grid is not None:
+        return "grid"
+    if row.proprietary_id is not None:
+        return "prop"
+    return None
+
+
+def _release_key(row: ImportRow, by: str) -> tuple[str, ...]:
+    if by == "upc":
+        return (by, row.upc or "")
+    if by == "grid":
+        return (by, row.grid or "")
+    return (by, row.proprietary_namespace or "", row.proprietary_id or "")
+
+
 @dataclass
 class TrackNumbers:
     """Track positions for rows that give none: the order of first appearance per
-    release, across the whole file; a (release, recording) pair is linked once."""
+    release, across the whole file; a (release, recording) pair is linked once.
+    ``invented`` counts the positions numbered that way (the import says so)."""
 
-    seen: set[tuple[str, str]] = field(default_factory=set)
-    next_track: dict[str, int] = field(default_factory=dict)
+    seen: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
+    next_track: dict[tuple[str, ...], int] = field(default_factory=dict)
+    invented: int = 0
 
-    def position(self, row: ImportRow) -> tuple[int | None, int | None, bool]:
-        if row.upc is None or row.isrc is None:
+    def position(self, row: ImportRow, by: str | None) -> tuple[int | None, int | None, bool]:
+        if by is None or row.isrc is None:
             return None, None, False
-        key = (row.upc, row.isrc)
-        if key in self.seen:
+        release = _release_key(row, by)
+        if (release, row.isrc) in self.seen:
             return None, None, False
-        self.seen.add(key)
+        self.seen.add((release, row.isrc))
         if row.track_number is not None:
             return row.disc_number or 1, row.track_number, True
-        number = self.next_track.get(row.upc, 0) + 1
-        self.next_track[row.upc] = number
+        number = self.next_track.get(release, 0) + 1
+        self.next_track[release] = number
+        self.invented += 1
         return 1, number, True
 
 
@@ -133,8 +170,10 @@ class StageWriter:
     def _stage_rows(self, rows: Sequence[ImportRow]) -> list[tuple[Any, ...]]:
         staged = []
         for row in rows:
-            disc, track, link = self.positions.position(row)
-            staged.append((*row[:-2], disc, track, link))
+            by = release_by(row)
+            disc, track, link = self.positions.position(row, by)
+            staged.append((*row[:-2], by, disc, track, link))
+        self.counts.track_numbers_from_row_order = self.positions.invented
         return staged
 
     def write(self, rows: Sequence[ImportRow]) -> None:
@@ -142,20 +181,21 @@ class StageWriter:
             return
         staged = self._stage_rows(rows)
         has_isrc = any(r.isrc for r in rows)
-        has_upc = any(r.upc for r in rows)
         has_iswc = any(r.iswc for r in rows)
-        has_link = any(s[-1] for s in staged)
         has_work_title = any(r.work_title for r in rows)
+        by_index = _COLUMNS.index("release_by")
+        release_kinds = [k for k in _RELEASE_MATCH if any(t[by_index] == k for t in staged)]
+        linked_kinds = [k for k in release_kinds if any(t[-1] and t[by_index] == k for t in staged)]
         with connection.cursor() as cursor:
             self._load(cursor, staged)
             if has_iswc:
                 self._works(cursor, update_titles=has_work_title)
-            if has_upc:
-                self._releases(cursor)
+            for kind in release_kinds:
+                self._releases(cursor, kind)
             if has_isrc:
                 self._recordings(cursor)
-            if has_link:
-                self._tracks(cursor)
+            for kind in linked_kinds:
+                self._tracks(cursor, kind)
         self.counts.rows_staged += len(rows)
 
     def _load(self, cursor: Any, staged: list[tuple[Any, ...]]) -> None:
@@ -218,22 +258,37 @@ class StageWriter:
         ("c_line", "c_line"),
         ("territories", "territories"),
         ("excluded_territories", "excluded_territories"),
+        ("grid", "grid"),
+        ("proprietary_namespace", "proprietary_namespace"),
+        ("proprietary_id", "proprietary_id"),
     )
 
-    def _releases(self, cursor: Any) -> None:
+    def _releases(self, cursor: Any, kind: str) -> None:
         d, label = self.dialect, self.label_id
+        match = _RELEASE_MATCH[kind]
+        latest = self._latest(_RELEASE_GROUP[kind], f"release_by = '{kind}'")
+        # The UPC has a unique index to lean on; GRid and proprietary ids are matched.
+        new_only = (
+            "ON CONFLICT (label_id, upc) WHERE NOT (upc = '') DO NOTHING"
+            if kind == "upc"
+            else f"AND NOT EXISTS (SELECT 1 FROM catalog_release r WHERE r.label_id = {label} "
+            f"AND {match.format(r='r')})"
+        )
         cursor.execute(
             f"""
-            INSERT INTO catalog_release (label_id, code, created_at, updated_at, upc, title,
-                release_type, release_date, display_artist, catalog_number, p_line, c_line,
-                territories, excluded_territories, notes)
-            SELECT {label}, {d.uuid}, %s, %s, s.upc, COALESCE(s.release_title, s.title, s.upc),
+            INSERT INTO catalog_release (label_id, code, created_at, updated_at, upc, grid,
+                proprietary_namespace, proprietary_id, title, release_type, release_date,
+                display_artist, catalog_number, p_line, c_line, territories,
+                excluded_territories, notes)
+            SELECT {label}, {d.uuid}, %s, %s, COALESCE(s.upc, ''), COALESCE(s.grid, ''),
+                COALESCE(s.proprietary_namespace, ''), COALESCE(s.proprietary_id, ''),
+                COALESCE(s.release_title, s.title, s.upc, s.grid, s.proprietary_id),
                 COALESCE(s.release_type, 'other'), s.release_date,
                 COALESCE(s.release_artist, s.artist, ''), COALESCE(s.catalog_number, ''), '',
                 COALESCE(s.c_line, ''), COALESCE(s.territories, '[]'),
                 COALESCE(s.excluded_territories, '[]'), ''
-            FROM {STAGE} s WHERE {self._latest("upc")}
-            ON CONFLICT (label_id, upc) WHERE NOT (upc = '') DO NOTHING
+            FROM {STAGE} s WHERE {latest}
+            {new_only}
             """,
             [self.now, self.now],
         )
@@ -249,9 +304,9 @@ class StageWriter:
             f"""
             UPDATE catalog_release SET {targets}, updated_at = %s
             FROM {STAGE} s
-            WHERE catalog_release.label_id = {label} AND catalog_release.upc = s.upc
-              AND NOT (catalog_release.upc = '')
-              AND {self._latest("upc")}
+            WHERE catalog_release.label_id = {label}
+              AND {match.format(r="catalog_release")}
+              AND {latest}
               AND ({current}) {d.distinct} ({proposed})
             """,
             [self.now],
@@ -305,18 +360,20 @@ class StageWriter:
         self.counts.recordings_inserted += int(inserted)
         self.counts.recordings_updated += int(updated)
 
-    def _tracks(self, cursor: Any) -> None:
+    def _tracks(self, cursor: Any, kind: str) -> None:
         d, label = self.dialect, self.label_id
+        group = f"{_RELEASE_GROUP[kind]}, disc, track"
         cursor.execute(
             f"""
             INSERT INTO catalog_releasetrack (label_id, code, created_at, release_id,
                 recording_id, disc_number, track_number)
             SELECT {label}, {d.uuid}, %s, r.id, c.id, s.disc, s.track
             FROM {STAGE} s
-            JOIN catalog_release r ON r.label_id = {label} AND r.upc = s.upc AND NOT (r.upc = '')
+            JOIN catalog_release r ON r.label_id = {label} AND {_RELEASE_MATCH[kind].format(r="r")}
             JOIN catalog_recording c
                 ON c.label_id = {label} AND c.isrc = s.isrc AND NOT (c.isrc = '')
-            WHERE s.link AND {self._latest("upc, disc, track", "link")}
+            WHERE s.link AND s.release_by = '{kind}'
+              AND {self._latest(group, f"link AND release_by = '{kind}'")}
             ON CONFLICT (release_id, disc_number, track_number) DO UPDATE
             SET recording_id = excluded.recording_id
             WHERE catalog_releasetrack.recording_id {d.distinct} excluded.recording_id
