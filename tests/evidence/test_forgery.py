@@ -304,9 +304,11 @@ def test_the_genuine_packet_passes_everything_but_not_against_another_tsa(
     assert "badge-done" in outsider and "this server recorded" in outsider
     assert "Open it" not in outsider
 
-    # The label publishes the fingerprint counsel compares with.
+    # The label publishes the fingerprint counsel compares with, and sees what it publishes.
     public = Client().get(reverse("signals:terms", args=[team.label.slug])).content.decode()
     assert expected in public
+    settings_page = team.client_for(team.viewer).get(reverse("evidence:settings", args=["label-a"]))
+    assert expected in settings_page.content.decode()
     with zipfile.ZipFile(stamped.path) as archive:
         readme = archive.read("README.txt").decode()
     assert f"/s/{team.label.slug}/terms/" in readme and "--tsa-ca tsa.pem" in readme
