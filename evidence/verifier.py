@@ -113,8 +113,8 @@ class Report:
     ``not timestamped: accepted by …``."""
     timestamp_time: str = ""
     """The time the TSA put in the token, as openssl prints it, once it verified."""
-    unchecked: bool = False
-    """The timestamp is there but could not be checked (no openssl)."""
+    unchecked: str = ""
+    """Why a timestamp that is there could not be checked (no openssl), or ''."""
     anchor: str = ""
     """Where the trusted TSA certificates came from: ``outside`` (given by the user or the
     server) or ``inside`` (the packet's own ``timestamps/tsa-certificates.pem``)."""
@@ -164,8 +164,9 @@ class Report:
         )
         if first is None and self.unchecked:
             lines.append(
-                f"NOT CHECKED: {self.timestamp}. {counts}, but without a checked timestamp "
-                "anyone could have rebuilt the packet. Install openssl and run again."
+                f"NOT CHECKED: the timestamp could not be checked ({self.unchecked}). {counts}, "
+                "but without a checked timestamp anyone could have rebuilt the packet. "
+                "Install openssl and run again."
             )
         elif first is None:
             when = f" ({self.timestamp_time})" if self.timestamp_time else ""
@@ -528,6 +529,17 @@ def _openssl_ts(openssl: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _openssl_reason(output: str) -> str:
+    """The last reason in OpenSSL 3's error lines (``thread:error:code:lib:func:reason:file:
+    line:data``): the data when there is some (``Verify error:…``), else the reason."""
+    reasons = []
+    for line in output.splitlines():
+        parts = line.split(":")
+        if len(parts) >= 6 and parts[1] == "error":
+            reasons.append(":".join(parts[8:]).strip() or parts[5])
+    return reasons[-1] if reasons else ""
+
+
 def _check_timestamp(source: _Source, names: set[str], report: Report, options: _Options) -> None:
     if TIMESTAMP_TOKEN not in names:
         if options.accepted_by:
@@ -565,8 +577,8 @@ def _check_timestamp(source: _Source, names: set[str], report: Report, options: 
         return
     openssl = shutil.which("openssl") if options.use_openssl else None
     if openssl is None:
-        report.timestamp = "not checked: the openssl command was not found"
-        report.unchecked = True
+        report.unchecked = "the openssl command was not found"
+        report.timestamp = f"not checked: {report.unchecked}"
         return
     result = None
     with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
@@ -600,8 +612,7 @@ def _check_timestamp(source: _Source, names: set[str], report: Report, options: 
         report.timestamp = "verified by openssl"
         return
     assert result is not None
-    detail = (result.stderr or result.stdout).strip().splitlines()
-    reason = next((line for line in detail if "imprint" in line or "error" in line.lower()), "")
+    reason = _openssl_reason(result.stderr) or result.stdout.strip()
     report.timestamp = "failed"
     report.add(
         "timestamp",
