@@ -22,7 +22,13 @@ from evidence.matter_items import (
     register_matter_item_source,
 )
 from evidence.models import Capture, EvidenceItem
-from evidence.selectors import evidence_summary, label_matters, open_alerts, signing_tsa_url
+from evidence.selectors import (
+    evidence_summary,
+    label_matters,
+    open_alerts,
+    signing_tsa_url,
+    tsa_certificate_fingerprints,
+)
 from evidence.services.capture_evidence import (
     SUBJECT_TYPE,
     capture_provenance_load,
@@ -41,6 +47,7 @@ from optout.lib.canonical import utc_iso
 from optout.models import Label, User
 from optout.navigation import NavItem, register_nav_item
 from optout.policy.services.signing import register_signing_timestamp_authority
+from optout.public_sections import PublicSection, register_public_section
 from optout.tenancy import LabelAccess
 
 # --- the dashboard panel and demo data -----------------------------------------------------
@@ -53,6 +60,12 @@ def _panel(access: LabelAccess) -> dict[str, Any]:
         "matters": list(label_matters(label=access.label, status="open")[:5]),
         "alerts": list(open_alerts(label=access.label)[:5]),
     }
+
+
+def _public_tsa(label: Label) -> dict[str, Any] | None:
+    """The fingerprints counsel compares with the one verify.py prints (public)."""
+    certificates = tsa_certificate_fingerprints(label=label)
+    return {"certificates": certificates} if certificates else None
 
 
 _DEMO_LETTER = """From: rights@northernlights.example
@@ -323,6 +336,11 @@ def register() -> None:
     register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
     register_panel(Panel("evidence", "evidence/panels/evidence.html", _panel, order=300))
     register_demo_seeder("evidence", _seed, order=300)
+    register_public_section(
+        PublicSection(
+            "evidence-tsa", "evidence/public/tsa_certificates.html", _public_tsa, order=300
+        )
+    )
     register_matter_item_source(
         MatterItemSource(
             key="evidence",

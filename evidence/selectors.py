@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
 from django.db.models import Count, Q, QuerySet
 
 from evidence.capture.text import TextDiff, text_diff
@@ -21,6 +22,7 @@ from evidence.models import (
     Timestamp,
     WithdrawableQuerySet,
 )
+from evidence.verifier import fingerprint, pem_certificates
 from optout.models import Label, LabelScopedQuerySet, Membership, User
 
 
@@ -193,3 +195,24 @@ def capture_schedule_for(*, capture: Capture) -> CaptureSchedule | None:
 
 def label_capture_schedules(*, label: Label) -> QuerySet[CaptureSchedule]:
     return CaptureSchedule.objects.for_label(label).filter(active=True).order_by("next_run_at")
+
+
+@dataclass(frozen=True)
+class TsaCertificate:
+    subject: str
+    sha256: str
+    """The SHA-256 fingerprint, as ``openssl x509 -fingerprint -sha256`` and verify.py print it."""
+
+
+def tsa_certificate_fingerprints(*, label: Label) -> list[TsaCertificate]:
+    """The certificates the label trusts for its timestamps, as it publishes them so counsel
+    can obtain the trust anchor independently of any packet."""
+    pem = evidence_settings(label=label).tsa_certificates.encode("ascii", "replace")
+    found = []
+    for der, _block in pem_certificates(pem):
+        try:
+            subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
+        except ValueError:
+            continue
+        found.append(TsaCertificate(subject=subject, sha256=fingerprint(der)))
+    return found

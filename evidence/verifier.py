@@ -1,14 +1,27 @@
 #!/usr/bin/env python3
-"""Verify an Optout evidence packet. Needs Python 3.8+ and nothing else (openssl optional).
+"""Verify an Optout evidence packet. Needs Python 3.8+ and nothing else (openssl for timestamps).
 
 Usage::
 
-    python3 verify.py                  # the packet this script sits in (an extracted folder)
-    python3 verify.py packet.zip       # a packet ZIP
-    python3 verify.py path/to/folder   # an extracted packet
+    python3 verify.py                      # the packet this script sits in (an extracted folder)
+    python3 verify.py packet.zip           # a packet ZIP
+    python3 verify.py path/to/folder       # an extracted packet
+    python3 verify.py --tsa-ca tsa.pem packet.zip
+                                           # trust only this TSA certificate (PEM), obtained
+                                           # from the label, not from inside the packet
+    python3 verify.py --accept-unstamped packet.zip
+                                           # accept a packet that carries no timestamp
 
-Exit status 0 means every check passed; 1 means something was altered, removed or added,
-and the first such member is named on the first line of the report.
+Exit status:
+
+    0   verified: every member matches, the ledger excerpt chains, and the timestamp of the
+        manifest verifies (or the packet has none and --accept-unstamped was given)
+    1   altered or not verified: a member was altered, removed or added (the first one is
+        named on the first line), the timestamp does not verify against the trusted
+        certificate, or the packet has no timestamp and --accept-unstamped was not given
+    2   could not be checked: the members are intact but the timestamp could not be checked
+        (the openssl command was not found)
+    64  the command line was not understood
 
 What is checked:
 
@@ -19,9 +32,16 @@ What is checked:
 3. ``ledger/excerpt.jsonl`` holds the custody-ledger entries about the packet's files.
    Each entry's hash is ``SHA-256(canonical JSON of its record + previous entry's hash)``
    (canonical JSON: keys sorted, no spaces, UTF-8); each entry links to the one before.
-4. If ``timestamps/manifest.json.tsr`` is present (an RFC 3161 timestamp of the manifest)
-   and the ``openssl`` command is installed, the timestamp is checked against the trusted
-   certificates in ``timestamps/tsa-certificates.pem``.
+4. ``timestamps/manifest.json.tsr`` (an RFC 3161 timestamp of the manifest) is checked with
+   the ``openssl`` command against a trusted TSA certificate.
+
+Checks 1 to 3 use only what is inside the packet, so whoever rebuilds a packet can make
+them pass. The timestamp is what ties the manifest to a time and to a timestamp authority
+(TSA), and it is only as good as the certificate it is checked against. With ``--tsa-ca``
+that certificate comes from outside the packet and ``timestamps/tsa-certificates.pem`` is
+not trusted. Without it, the certificates inside the packet are used and the report says
+so: compare the SHA-256 fingerprint printed with the one the label publishes (its public
+terms page) before relying on the result.
 
 This file is also the verifier Optout itself runs (``manage.py verify_packet`` and the
 /verify page), so the check counsel runs is the check the application runs.
@@ -29,6 +49,8 @@ This file is also the verifier Optout itself runs (``manage.py verify_packet`` a
 
 from __future__ import annotations
 
+import argparse
+import base64
 import hashlib
 import json
 import os
@@ -54,6 +76,10 @@ SELF_LISTED = frozenset({MANIFEST, SUMS})
 CHUNK = 1024 * 1024
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----"
+)
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_NOT_CHECKED, EXIT_USAGE = 0, 1, 2, 64
 
 
 @dataclass
@@ -83,14 +109,44 @@ class Report:
     members_checked: int = 0
     ledger_entries: int = 0
     timestamp: str = "absent"
-    """``absent``, ``verified``, ``failed`` or ``not checked (…)``."""
+    """``absent``, ``verified by openssl``, ``failed``, ``not checked: …`` or
+    ``not timestamped: accepted by …``."""
+    timestamp_time: str = ""
+    """The time the TSA put in the token, as openssl prints it, once it verified."""
+    unchecked: str = ""
+    """Why a timestamp that is there could not be checked (no openssl), or ''."""
+    anchor: str = ""
+    """Where the trusted TSA certificates came from: ``outside`` (given by the user or the
+    server) or ``inside`` (the packet's own ``timestamps/tsa-certificates.pem``)."""
+    anchor_source: str = ""
+    anchor_fingerprints: list[str] = field(default_factory=list)
+    """SHA-256 fingerprints of the certificates offered as trust anchors."""
+    trusted_fingerprint: str = ""
+    """SHA-256 fingerprint of the certificate the timestamp chained to."""
     packet: dict[str, Any] = field(default_factory=dict)
     """The manifest's description of the packet (id, matter, built_at…), when readable."""
     manifest_sha256: str = ""
 
     @property
+    def status(self) -> str:
+        """``intact``, ``altered`` (or the timestamp failed), ``unstamped`` (no timestamp and
+        none accepted) or ``unchecked`` (the timestamp could not be checked)."""
+        if any(problem.kind != "unstamped" for problem in self.problems):
+            return "altered"
+        if self.problems:
+            return "unstamped"
+        return "unchecked" if self.unchecked else "intact"
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        return self.status == "intact"
+
+    @property
+    def exit_code(self) -> int:
+        return {
+            "intact": EXIT_VERIFIED,
+            "unchecked": EXIT_NOT_CHECKED,
+        }.get(self.status, EXIT_NOT_VERIFIED)
 
     @property
     def first_problem(self) -> Problem | None:
@@ -102,23 +158,81 @@ class Report:
     def text(self) -> str:
         lines = []
         first = self.first_problem
-        if first is None:
+        counts = (
+            f"{self.members_checked} members match their SHA-256; "
+            f"{self.ledger_entries} ledger entries chain correctly"
+        )
+        if first is None and self.unchecked:
             lines.append(
-                f"OK: the packet is intact. {self.members_checked} members match their "
-                f"SHA-256; {self.ledger_entries} ledger entries chain correctly; "
-                f"timestamp: {self.timestamp}."
+                f"NOT CHECKED: the timestamp could not be checked ({self.unchecked}). {counts}, "
+                "but without a checked timestamp anyone could have rebuilt the packet. "
+                "Install openssl and run again."
+            )
+        elif first is None:
+            when = f" ({self.timestamp_time})" if self.timestamp_time else ""
+            whose = (
+                ", against the certificate inside the packet (compare its fingerprint)"
+                if self.anchor == "inside" and self.trusted_fingerprint
+                else ""
+            )
+            lines.append(
+                f"OK: the packet is intact. {counts}; timestamp: {self.timestamp}{when}{whose}."
             )
         else:
-            lines.append(f"FAILED: {first.line()}")
+            verdict = "NOT VERIFIED" if self.status == "unstamped" else "FAILED"
+            lines.append(f"{verdict}: {first.line()}")
             for problem in self.problems[1:]:
                 lines.append(f"  also {problem.line()}")
-        matter = self.packet.get("matter") or {}
-        if self.packet:
+        lines.extend(self._anchor_lines())
+        if self.packet and self.ok:
+            matter = self.packet.get("matter") or {}
             lines.append(
                 f'Packet {self.packet.get("id", "?")} of matter "{matter.get("title", "?")}", '
                 f"built {self.packet.get('built_at', '?')}."
             )
+        elif self.packet.get("id"):
+            lines.append(f"It claims to be packet {self.packet['id']}.")
         return "\n".join(lines)
+
+    def _anchor_lines(self) -> list[str]:
+        if not self.anchor:
+            return []
+        prints = (
+            [self.trusted_fingerprint] if self.trusted_fingerprint else self.anchor_fingerprints
+        )
+        what = (
+            "TSA certificate trusted"
+            if self.trusted_fingerprint
+            else "TSA certificates offered as trust anchor"
+        )
+        lines = [f"{what} (SHA-256 fingerprint): {', '.join(prints) or 'none'}"]
+        if self.anchor == "outside":
+            lines.append(f"  taken from outside the packet: {self.anchor_source}")
+        else:
+            lines.append(
+                f"  taken from inside the packet ({TIMESTAMP_CERTS}): whoever rebuilt a packet "
+                "can put their own there. Compare the fingerprint with the one the label "
+                "publishes, or run again with --tsa-ca FILE."
+            )
+        return lines
+
+
+def pem_certificates(pem: bytes) -> list[tuple[bytes, bytes]]:
+    """Each certificate in a PEM text: (its DER bytes, its PEM block)."""
+    found = []
+    for match in _PEM_CERTIFICATE.finditer(pem):
+        try:
+            der = base64.b64decode(b"".join(match.group(1).split()), validate=True)
+        except ValueError:
+            continue
+        found.append((der, match.group(0) + b"\n"))
+    return found
+
+
+def fingerprint(der: bytes) -> str:
+    """SHA-256 of a certificate's DER bytes, as ``openssl x509 -fingerprint -sha256`` prints it."""
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 # --- reading members from a ZIP or a folder ----------------------------------------------
@@ -235,15 +349,15 @@ def canonical_json(value: Any) -> bytes:
 # --- the checks --------------------------------------------------------------------------
 
 
-def _open(path: str, limits: Limits, report: Report) -> _Source | None:
+def _open(path: str, limits: Limits, report: Report, name: str) -> _Source | None:
     try:
         if Path(path).is_dir():
             return _DirSource(path)
         return _ZipSource(path, limits, report)
     except _Refused as exc:
-        report.add("unsafe", Path(path).name, f"refused to read the archive: {exc}")
+        report.add("unsafe", name, f"refused to read the archive: {exc}")
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        report.add("unreadable", Path(path).name, f"not a readable ZIP archive ({exc})")
+        report.add("unreadable", name, f"not a readable ZIP archive ({exc})")
     return None
 
 
@@ -409,60 +523,134 @@ def _check_ledger(
                 return
 
 
-def _check_timestamp(source: _Source, names: set[str], report: Report, use_openssl: bool) -> None:
+def _openssl_ts(openssl: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603  (openssl, with our own temporary files)
+        [openssl, "ts", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def _openssl_reason(output: str) -> str:
+    """The last reason in OpenSSL 3's error lines (``thread:error:code:lib:func:reason:file:
+    line:data``): the data when there is some (``Verify error:…``), else the reason."""
+    reasons = []
+    for line in output.splitlines():
+        parts = line.split(":")
+        if len(parts) >= 6 and parts[1] == "error":
+            reasons.append(":".join(parts[8:]).strip() or parts[5])
+    return reasons[-1] if reasons else ""
+
+
+def _check_timestamp(source: _Source, names: set[str], report: Report, options: _Options) -> None:
     if TIMESTAMP_TOKEN not in names:
+        if options.accepted_by:
+            report.timestamp = f"not timestamped: accepted by {options.accepted_by}"
+            return
         report.timestamp = "absent"
+        report.add(
+            "unstamped",
+            TIMESTAMP_TOKEN,
+            "the packet has no timestamp, so nothing shows that its manifest is the one "
+            "that was built and not a rebuilt one; run again with --accept-unstamped to "
+            "accept the packet without one",
+        )
         return
-    openssl = shutil.which("openssl") if use_openssl else None
+    inside = b""
+    if TIMESTAMP_CERTS in names:
+        inside = _read_small(source, TIMESTAMP_CERTS, MAX_MANIFEST_BYTES)
+    if options.tsa_ca is not None:
+        anchor_pem = options.tsa_ca
+        report.anchor, report.anchor_source = "outside", options.tsa_ca_source
+    elif inside:
+        anchor_pem = inside
+        report.anchor, report.anchor_source = "inside", TIMESTAMP_CERTS
+    else:
+        report.add(
+            "missing",
+            TIMESTAMP_CERTS,
+            "the timestamp's certificates are missing; give the TSA certificate with --tsa-ca",
+        )
+        return
+    anchors = pem_certificates(anchor_pem)
+    report.anchor_fingerprints = [fingerprint(der) for der, _pem in anchors]
+    if not anchors:
+        report.add("timestamp", report.anchor_source, "it holds no PEM certificate to trust")
+        return
+    openssl = shutil.which("openssl") if options.use_openssl else None
     if openssl is None:
-        report.timestamp = "present, not checked (the openssl command was not found)"
+        report.unchecked = "the openssl command was not found"
+        report.timestamp = f"not checked: {report.unchecked}"
         return
-    if TIMESTAMP_CERTS not in names:
-        report.add("missing", TIMESTAMP_CERTS, "the timestamp's trusted certificates are missing")
-        return
+    result = None
     with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
-        local = {}
-        for name in (MANIFEST, TIMESTAMP_TOKEN, TIMESTAMP_CERTS):
-            target = str(Path(scratch) / Path(name).name)
+        folder = Path(scratch)
+        data, token = folder / "manifest.json", folder / "token.tsr"
+        for name, target in ((MANIFEST, data), (TIMESTAMP_TOKEN, token)):
             with source.open(name) as handle, open(target, "wb") as out:
                 shutil.copyfileobj(handle, out, CHUNK)
-            local[name] = target
-        result = subprocess.run(  # noqa: S603  (openssl, with our own temporary files)
-            [
+        # The packet's certificates may supply intermediates, never the trust anchor.
+        untrusted = folder / "untrusted.pem"
+        untrusted.write_bytes(inside + b"\n" + anchor_pem)
+        # One anchor at a time, so the report can name the one the timestamp chains to.
+        for number, (der, pem) in enumerate(anchors):
+            anchor = folder / f"anchor-{number}.pem"
+            anchor.write_bytes(pem)
+            result = _openssl_ts(
                 openssl,
-                "ts",
                 "-verify",
-                "-data",
-                local[MANIFEST],
-                "-in",
-                local[TIMESTAMP_TOKEN],
-                "-CAfile",
-                local[TIMESTAMP_CERTS],
-                "-untrusted",
-                local[TIMESTAMP_CERTS],
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    if result.returncode == 0 and "OK" in result.stdout:
+                *("-data", str(data), "-in", str(token)),
+                *("-CAfile", str(anchor), "-untrusted", str(untrusted)),
+            )
+            if result.returncode == 0 and "OK" in result.stdout:
+                report.trusted_fingerprint = fingerprint(der)
+                break
+        if report.trusted_fingerprint:
+            shown = _openssl_ts(openssl, "-reply", "-in", str(token), "-text")
+            for line in shown.stdout.splitlines():
+                if line.startswith("Time stamp:"):
+                    report.timestamp_time = line.partition(":")[2].strip()
+    if report.trusted_fingerprint:
         report.timestamp = "verified by openssl"
         return
-    detail = (result.stderr or result.stdout).strip().splitlines()
-    reason = next((line for line in detail if "imprint" in line or "error" in line.lower()), "")
+    assert result is not None
+    reason = _openssl_reason(result.stderr) or result.stdout.strip()
     report.timestamp = "failed"
     report.add(
         "timestamp",
         TIMESTAMP_TOKEN,
-        f"the timestamp does not verify against manifest.json ({reason or 'openssl refused it'})",
+        "the timestamp does not verify against manifest.json and the trusted TSA "
+        f"certificate ({reason or 'openssl refused it'})",
     )
 
 
-def verify_packet(path: str, *, limits: Limits | None = None, use_openssl: bool = True) -> Report:
-    """Check a packet (a ZIP file or an extracted folder) and report every problem found."""
+@dataclass
+class _Options:
+    use_openssl: bool = True
+    tsa_ca: bytes | None = None
+    tsa_ca_source: str = ""
+    accepted_by: str = ""
+
+
+def verify_packet(
+    path: str,
+    *,
+    limits: Limits | None = None,
+    use_openssl: bool = True,
+    tsa_ca: bytes | None = None,
+    tsa_ca_source: str = "--tsa-ca",
+    accept_unstamped: str = "",
+    name: str | None = None,
+) -> Report:
+    """Check a packet (a ZIP file or an extracted folder) and report every problem found.
+
+    ``tsa_ca`` is the PEM of the TSA certificates to trust, from outside the packet
+    (``tsa_ca_source`` says where from); without it the packet's own are used, and the
+    report says so. ``accept_unstamped`` names who accepts a packet without a timestamp
+    (empty: nobody, and such a packet is not verified). ``name`` is how the report names
+    the archive when it cannot be read (the path's last part by default).
+    """
     report = Report()
-    source = _open(path, limits or Limits(), report)
+    options = _Options(use_openssl, tsa_ca, tsa_ca_source, accept_unstamped)
+    source = _open(path, limits or Limits(), report, name or Path(path).name)
     if source is None:
         return report
     try:
@@ -474,28 +662,74 @@ def verify_packet(path: str, *, limits: Limits | None = None, use_openssl: bool 
             _check_members(manifest, sums, names, hashes)
             _check_ledger(manifest, source, names, report)
         else:
-            for name, expected in sums.items():
-                found = hashes.get(name) if name in names else None
-                if name in names and found is not None and found[0] != expected:
-                    report.add("altered", name, "its SHA-256 does not match SHA256SUMS")
+            for member, expected in sums.items():
+                found = hashes.get(member) if member in names else None
+                if member in names and found is not None and found[0] != expected:
+                    report.add("altered", member, "its SHA-256 does not match SHA256SUMS")
         report.members_checked = sum(1 for v in hashes.cache.values() if v is not None)
-        if report.ok:
-            _check_timestamp(source, names, report, use_openssl)
+        if not report.problems:
+            _check_timestamp(source, names, report, options)
     finally:
         source.close()
     return report
 
 
+def packet_claim(path: str, *, limits: Limits | None = None) -> Report:
+    """Only what the manifest says of itself (``packet``, ``manifest_sha256``), read without
+    checking anything: enough to decide whom to ask for the trust anchor."""
+    report = Report()
+    source = _open(path, limits or Limits(), report, Path(path).name)
+    if source is not None:
+        try:
+            _load_manifest(source, set(source.names()), report)
+        finally:
+            source.close()
+    return report
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"verify.py: {message}\n")
+        sys.exit(EXIT_USAGE)
+
+
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    use_openssl = "--no-openssl" not in argv
-    if "--help" in argv or "-h" in args or len(args) > 1:
-        sys.stdout.write(__doc__ or "")
-        return 2
-    target = args[0] if args else str(Path(__file__).resolve().parent)
-    report = verify_packet(target, use_openssl=use_openssl)
+    parser = _Parser(
+        prog="verify.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("packet", nargs="?", help="a packet ZIP or an extracted packet folder")
+    parser.add_argument(
+        "--tsa-ca",
+        metavar="FILE",
+        help="the TSA certificate(s) to trust (PEM), obtained from the label; the "
+        "certificates inside the packet are then not trusted",
+    )
+    parser.add_argument(
+        "--accept-unstamped",
+        action="store_true",
+        help="accept a packet that carries no timestamp",
+    )
+    parser.add_argument("--no-openssl", action="store_true", help="do not run openssl")
+    args = parser.parse_args(argv)
+    tsa_ca = None
+    if args.tsa_ca:
+        try:
+            tsa_ca = Path(args.tsa_ca).read_bytes()
+        except OSError as exc:
+            parser.error(f"--tsa-ca: {exc}")
+    target = args.packet or str(Path(__file__).resolve().parent)
+    report = verify_packet(
+        target,
+        use_openssl=not args.no_openssl,
+        tsa_ca=tsa_ca,
+        tsa_ca_source=f"--tsa-ca {args.tsa_ca}",
+        accept_unstamped="--accept-unstamped" if args.accept_unstamped else "",
+    )
     sys.stdout.write(report.text() + "\n")
-    return 0 if report.ok else 1
+    return report.exit_code
 
 
 if __name__ == "__main__":

@@ -14,7 +14,13 @@ from django_htmx.http import HTMX_STOP_POLLING
 
 from evidence.forms import EvidenceSettingsForm
 from evidence.models import Alert, Matter, Packet
-from evidence.selectors import evidence_settings, label_alerts, matter_packets, subject_timestamps
+from evidence.selectors import (
+    evidence_settings,
+    label_alerts,
+    matter_packets,
+    subject_timestamps,
+    tsa_certificate_fingerprints,
+)
 from evidence.services.alerts import alert_resolve
 from evidence.services.packets import (
     packet_download,
@@ -105,6 +111,7 @@ def settings_page(request: HttpRequest, access: LabelAccess) -> HttpResponse:
             "current": current,
             "can_edit": can_edit,
             "alerts": label_alerts(label=access.label)[:50],
+            "fingerprints": tsa_certificate_fingerprints(label=access.label),
         },
         status=status,
     )

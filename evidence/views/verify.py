@@ -1,4 +1,5 @@
-"""The /verify page: anyone signed in uploads a packet and reads the verifier's report."""
+"""The /verify page: anyone signed in uploads a packet and reads the verifier's report,
+checked against what this server built."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from evidence.models import Packet
-from evidence.verifier import Limits, verify_packet
+from evidence.services.packets.checking import packet_check, packet_check_visible_packet
+from evidence.verifier import Limits
+from optout.tenancy import signed_in_user
 from optout.uploads import HashedUploadedFile, accepts_uploads, upload_error
 
 
@@ -40,8 +42,9 @@ def verify_packet_page(request: HttpRequest) -> HttpResponse:
         form.add_error("packet", _("The file did not arrive; try again."))
         return render(request, "evidence/verify.html", {"form": form}, status=400)
     try:
-        report = verify_packet(
-            upload.temporary_file_path(),
+        check = packet_check(
+            path=upload.temporary_file_path(),
+            name=upload.name,
             limits=Limits(
                 max_entries=10000,
                 max_total_bytes=settings.OPTOUT_VERIFY_MAX_BYTES,
@@ -50,23 +53,16 @@ def verify_packet_page(request: HttpRequest) -> HttpResponse:
         )
     finally:
         upload.close()
-    known = (
-        Packet.objects.accessible_to(request.user)
-        .filter(manifest_sha256=report.manifest_sha256)
-        .select_related("matter", "label")
-        .first()
-        if report.manifest_sha256
-        else None
-    )
     return render(
         request,
         "evidence/verify.html",
         {
             "form": VerifyForm(),
-            "report": report,
+            "check": check,
+            "report": check.report,
             "filename": upload.name,
             "sha256": upload.digest.sha256,
-            "known": known,
+            "known": packet_check_visible_packet(check=check, user=signed_in_user(request)),
         },
         status=200,
     )

@@ -62,4 +62,4 @@ def matter_with_items(team: Team) -> Matter:
 
 
 # The local RFC 3161 authority (tests/evidence/tsa.py) and the loopback test servers.
-from tests.evidence.tsa import local_tsa, tsa_pki  # noqa: E402, F401
+from tests.evidence.tsa import attacker_pki, local_tsa, tsa_pki  # noqa: E402, F401

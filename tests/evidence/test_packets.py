@@ -93,9 +93,13 @@ def test_a_packet_holds_every_item_with_a_manifest_that_matches(
         assert archive.testzip() is None
     assert sha256_bytes(zipfile.ZipFile(path).read("manifest.json")) == packet.manifest_sha256
     assert manifest["matter"]["title"] == "Case <Example AI> & “friends”"
-    report = verify_packet(str(path))
+    # The label has no TSA: the packet carries no timestamp and is verified only when
+    # someone accepts that.
+    unstamped = verify_packet(str(path))
+    assert unstamped.status == "unstamped" and unstamped.timestamp == "absent"
+    report = verify_packet(str(path), accept_unstamped="the test")
     assert report.ok, report.text()
-    assert report.timestamp == "absent"
+    assert report.timestamp == "not timestamped: accepted by the test"
     built_entry = LedgerEntry.objects.for_label(team.label).filter(action="packet.built").get()
     assert built_entry.data["manifest_sha256"] == packet.manifest_sha256
     assert packet.blob is not None and built_entry.sha256 == packet.blob.sha256
@@ -183,10 +187,13 @@ def test_verify_py_runs_in_a_clean_virtualenv_without_the_project(
             check=False,
         )
 
-    intact = run("verify.py", cwd=folder)
+    unstamped = run("verify.py", cwd=folder)
+    assert unstamped.returncode == 1, unstamped.stdout + unstamped.stderr
+    assert unstamped.stdout.startswith("NOT VERIFIED: unstamped")
+    intact = run("verify.py", "--accept-unstamped", cwd=folder)
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert intact.stdout.startswith("OK")
-    zipped = run(str(folder / "verify.py"), str(path), cwd=tmp_path)
+    zipped = run(str(folder / "verify.py"), "--accept-unstamped", str(path), cwd=tmp_path)
     assert zipped.returncode == 0, zipped.stdout
 
     victim = next((folder / "items").iterdir())
@@ -338,7 +345,7 @@ def test_hostile_item_names_become_safe_unique_member_names(team: Team, tmp_path
     assert len(items) == len(HOSTILE_NAMES)
     tested = subprocess.run(["unzip", "-t", str(path)], capture_output=True, text=True, check=False)
     assert tested.returncode == 0, tested.stdout
-    assert verify_packet(str(path)).ok
+    assert verify_packet(str(path), accept_unstamped="the test").ok
 
 
 def test_a_changed_stored_file_blocks_the_packet_with_a_reason(team: Team, settings: Any) -> None:

@@ -244,3 +244,23 @@ def openssl_verify(data: Path, token: Path, ca: Path) -> subprocess.CompletedPro
         timeout=30,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def attacker_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A second, unrelated authority: what a forger would use to re-stamp a packet."""
+    return _make_pki(tmp_path_factory.mktemp("attacker-tsa"))
+
+
+def openssl_stamp(pki: Pki, data: bytes) -> bytes:
+    """An RFC 3161 token for ``data`` from ``pki``'s authority, without any server."""
+    folder = pki.folder
+    (folder / "stamped.bin").write_bytes(data)
+    for args in (
+        ["-query", "-data", "stamped.bin", "-sha256", "-cert", "-out", "stamped.tsq"],
+        ["-reply", "-config", "tsa.cnf", "-queryfile", "stamped.tsq", "-out", "stamped.tsr"],
+    ):
+        subprocess.run(
+            ["openssl", "ts", *args], cwd=folder, check=True, capture_output=True, timeout=30
+        )
+    return (folder / "stamped.tsr").read_bytes()

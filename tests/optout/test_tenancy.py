@@ -82,6 +82,9 @@ UNSCOPED_ALLOWED = {
     "evidence/services/captures/request.py": "the scheduler that starts every label's due captures",
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
     "catalog/services/resumable_uploads.py": "expiring every label's abandoned uploads",
+    "evidence/services/packets/checking.py": (
+        "an uploaded packet checked against the record of the packet it claims to be"
+    ),
 }
 
 

@@ -5,15 +5,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from evidence.verifier import verify_packet
+from evidence.services.packets.checking import packet_check
 
 
 class Command(BaseCommand):
     help = (
         "Check an evidence packet (a ZIP file or an unpacked folder): every member against "
-        "manifest.json and SHA256SUMS, the ledger excerpt's chain and, with openssl, the "
-        "timestamp. Exits with status 0 when intact; otherwise 1, naming the first altered, "
-        "missing or added member."
+        "manifest.json and SHA256SUMS, the ledger excerpt's chain, the timestamp (with "
+        "openssl) against the TSA certificates its label trusts here, and the manifest "
+        "against the SHA-256 recorded when this server built the packet it claims to be. "
+        "Exit status 0 when genuine and intact; 1 when altered, not genuine or not verified, "
+        "naming the first problem; 2 when the timestamp could not be checked."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,14 +25,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not check the RFC 3161 timestamp with the openssl command.",
         )
+        parser.add_argument(
+            "--accept-unstamped",
+            action="store_true",
+            help="Accept a packet not built here that carries no timestamp.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["packet"])
         if not path.exists():
             raise CommandError(f"No such file or folder: {path}")
-        report = verify_packet(str(path), use_openssl=not options["no_openssl"])
-        if report.ok:
-            self.stdout.write(self.style.SUCCESS(report.text()))
+        check = packet_check(
+            path=str(path),
+            use_openssl=not options["no_openssl"],
+            accept_unstamped="--accept-unstamped" if options["accept_unstamped"] else "",
+        )
+        if check.exit_code == 0:
+            self.stdout.write(self.style.SUCCESS(check.text()))
             return
-        self.stderr.write(self.style.ERROR(report.text()))
-        raise SystemExit(1)
+        self.stderr.write(self.style.ERROR(check.text()))
+        raise SystemExit(check.exit_code)

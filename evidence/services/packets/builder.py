@@ -11,9 +11,11 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -303,6 +305,8 @@ class _Builder:
                     "matter": self.matter,
                     "label": self.label,
                     "built_at": self.now,
+                    "terms_url": settings.OPTOUT_BASE_URL
+                    + reverse("signals:terms", args=[self.label.slug]),
                 },
             )
         return text.encode("utf-8")

@@ -27,6 +27,7 @@ from optout.policy.services.signals import (
 )
 from optout.policy.services.terms import terms_generate, terms_latest
 from optout.policy.terms_locale import APPROVED_NOTE, GENERATED_NOTE, TermsLanguage
+from optout.public_sections import public_sections_for
 
 MAX_AGE = 3600
 
@@ -144,6 +145,7 @@ def terms(request: HttpRequest, slug: str, language: str | None = None) -> HttpR
             "body": body,
             "note": note,
             "reserved": current.stances.get("tdm") != "allowed",
+            "sections": public_sections_for(label),
         },
     )
     patch_vary_headers(response, ("Accept-Language",))
