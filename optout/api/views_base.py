@@ -58,13 +58,13 @@ class LabelScopedMixin:
     * not a member of the label: 404 (as if it did not exist);
     * GET/HEAD/OPTIONS need ``read_capability``; other methods ``write_capability``: 403;
     * querysets start from ``for_label(label)``, objects are looked up by ``code``, taken
-      from the URL parameter ``lookup_url_kwarg`` (``code`` unless a view names another).
+      from the URL parameter ``lookup_url_kwarg`` (``id`` unless a view names another).
     """
 
     read_capability: Capability = Capability.VIEW
     write_capability: Capability | None = None
     model: type[models.Model] | None = None
-    lookup_url_kwarg: str | None = "code"
+    lookup_url_kwarg: str | None = "id"
     access: LabelAccess
     kwargs: dict[str, Any]
 
@@ -95,8 +95,7 @@ class LabelScopedMixin:
         return self.label_queryset()
 
     def get_object(self) -> Any:
-        # The public id is ``id`` in an API path (``code`` in routes not yet renamed).
-        key = self.lookup_url_kwarg or ("id" if "id" in self.kwargs else "code")
+        key = self.lookup_url_kwarg or "id"
         return get_owned_or_404(self.get_queryset(), access=self.access, code=self.kwargs[key])
 
 
