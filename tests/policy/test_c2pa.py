@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import math
 import shutil
-import struct
 import subprocess
-import wave
 from datetime import date
 from pathlib import Path
 
@@ -36,22 +33,14 @@ from optout.policy.services.signing import (
 from optout.policy.signals import PolicySpec, Stance, Use
 from optout.policy.signals.c2pa import training_mining_assertion
 from optout.services.blobs import blob_open
+from tests.audio import tone, wav_bytes
 from tests.conftest import Team
 from tests.policy.cases import default_policy, licensable_partial_policy
 from tests.policy.pki import make_credential
 
 
 def _tone(path: Path) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000)))
-                for i in range(8000)
-            )
-        )
+    path.write_bytes(wav_bytes(tone()))
     return path
 
 
