@@ -38,7 +38,8 @@ from tests.evidence.packets import (
     rewrite,
 )
 
-pytestmark = pytest.mark.django_db
+# One xdist process runs this module: its module-scoped packet is built once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("packets")]
 
 
 def _packet_of_three_items(team: Team) -> Packet:

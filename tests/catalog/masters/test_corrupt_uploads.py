@@ -23,7 +23,8 @@ from tests.catalog.audio.conftest import FORMATS
 from tests.catalog.masters.conftest import api_masters_url, masters_url, post_file, run_job
 from tests.conftest import Team
 
-pytestmark = pytest.mark.slow
+# One xdist process runs this module: its module-scoped corpus and its outcomes are built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corrupt-uploads")]
 
 MUTANTS_PER_SAMPLE = 22
 MAGICS = [b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3\x04", b"\xff\xfb\x90", b"\x00\x00"]
