@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/optout
 TEST_REDIS ?= redis://127.0.0.1:6379
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS)/0 CACHE_URL=$(TEST_REDIS)/1
+# The suite runs in one pytest-xdist process per core, at most 8: worker N uses Redis
+# databases 2N and 2N+1 (tests/settings.py), and Redis has 16.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 8 ? 8 : n )))
 
 .PHONY: run test lint format install messages makemessages bench long-tests lock clean
 
@@ -43,7 +46,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: lint messages
-	$(TEST_ENV) $(BIN)/pytest --create-db
+	$(TEST_ENV) $(BIN)/pytest --create-db -n $(TEST_WORKERS) --dist loadgroup
 
 long-tests: messages
 	$(TEST_ENV) OPTOUT_LONG_TESTS=1 $(BIN)/pytest -m "slow or not slow"

@@ -3,13 +3,16 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from optout.models import Label, Membership, User
 from optout.roles import Role
@@ -111,6 +114,31 @@ def _clear_cache() -> Iterator[None]:
     # the next test.
     cache.clear()
     yield
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any, media: Path) -> Iterator[None]:
+    """Rows and files made once for many tests (a module-scoped fixture): the rows live in
+    a transaction rolled back when the block ends, the files under ``media``. Tests that
+    run inside the block see the rows; each still has its own savepoint."""
+    storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": media, "allow_overwrite": True},
+    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=media, STORAGES={**django_settings.STORAGES, "default": storage}
+        ),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            cache.clear()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # --- People and labels ---------------------------------------------------------------------

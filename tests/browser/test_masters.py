@@ -4,8 +4,6 @@ refusal shown without leaving the page."""
 from __future__ import annotations
 
 import hashlib
-import os
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +11,12 @@ import pytest
 
 from catalog.models import Master, MasterTaggedCopy, Recording, ResumableUpload
 from optout.services.jobs import job_execute
+from tests.audio import write_wav
 from tests.conftest import PASSWORD, Team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def _wav(path: Path, size: int) -> Path:
-    header = b"RIFF" + struct.pack("<I", size - 8) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 2, 44100, 44100 * 4, 4, 16)
-    header += b"data" + struct.pack("<I", size - 44)
-    path.write_bytes(header + os.urandom(size - 44))
-    return path
 
 
 def _sign_in(page: Any, email: str) -> None:
@@ -59,7 +50,7 @@ def test_upload_with_progress_then_watch_the_checks(
     assert "not a supported audio file" in error.inner_text()
     assert "/catalog/masters/" in page.url and not Master.objects.unscoped().exists()
 
-    big = _wav(tmp_path / "Nattens Ljus (final mix).wav", 24 * 1024 * 1024)
+    big = write_wav(tmp_path / "Nattens Ljus (final mix).wav", size=24 * 1024 * 1024, rate=44100)
     page.get_by_label("Audio file").set_input_files(str(big))
     page.get_by_role("button", name="Upload", exact=True).click()
     page.wait_for_url("**/catalog/masters/*-*-*-*-*/")
@@ -103,7 +94,7 @@ def test_a_dropped_piece_is_retried_and_a_reload_resumes_where_it_stopped(
     recording = Recording.objects.create(
         label=team.label, title="Nattens Ljus", isrc="SEABC2600001"
     )
-    big = _wav(tmp_path / "take.wav", 6 * 1024 * 1024 + 123)
+    big = write_wav(tmp_path / "take.wav", size=6 * 1024 * 1024 + 123, rate=44100)
     _sign_in(page, team.a_r.email)
     page.goto(f"/l/{team.label.slug}/catalog/masters/?recording={recording.code}")
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from optout.lib.hashing import sha256_bytes
 from optout.models import Job, LedgerEntry
 from optout.services.jobs import job_create, job_execute
 from optout.services.ledger import entry_hash
-from tests.conftest import Team
+from tests.conftest import Team, build_team, rolled_back
 from tests.evidence.conftest import make_item, make_matter
 from tests.evidence.packets import (
     HOSTILE_NAMES,
@@ -37,11 +38,11 @@ from tests.evidence.packets import (
     rewrite,
 )
 
-pytestmark = pytest.mark.django_db
+# One xdist process runs this module: its module-scoped packet is built once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("packets")]
 
 
-@pytest.fixture
-def built(team: Team, tmp_path: Path) -> tuple[Packet, Path]:
+def _packet_of_three_items(team: Team) -> Packet:
     matter = make_matter(
         team.label, team.rights, title="Case <Example AI> & “friends”", target_company="Example AI"
     )
@@ -65,7 +66,33 @@ def built(team: Team, tmp_path: Path) -> tuple[Packet, Path]:
         )
     packet = build_packet(matter, team.counsel)
     assert packet.status == Packet.Status.READY, packet.error
+    return packet
+
+
+@pytest.fixture
+def built(team: Team, tmp_path: Path) -> tuple[Packet, Path]:
+    packet = _packet_of_three_items(team)
     return packet, packet_file(packet, tmp_path / "packet.zip")
+
+
+@dataclass(frozen=True)
+class BuiltZip:
+    code: str
+    path: Path
+
+
+@pytest.fixture(scope="module")
+def packet_zip(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> BuiltZip:
+    """The packet of ``built`` as a read-only file, built once for the tests that only
+    check the archive (its rows are rolled back at once; tests copy before changing)."""
+    folder = tmp_path_factory.mktemp("packet")
+    with rolled_back(django_db_blocker, folder / "media"):
+        packet = _packet_of_three_items(build_team())
+        path = packet_file(packet, folder / "packet.zip")
+    path.chmod(0o444)
+    return BuiltZip(code=str(packet.code), path=path)
 
 
 def test_a_packet_holds_every_item_with_a_manifest_that_matches(
@@ -105,8 +132,8 @@ def test_a_packet_holds_every_item_with_a_manifest_that_matches(
     assert packet.blob is not None and built_entry.sha256 == packet.blob.sha256
 
 
-def test_the_ledger_excerpt_recomputes_and_chains(built: tuple[Packet, Path]) -> None:
-    _packet, path = built
+def test_the_ledger_excerpt_recomputes_and_chains(packet_zip: BuiltZip) -> None:
+    path = packet_zip.path
     lines = zipfile.ZipFile(path).read("ledger/excerpt.jsonl").decode().splitlines()
     entries = [json.loads(line) for line in lines]
     assert entries, "the excerpt is empty"
@@ -121,10 +148,8 @@ def test_the_ledger_excerpt_recomputes_and_chains(built: tuple[Packet, Path]) ->
     assert sum("record" in e for e in entries) >= 9
 
 
-def test_sha256sum_and_unzip_accept_an_intact_packet(
-    built: tuple[Packet, Path], tmp_path: Path
-) -> None:
-    _packet, path = built
+def test_sha256sum_and_unzip_accept_an_intact_packet(packet_zip: BuiltZip, tmp_path: Path) -> None:
+    path = packet_zip.path
     folder = extract(path, tmp_path / "unpacked")
     checked = subprocess.run(
         ["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True, check=False
@@ -135,10 +160,8 @@ def test_sha256sum_and_unzip_accept_an_intact_packet(
     assert tested.returncode == 0 and "No errors detected" in tested.stdout
 
 
-def test_the_pdf_index_lists_every_item_verbatim(
-    built: tuple[Packet, Path], tmp_path: Path
-) -> None:
-    packet, path = built
+def test_the_pdf_index_lists_every_item_verbatim(packet_zip: BuiltZip, tmp_path: Path) -> None:
+    path = packet_zip.path
     pdf = tmp_path / "index.pdf"
     pdf.write_bytes(zipfile.ZipFile(path).read("index.pdf"))
     text = subprocess.run(
@@ -157,13 +180,13 @@ def test_the_pdf_index_lists_every_item_verbatim(
     for member in manifest["members"]:
         if member["role"] == "item":
             assert member["sha256"] in flat and member["path"] in flat
-    assert str(packet.code) in flat
+    assert packet_zip.code in flat
 
 
 def test_verify_py_runs_in_a_clean_virtualenv_without_the_project(
-    built: tuple[Packet, Path], tmp_path: Path
+    packet_zip: BuiltZip, tmp_path: Path
 ) -> None:
-    _packet, path = built
+    path = packet_zip.path
     venv = tmp_path / "venv"
     subprocess.run(
         [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
@@ -273,9 +296,9 @@ def _check_all_ways(team: Team, path: Path, kind: str, member: str) -> None:
 
 
 def test_every_kind_of_tampering_is_detected_and_named_by_every_checker(
-    team: Team, built: tuple[Packet, Path], tmp_path: Path
+    team: Team, packet_zip: BuiltZip, tmp_path: Path
 ) -> None:
-    _packet, path = built
+    path = packet_zip.path
     manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
     for case, (change, kind, member) in _tamper_cases(manifest).items():
         tampered = rewrite(path, tmp_path / f"{case.replace(' ', '-')}.zip", change)
@@ -289,9 +312,9 @@ def test_every_kind_of_tampering_is_detected_and_named_by_every_checker(
 
 
 def test_a_byte_changed_inside_the_zip_itself_is_named(
-    team: Team, built: tuple[Packet, Path], tmp_path: Path
+    team: Team, packet_zip: BuiltZip, tmp_path: Path
 ) -> None:
-    _packet, path = built
+    path = packet_zip.path
     with zipfile.ZipFile(path) as archive:
         info = next(i for i in archive.infolist() if i.filename.startswith("items/"))
     data = bytearray(path.read_bytes())

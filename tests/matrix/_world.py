@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
-from django.test import override_settings
 
-from tests.conftest import build_team
+from tests.conftest import build_team, rolled_back
 from tests.matrix import Objects, World, builders
 
 
@@ -46,21 +43,5 @@ def shared_world(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SharedWorld]:
     media = tmp_path_factory.mktemp("media")
-    storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": media, "allow_overwrite": True},
-    }
-    from django.conf import settings
-
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, STORAGES={**settings.STORAGES, "default": storage}),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            cache.clear()
-            yield SharedWorld(world=make_world(), media=media)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker, media):
+        yield SharedWorld(world=make_world(), media=media)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import wave
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Master, MasterTaggedCopy, Recording
@@ -12,27 +9,22 @@ from catalog.services.resumable_uploads import resumable_upload_start
 from catalog.services.tagging import metadata_key, rights_metadata_for
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
+from tests.audio import wav_bytes
 from tests.matrix import Objects, Route, World
 
 CATALOG = Capability.CATALOG
 
 
-def wav_bytes(seed: int) -> bytes:
+def seeded_wav(seed: int) -> bytes:
     """A tiny, valid WAV whose samples differ by ``seed`` (so each upload is a new file)."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(bytes((seed + i) % 256 for i in range(1600)))
-    return buffer.getvalue()
+    return wav_bytes(bytes((seed + i) % 256 for i in range(1600)))
 
 
 def _upload(objs: Objects) -> dict[str, object]:
     objs.uploads = getattr(objs, "uploads", 0) + 1
     return {
         "recording": str(objs.master_recording.code),
-        "file": SimpleUploadedFile(f"take-{objs.uploads}.wav", wav_bytes(100 + objs.uploads)),
+        "file": SimpleUploadedFile(f"take-{objs.uploads}.wav", seeded_wav(100 + objs.uploads)),
     }
 
 
@@ -45,7 +37,7 @@ def build(world: World, side: str) -> None:
         label=label, title=f"Matrix take {side}", p_line="2026 Matrix Records"
     )
     seed = 1 if side == "a" else 2
-    blob = blob_store_bytes(label=label, data=wav_bytes(seed), actor=owner)
+    blob = blob_store_bytes(label=label, data=seeded_wav(seed), actor=owner)
     master = Master.objects.create(
         label=label,
         recording=recording,
@@ -61,7 +53,7 @@ def build(world: World, side: str) -> None:
         uploaded_by=owner,
     )
     metadata = rights_metadata_for(master=master)
-    tagged_blob = blob_store_bytes(label=label, data=wav_bytes(seed + 10), actor=owner)
+    tagged_blob = blob_store_bytes(label=label, data=seeded_wav(seed + 10), actor=owner)
     objs.master_recording = recording
     objs.master = master
     objs.resumable_upload = resumable_upload_start(

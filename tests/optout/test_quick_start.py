@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,13 @@ from typing import Any
 
 import pytest
 
+from tests.workers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     not (ROOT / ".venv" / "bin" / "celery").exists(), reason="needs the project's .venv"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _embedded_env(data_dir: Path, port: int) -> dict[str, str]:
@@ -92,7 +86,7 @@ def _wait_for(check: Any, seconds: float, what: str) -> Any:
 def test_make_run_serves_the_demo_label_with_a_working_worker_and_ctrl_c_stops_all(
     tmp_path: Path,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = _embedded_env(tmp_path, port)
     log = (tmp_path / "run.log").open("w")
     run = subprocess.Popen(

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import shutil
-import struct
 import subprocess
 import time
-import wave
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +40,7 @@ from optout.policy.services.signing import (
     signing_credential_set,
 )
 from optout.services.blobs import blob_open
+from tests.audio import tone, wav_bytes
 from tests.conftest import Team
 from tests.evidence.tsa import LocalTsa
 from tests.policy.cases import default_policy, licensable_partial_policy
@@ -50,16 +48,7 @@ from tests.policy.pki import c2pa_read, make_credential
 
 
 def _tone(path: Path) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000)))
-                for i in range(8000)
-            )
-        )
+    path.write_bytes(wav_bytes(tone()))
     return path
 
 

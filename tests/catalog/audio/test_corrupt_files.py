@@ -86,6 +86,10 @@ def _mutants(name: str, data: bytes, rng: random.Random) -> list[bytes]:
     return result
 
 
+# One xdist process runs this module: its module-scoped corpus is built once.
+pytestmark = pytest.mark.xdist_group("corrupt-files")
+
+
 @pytest.fixture(scope="module")
 def corpus(samples, tmp_path_factory) -> list[Path]:
     rng = random.Random(20261125)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import struct
 import tracemalloc
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 from catalog.audio import BadAudio, payload_sha256
 from catalog.audio.riff import Chunk, NewChunk, RiffLayout, needs_rf64
 from catalog.audio.tagmap import mutagen
+from tests.audio import HEADER_SIZE, write_wav
 from tests.catalog.audio.conftest import FORMATS
 
 APEv2: Any = mutagen("apev2").APEv2
@@ -52,14 +52,7 @@ def test_flac_payload_excludes_metadata_blocks(sample):
 
 
 def test_hashing_streams_in_constant_memory(tmp_path):
-    path = tmp_path / "big.wav"
-    data_size = 96 * 1024 * 1024
-    header = b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVEfmt " + struct.pack(
-        "<IHHIIHH", 16, 1, 2, 48000, 192000, 4, 16
-    ) + b"data" + struct.pack("<I", data_size)  # fmt: skip
-    with open(path, "wb") as handle:
-        handle.write(header)
-        handle.truncate(len(header) + data_size)  # sparse: reads as zeros
+    path = write_wav(tmp_path / "big.wav", size=HEADER_SIZE + 96 * 1024 * 1024, fill="sparse")
     tracemalloc.start()
     try:
         digest = payload_sha256(path)

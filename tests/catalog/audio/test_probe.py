@@ -20,6 +20,10 @@ EXPECTED = {
 }
 
 
+# One xdist process runs this module: its module-scoped probe of every sample is built once.
+pytestmark = pytest.mark.xdist_group("audio-probe")
+
+
 @pytest.fixture(scope="module")
 def probed(samples):
     names = list(samples)

@@ -59,6 +59,10 @@ def _id3_in(path: Path, fmt: str) -> Any:
     return tags
 
 
+# One xdist process runs this module: its module-scoped set of tagged copies is built once.
+pytestmark = pytest.mark.xdist_group("audio-tagging")
+
+
 @pytest.fixture(scope="module")
 def tagged(samples, tmp_path_factory):
     """Every sample, tagged once with FULL."""

@@ -1,6 +1,11 @@
-"""Hundreds of corrupt, mutated and polyglot files through the upload path and the job:
-no server error, and every file is either refused (4xx with a reason) or accepted with a job
-that ends done, or failed with a reason. Nothing is retried, nothing hangs."""
+"""Hundreds of corrupt, mutated and polyglot files through what the upload and the job run:
+every file is either refused with a reason (the upload's format check) or accepted and then
+read as audio or failed with a reason (the job's probe and payload hash). Nothing else
+escapes, nothing hangs.
+
+The whole corpus goes through those functions directly; one file per format also goes the
+whole way (HTTP upload, page or API, then the job), and must end exactly as the direct run
+said it would."""
 
 from __future__ import annotations
 
@@ -10,12 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from catalog.audio import AudioInfo, BadAudio, payload_sha256, probe_many
 from catalog.models import Master, Recording
+from catalog.services.masters import MasterUploadError, audio_format
 from optout.models import Job
+from tests.catalog.audio.conftest import FORMATS
 from tests.catalog.masters.conftest import api_masters_url, masters_url, post_file, run_job
 from tests.conftest import Team
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# One xdist process runs this module: its module-scoped corpus and its outcomes are built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corrupt-uploads")]
 
 MUTANTS_PER_SAMPLE = 22
 MAGICS = [b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3\x04", b"\xff\xfb\x90", b"\x00\x00"]
@@ -106,41 +115,109 @@ def corpus(samples: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
     return paths
 
 
-def test_every_corrupt_upload_is_refused_or_ends_as_a_job_with_an_outcome(
-    team: Team, recording: Recording, corpus: list[Path]
+FAILURE_CODES = {"damaged", "truncated", "no_audio", "too_complex", "unknown_format",
+                 "unsupported", "memory_limit"}  # fmt: skip
+
+
+def _format_of(path: Path) -> str:
+    return path.name.rsplit("-", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def expected(corpus: list[Path]) -> dict[Path, str]:
+    """What each file comes to, by the functions the upload and the job call: ``refused``
+    (the upload's format check), ``ready`` or ``failed:<code>`` (the job's probe, then
+    the payload hash; the probe runs for all accepted files in one sandbox batch)."""
+    outcomes: dict[Path, str] = {}
+    accepted: list[Path] = []
+    for path in corpus:
+        try:
+            audio_format(path, path.stat().st_size)
+        except MasterUploadError as error:
+            assert error.message and error.field == "file", path.name
+            outcomes[path] = "refused"
+        else:
+            accepted.append(path)
+    for path, probed in zip(
+        accepted, probe_many(accepted, names=[p.name for p in accepted]), strict=True
+    ):
+        assert isinstance(probed, AudioInfo | BadAudio), path.name
+        try:
+            if isinstance(probed, BadAudio):
+                raise probed
+            assert len(payload_sha256(path)) == 64
+        except BadAudio as error:
+            assert error.reason, path.name
+            outcomes[path] = f"failed:{error.code}"
+        else:
+            outcomes[path] = "ready"
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def end_to_end(corpus: list[Path], expected: dict[Path, str]) -> dict[str, Path]:
+    """One file per format for the whole path, taking turns at being refused, read and
+    failed (the first of its format with that outcome, else its format's first)."""
+    chosen = {}
+    for index, fmt in enumerate(FORMATS):
+        own = [p for p in corpus if _format_of(p) == fmt]
+        wanted = ("refused", "ready", "failed")[index % 3]
+        fits = [p for p in own if expected[p].startswith(wanted)]
+        chosen[fmt] = (fits or own)[0]
+    return chosen
+
+
+def test_every_corrupt_file_is_refused_or_read_or_failed_with_a_reason(
+    corpus: list[Path], expected: dict[Path, str], end_to_end: dict[str, Path]
 ) -> None:
     assert len(corpus) >= 200
-    client = team.client_for(team.a_r)
-    outcomes: Counter[str] = Counter()
-    for index, path in enumerate(corpus):
-        via_page = index % 2 == 0
-        url = masters_url(team) if via_page else api_masters_url(team)
-        response = post_file(
-            client, url, path, recording=str(recording.code), HTTP_ACCEPT="application/json"
-        )
-        assert response.status_code in (201, 400), (path.name, response.status_code)
-        body = response.json()
-        if response.status_code == 400:
-            messages = body["error"]["fields"]["file"]
-            assert messages and all(messages), path.name
-            outcomes["refused"] += 1
-            continue
-        master = Master.objects.for_label(team.label).get(code=body["id"])
-        job = run_job(master.job)
-        master.refresh_from_db()
-        # Done, or failed for good with a reason: never an unexpected error left to retry.
-        assert job.status in (Job.Status.DONE, Job.Status.FAILED), (path.name, job.error)
-        assert job.attempts == 1, (path.name, job.error)
-        if job.status == Job.Status.FAILED:
-            assert master.status == Master.Status.FAILED, path.name
-            assert job.error and job.error == master.problem_message, path.name
-            outcomes[f"failed:{master.problem['code']}"] += 1
-        else:
-            assert master.status == Master.Status.READY, path.name
-            outcomes["ready"] += 1
+    outcomes = Counter(expected[path] for path in corpus)
     assert outcomes["refused"] > 20
     assert outcomes["ready"] > 20
     assert sum(n for k, n in outcomes.items() if k.startswith("failed:")) > 20
     failure_codes = {k.split(":", 1)[1] for k in outcomes if k.startswith("failed:")}
-    assert failure_codes <= {"damaged", "truncated", "no_audio", "too_complex", "unknown_format",
-                             "unsupported", "memory_limit"}, outcomes  # fmt: skip
+    assert failure_codes <= FAILURE_CODES, outcomes
+    # The files that also go the whole way cover every outcome.
+    kinds = {expected[path].split(":", 1)[0] for path in end_to_end.values()}
+    assert kinds == {"refused", "ready", "failed"}, {
+        p.name: expected[p] for p in end_to_end.values()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_corrupt_upload_ends_over_http_as_the_parsers_said(
+    fmt: str,
+    team: Team,
+    recording: Recording,
+    expected: dict[Path, str],
+    end_to_end: dict[str, Path],
+) -> None:
+    path = end_to_end[fmt]
+    via_page = FORMATS.index(fmt) % 2 == 0
+    url = masters_url(team) if via_page else api_masters_url(team)
+    client = team.client_for(team.a_r)
+    response = post_file(
+        client, url, path, recording=str(recording.code), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code in (201, 400), (path.name, response.status_code)
+    body = response.json()
+    if response.status_code == 400:
+        messages = body["error"]["fields"]["file"]
+        assert messages and all(messages), path.name
+        assert expected[path] == "refused", path.name
+        assert not Master.objects.for_label(team.label).exists()
+        return
+    master = Master.objects.for_label(team.label).get(code=body["id"])
+    job = run_job(master.job)
+    master.refresh_from_db()
+    # Done, or failed for good with a reason: never an unexpected error left to retry.
+    assert job.status in (Job.Status.DONE, Job.Status.FAILED), (path.name, job.error)
+    assert job.attempts == 1, (path.name, job.error)
+    if job.status == Job.Status.FAILED:
+        assert master.status == Master.Status.FAILED, path.name
+        assert job.error and job.error == master.problem_message, path.name
+        assert expected[path] == f"failed:{master.problem['code']}", path.name
+    else:
+        assert master.status == Master.Status.READY, path.name
+        assert expected[path] == "ready", path.name

@@ -4,8 +4,6 @@ taking an upload from received to ready."""
 from __future__ import annotations
 
 import json
-import os
-import struct
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from django.db import transaction
 
 from catalog.models import Master, Recording
 from optout.services.tokens import token_create
+from tests.audio import write_wav
 from tests.catalog.masters.conftest import (
     api_masters_url,
     leftovers,
@@ -28,21 +27,6 @@ from tests.workers import RedisServer, Worker, wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BIG = 128 * 1024 * 1024
-
-
-def write_big_wav(path: Path, size: int) -> None:
-    """A 16-bit stereo WAV of ``size`` bytes of noise, written in 1 MiB steps."""
-    data_size = size - 44
-    header = b"RIFF" + struct.pack("<I", size - 8) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 2, 48000, 48000 * 4, 4, 16)
-    header += b"data" + struct.pack("<I", data_size)
-    with path.open("wb") as out:
-        out.write(header)
-        left = data_size
-        while left:
-            step = min(left, 1024 * 1024)
-            out.write(os.urandom(step))
-            left -= step
 
 
 def _status() -> dict[str, int]:
@@ -64,7 +48,7 @@ def test_a_large_upload_streams_over_http_and_is_hashed_on_arrival(
     _private_upload_dir: Path,
 ) -> None:
     big = tmp_path / "session master.wav"
-    write_big_wav(big, BIG)
+    write_wav(big, size=BIG)
     _token, key = token_create(user=team.a_r, name="upload")
     # The server runs in this process: reset its peak memory mark, upload, read the peak.
     Path("/proc/self/clear_refs").write_text("5")
