@@ -8,6 +8,7 @@ timestamp subject.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -280,55 +281,45 @@ def _consent_snapshot(consent: Consent) -> MatterItemSnapshot:
     )
 
 
+# key, model, verbose name, snapshot, related rows to load, order
+_CATALOG_SOURCES: tuple[
+    tuple[str, type[Any], Any, Callable[[Any], MatterItemSnapshot], tuple[str, ...], int], ...
+] = (
+    ("master", Master, _("master"), _master_snapshot, ("blob", "recording"), 30),
+    ("contract", Contract, _("contract"), _contract_snapshot, ("document", "partner"), 40),
+    (
+        "contribution",
+        ContributionRecord,
+        _("contribution record"),
+        _contribution_snapshot,
+        ("file", "recording", "contributor"),
+        50,
+    ),
+    ("consent", Consent, _("consent"), _consent_snapshot, ("document", "party"), 60),
+)
+
+
+def _catalog_queryset(
+    model: type[Any], related: tuple[str, ...]
+) -> Callable[[Label], QuerySet[Any]]:
+    def queryset(label: Label) -> QuerySet[Any]:
+        return model.objects.for_label(label).select_related(*related)  # type: ignore[no-any-return]
+
+    return queryset
+
+
 def _register_catalog_sources() -> None:
-    register_matter_item_source(
-        MatterItemSource(
-            key="master",
-            model="catalog.Master",
-            verbose_name=_("master"),
-            snapshot=_master_snapshot,
-            queryset=lambda label: Master.objects.for_label(label).select_related(
-                "blob", "recording"
-            ),
-            order=30,
+    for key, model, verbose_name, snapshot, related, order in _CATALOG_SOURCES:
+        register_matter_item_source(
+            MatterItemSource(
+                key=key,
+                model=f"catalog.{model.__name__}",
+                verbose_name=verbose_name,
+                snapshot=snapshot,
+                queryset=_catalog_queryset(model, related),
+                order=order,
+            )
         )
-    )
-    register_matter_item_source(
-        MatterItemSource(
-            key="contract",
-            model="catalog.Contract",
-            verbose_name=_("contract"),
-            snapshot=_contract_snapshot,
-            queryset=lambda label: Contract.objects.for_label(label).select_related(
-                "document", "partner"
-            ),
-            order=40,
-        )
-    )
-    register_matter_item_source(
-        MatterItemSource(
-            key="contribution",
-            model="catalog.ContributionRecord",
-            verbose_name=_("contribution record"),
-            snapshot=_contribution_snapshot,
-            queryset=lambda label: ContributionRecord.objects.for_label(label).select_related(
-                "file", "recording", "contributor"
-            ),
-            order=50,
-        )
-    )
-    register_matter_item_source(
-        MatterItemSource(
-            key="consent",
-            model="catalog.Consent",
-            verbose_name=_("consent"),
-            snapshot=_consent_snapshot,
-            queryset=lambda label: Consent.objects.for_label(label).select_related(
-                "document", "party"
-            ),
-            order=60,
-        )
-    )
 
 
 def register() -> None:
