@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "optout.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "optout.urls"
