@@ -18,7 +18,13 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -213,6 +219,42 @@ def _record_error(code: str, token: uuid.UUID, message: str) -> None:
     )
 
 
+def _error_text(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    if isinstance(exc, OperationalError | InterfaceError):
+        text = f"The database was unavailable while the job ran; it is tried again. ({text})"
+    return text[:2000]
+
+
+def _record_error_once_reachable(code: str, token: uuid.UUID, message: str) -> None:
+    """Record the error as a retry (or the final failure), waiting for a database that went
+    away (a restart) for up to one lease: the job then shows as waiting to be retried, with
+    the reason, instead of "running" until its lease runs out. If the database stays away
+    longer, the sweeper takes the job over once the lease has expired."""
+    deadline = time.monotonic() + settings.OPTOUT_JOB_LEASE_SECONDS
+    pause = 0.2
+    while True:
+        # A lost connection must not also lose the error: reconnect to record it.
+        if not connection.in_atomic_block and (
+            connection.connection is None or not connection.is_usable()
+        ):
+            connection.close()
+        try:
+            _record_error(code, token, message)
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + pause > deadline:
+                logger.warning(
+                    "Could not record the error of job %s: the database is still away; "
+                    "the sweeper will queue it again when its lease expires.",
+                    code,
+                    exc_info=True,
+                )
+                return
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
 def job_execute(*, code: str) -> None:
     """Claim and run one job; the body of the Celery task ``run_job``."""
     token = job_claim(code=code)
@@ -244,12 +286,7 @@ def job_execute(*, code: str) -> None:
         )
     except Exception as exc:
         logger.exception("Job %s (%s) raised", code, job.kind)
-        # A lost database connection must not also lose the error: reconnect to record it.
-        if not connection.in_atomic_block and (
-            connection.connection is None or not connection.is_usable()
-        ):
-            connection.close()
-        _record_error(code, token, f"{type(exc).__name__}: {exc}"[:2000])
+        _record_error_once_reachable(code, token, _error_text(exc))
     else:
         _finish(
             code,
