@@ -541,6 +541,8 @@ OPTOUT_SANITY_CHECK_SECONDS = env.integer("OPTOUT_SANITY_CHECK_SECONDS", 24 * 36
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
+    # Temporary files a killed worker left behind (a half-written packet, an import report).
+    "sweep-job-files": {"task": "optout.sweep_job_files", "schedule": 900.0},
     "signal-audits": {
         "task": "policy.schedule_audits",
         "schedule": float(OPTOUT_SIGNAL_AUDIT_SECONDS),

@@ -7,9 +7,12 @@ again to hash it; at multi-gigabyte sizes that second pass costs as much as the 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -47,10 +50,46 @@ def declared_too_large(request: HttpRequest) -> bool:
     return declared > settings.OPTOUT_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE
 
 
-def temp_dir() -> Path:
+JOB_TEMP_FOLDER = "jobs"
+_job_temp: contextvars.ContextVar[Path | None] = contextvars.ContextVar("job_temp", default=None)
+
+
+def _shared_temp_dir() -> Path:
     path = Path(settings.FILE_UPLOAD_TEMP_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def temp_dir() -> Path:
+    """Where temporary files go: inside a running job, that job's own folder.
+
+    A worker killed mid-job (out of memory, a restart) cannot remove what it wrote; a
+    folder per job lets ``job_files_sweep`` remove it once the job has ended, and keep the
+    files of jobs still running.
+    """
+    scoped = _job_temp.get()
+    if scoped is not None:
+        scoped.mkdir(parents=True, exist_ok=True)
+        return scoped
+    return _shared_temp_dir()
+
+
+def job_temp_root() -> Path:
+    return _shared_temp_dir() / JOB_TEMP_FOLDER
+
+
+@contextlib.contextmanager
+def job_temp_scope(code: str) -> Iterator[Path]:
+    """Temporary files made while this block runs go to the job's folder, emptied when the
+    attempt starts (what a killed attempt left) and removed when it ends."""
+    folder = job_temp_root() / code
+    shutil.rmtree(folder, ignore_errors=True)
+    token = _job_temp.set(folder)
+    try:
+        yield folder
+    finally:
+        _job_temp.reset(token)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class HashedUploadedFile(UploadedFile):

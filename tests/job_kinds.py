@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -82,3 +83,14 @@ def database_gone(ctx: JobContext) -> None:
     shared.update(HOST="127.0.0.1", PORT=str(holder.getsockname()[1]))
     threading.Timer(float(ctx.params.get("down", 2)), back).start()
     Job.objects.unscoped().filter(code=ctx.job.code).exists()  # raises OperationalError
+
+
+@job_kind("test.temp_file")
+def temp_file(ctx: JobContext) -> dict[str, Any]:
+    """Writes a temporary file where every handler writes them, and names it."""
+    from optout.uploads import temp_dir
+
+    fd, name = tempfile.mkstemp(prefix="packet-", suffix=".zip", dir=temp_dir())
+    os.write(fd, b"half a packet")
+    os.close(fd)
+    return {"path": name}

@@ -7,13 +7,16 @@ may die at any instruction; the sweeper puts both right.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -31,6 +34,7 @@ from django.utils import timezone
 
 from optout.jobs import JobContext, JobFailure, get_job_kind
 from optout.models import Job, Label, User
+from optout.uploads import job_temp_root, job_temp_scope
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +278,8 @@ def job_execute(*, code: str) -> None:
     heartbeat = _Heartbeat(code, token)
     heartbeat.start()
     try:
-        result = kind.handler(JobContext(job, _reporter(code, token)))
+        with job_temp_scope(code):
+            result = kind.handler(JobContext(job, _reporter(code, token)))
     except JobFailure as exc:
         _finish(code, token, status=Job.Status.FAILED, error=str(exc) or "The job failed.")
     except SoftTimeLimitExceeded:
@@ -377,3 +382,45 @@ def jobs_sweep() -> SweepResult:
     if requeued or failed:
         logger.info("Job sweep: %d queued again, %d failed.", len(requeued), failed)
     return SweepResult(requeued=len(requeued), failed=failed)
+
+
+def _newest_change(folder: Path) -> float:
+    newest = folder.stat().st_mtime
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):  # removed meanwhile
+            newest = max(newest, path.lstat().st_mtime)
+    return newest
+
+
+def job_files_sweep() -> int:
+    """Remove the temporary folders of jobs that ended (or no longer exist) and whose files
+    are older than a lease; returns how many were removed.
+
+    A job's attempt removes its own folder when it ends; a worker killed mid-job leaves it
+    (a half-written packet ZIP can take gigabytes). Folders of jobs still running or waiting
+    for a retry are kept: the next attempt empties its folder when it starts.
+    """
+    root = job_temp_root()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - settings.OPTOUT_JOB_LEASE_SECONDS
+    folders = {path.name: path for path in root.iterdir() if path.is_dir()}
+    codes = []
+    for name in folders:
+        with contextlib.suppress(ValueError):
+            codes.append(uuid.UUID(name))
+    unfinished = {
+        str(code)
+        for code in Job.objects.unscoped()
+        .filter(code__in=codes, status__in=(Job.Status.PENDING, Job.Status.RUNNING))
+        .values_list("code", flat=True)
+    }
+    removed = 0
+    for name, folder in folders.items():
+        if name in unfinished or _newest_change(folder) > cutoff:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    if removed:
+        logger.info("Removed the temporary files of %d ended jobs.", removed)
+    return removed
