@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from optout.jobs import JobContext, JobFailure, job_kind
-from optout.models import Job
 
 
 def _mark(path: str, line: str) -> None:
@@ -69,6 +68,8 @@ def database_gone(ctx: JobContext) -> None:
     puts them back (every thread's new connection reads the same settings).
     """
     from django.db import connection
+
+    from optout.models import Job
 
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))  # bound, never listening
