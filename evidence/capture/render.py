@@ -10,7 +10,9 @@ not cover anything it fetched on its own (reliability.md SSRF-7). Here it cannot
   (every direct connection is refused), with loopback routed through that proxy too
   (``<-loopback>``), and with a resolver that finds no host (``MAP * ~NOTFOUND``), so a
   request that escaped interception (a WebSocket, a browser-internal fetch) goes nowhere;
-* service workers are blocked, WebSockets are closed, downloads are refused.
+* service workers are blocked, WebSockets are closed, downloads are refused;
+* WebRTC may use only the proxy (so no UDP at all), and a popup's or a worker's requests go
+  through the same interception as the page's.
 
 Playwright drives the browser over a pipe, not a socket. The browser runs in its own thread:
 Playwright's synchronous API keeps an event loop in the thread that uses it, and Django's
@@ -44,7 +46,6 @@ CHROMIUM_FLAGS: Final = (
     "--no-pings",
     # WebRTC opens UDP sockets itself, past request interception and the proxy: allow it
     # only what goes through the proxy (nothing, as the proxy refuses every connection).
-    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-features=DnsOverHttps,Translate,OptimizationHints,MediaRouter",
 )
