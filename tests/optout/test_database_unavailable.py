@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client
+from django.db import OperationalError, connection
+from django.test import Client, RequestFactory
 
+from optout.views.errors import server_error
 from tests.conftest import Team
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,3 +66,17 @@ def test_the_same_requests_answer_normally_once_the_database_is_back(
 ) -> None:
     client = Client(HTTP_AUTHORIZATION=f"Token {api_token}")
     assert client.get(f"/api/v1/labels/{team.label.slug}/jobs/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/l/label-a/jobs/", "/api/v1/labels/"])
+def test_a_database_error_raised_outside_a_view_is_a_503_too(rf: RequestFactory, path: str) -> None:
+    # Django calls handler500 while handling an exception a middleware raised.
+    try:
+        raise OperationalError("the database system is shutting down")
+    except OperationalError:
+        response = server_error(rf.get(path))
+    _assert_unavailable(response)
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get(path)).status_code == 500
