@@ -466,6 +466,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # process exits, after 100 attempts): a long Redis outage must not need a human afterwards.
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Survives a Redis restart that Celery's own consumer did not (see the module).
+CELERY_WORKER_CONSUMER = "optout.celery_consumer:Consumer"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,4 +1,4 @@
-"""A broker restart while a job runs: the worker survives it and the job ends done."""
+"""A broker restart while a job runs: the worker process survives it and the job ends done."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def _finished(job: Job) -> Job | None:
 def test_a_job_running_while_redis_restarts_ends_done_and_the_worker_keeps_working(
     team: Team, private_redis: RedisServer, worker_factory: Any, tmp_path: Path
 ) -> None:
-    worker: Worker = worker_factory()
+    # Two pool processes, as deployed: with one, the crash this guards against did not show.
+    worker: Worker = worker_factory(concurrency=2)
     marker = tmp_path / "marker"
     with transaction.atomic():
         job = job_create(
