@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+
+from optout.views.errors import database_unavailable, is_database_unavailable
+
+logger = logging.getLogger(__name__)
 
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
@@ -75,3 +80,22 @@ def _nul_refused(request: HttpRequest, name: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("invalid", message, {name: [message]}), status=400)
     return error_page(request, 400, "invalid", message)
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that finds the database gone (restarting, unreachable) answers 503 with
+    ``Retry-After`` in the page's or the API's error shape, instead of a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_unavailable(exception):
+            return None
+        logger.warning(
+            "Database unavailable during %s %s: %s", request.method, request.path, exception
+        )
+        return database_unavailable(request)

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "optout.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "optout.urls"
@@ -479,6 +480,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker went away keeps trying to reconnect (the default gives up, and the
+# process exits, after 100 attempts): a long Redis outage must not need a human afterwards.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Survives a Redis restart that Celery's own consumer did not (see the module).
+CELERY_WORKER_CONSUMER = "optout.celery_consumer:Consumer"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -558,6 +565,8 @@ OPTOUT_SANITY_CHECK_SECONDS = env.integer("OPTOUT_SANITY_CHECK_SECONDS", 24 * 36
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
+    # Temporary files a killed worker left behind (a half-written packet, an import report).
+    "sweep-job-files": {"task": "optout.sweep_job_files", "schedule": 900.0},
     "signal-audits": {
         "task": "policy.schedule_audits",
         "schedule": float(OPTOUT_SIGNAL_AUDIT_SECONDS),

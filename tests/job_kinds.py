@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -55,3 +58,40 @@ def refuses(ctx: JobContext) -> None:
 
 def lines(marker: Path) -> list[str]:
     return marker.read_text(encoding="utf-8").splitlines() if marker.exists() else []
+
+
+@job_kind("test.database_gone")
+def database_gone(ctx: JobContext) -> None:
+    """The database goes away mid-run for ``down`` seconds, as in a PostgreSQL restart.
+
+    The connection settings point at a loopback port that refuses connections until a timer
+    puts them back (every thread's new connection reads the same settings).
+    """
+    from django.db import connection
+
+    from optout.models import Job
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))  # bound, never listening
+    shared = connection.settings_dict
+    saved = {key: shared[key] for key in ("HOST", "PORT")}
+
+    def back() -> None:
+        shared.update(saved)
+        holder.close()
+
+    connection.close()
+    shared.update(HOST="127.0.0.1", PORT=str(holder.getsockname()[1]))
+    threading.Timer(float(ctx.params.get("down", 2)), back).start()
+    Job.objects.unscoped().filter(code=ctx.job.code).exists()  # raises OperationalError
+
+
+@job_kind("test.temp_file")
+def temp_file(ctx: JobContext) -> dict[str, Any]:
+    """Writes a temporary file where every handler writes them, and names it."""
+    from optout.lib.tempfiles import temp_dir
+
+    fd, name = tempfile.mkstemp(prefix="packet-", suffix=".zip", dir=temp_dir())
+    os.write(fd, b"half a packet")
+    os.close(fd)
+    return {"path": name}

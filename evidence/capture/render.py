@@ -10,7 +10,9 @@ not cover anything it fetched on its own (reliability.md SSRF-7). Here it cannot
   (every direct connection is refused), with loopback routed through that proxy too
   (``<-loopback>``), and with a resolver that finds no host (``MAP * ~NOTFOUND``), so a
   request that escaped interception (a WebSocket, a browser-internal fetch) goes nowhere;
-* service workers are blocked, WebSockets are closed, downloads are refused.
+* service workers are blocked, WebSockets are closed, downloads are refused;
+* WebRTC may use only the proxy (so no UDP at all), and a popup's or a worker's requests go
+  through the same interception as the page's.
 
 Playwright drives the browser over a pipe, not a socket. The browser runs in its own thread:
 Playwright's synchronous API keeps an event loop in the thread that uses it, and Django's
@@ -42,6 +44,9 @@ CHROMIUM_FLAGS: Final = (
     "--disable-domain-reliability",
     "--disable-client-side-phishing-detection",
     "--no-pings",
+    # WebRTC opens UDP sockets itself, past request interception and the proxy: allow it
+    # only what goes through the proxy (nothing, as the proxy refuses every connection).
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-features=DnsOverHttps,Translate,OptimizationHints,MediaRouter",
 )
 MAX_SCREENSHOT_HEIGHT: Final = 16_000
@@ -160,10 +165,28 @@ class _Router:
         self.max_requests = max_requests
         self.records: list[RequestRecord] = []
         self.navigated = False
+        self.main_frame: Any = None
+        """The captured page's top frame, set once the page exists."""
+
+    def _leaves_the_page(self, request: Any) -> bool:
+        """Whether ``request`` navigates the captured page's top frame.
+
+        A popup's first request, and a worker's, have no frame yet (Playwright raises when
+        asked for it): they are not the captured page and go through ``serve`` like any other.
+        """
+        from playwright.sync_api import Error as PlaywrightError
+
+        if not request.is_navigation_request():
+            return False
+        try:
+            frame = request.frame
+        except PlaywrightError:
+            return False
+        return self.main_frame is None or frame == self.main_frame
 
     def __call__(self, route: Any, request: Any) -> None:
         method, target, kind = request.method, request.url, request.resource_type
-        if request.is_navigation_request() and request.frame.parent_frame is None:
+        if self._leaves_the_page(request):
             if self.navigated:
                 # The page tries to leave (a script, a meta refresh): what was captured
                 # stays on screen. A 204 answer ends a navigation without leaving the page
@@ -240,6 +263,7 @@ def _open_page(
     context.route("**/*", router)
     context.route_web_socket("**/*", lambda ws: ws.close())
     page = context.new_page()
+    router.main_frame = page.main_frame
     # Waiting for "load" through goto() would hang when the page starts another
     # navigation meanwhile (answered 204 above): wait for the document instead.
     page.goto(url, wait_until="commit", timeout=timeout_s * 1000)

@@ -7,23 +7,33 @@ may die at any instruction; the sweeper puts both right.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from optout.jobs import JobContext, JobFailure, get_job_kind
+from optout.lib.tempfiles import job_temp_root, job_temp_scope
 from optout.models import Job, Label, User
 
 logger = logging.getLogger(__name__)
@@ -213,6 +223,42 @@ def _record_error(code: str, token: uuid.UUID, message: str) -> None:
     )
 
 
+def _error_text(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    if isinstance(exc, OperationalError | InterfaceError):
+        text = f"The database was unavailable while the job ran; it is tried again. ({text})"
+    return text[:2000]
+
+
+def _record_error_once_reachable(code: str, token: uuid.UUID, message: str) -> None:
+    """Record the error as a retry (or the final failure), waiting for a database that went
+    away (a restart) for up to one lease: the job then shows as waiting to be retried, with
+    the reason, instead of "running" until its lease runs out. If the database stays away
+    longer, the sweeper takes the job over once the lease has expired."""
+    deadline = time.monotonic() + settings.OPTOUT_JOB_LEASE_SECONDS
+    pause = 0.2
+    while True:
+        # A lost connection must not also lose the error: reconnect to record it.
+        if not connection.in_atomic_block and (
+            connection.connection is None or not connection.is_usable()
+        ):
+            connection.close()
+        try:
+            _record_error(code, token, message)
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + pause > deadline:
+                logger.warning(
+                    "Could not record the error of job %s: the database is still away; "
+                    "the sweeper will queue it again when its lease expires.",
+                    code,
+                    exc_info=True,
+                )
+                return
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
 def job_execute(*, code: str) -> None:
     """Claim and run one job; the body of the Celery task ``run_job``."""
     token = job_claim(code=code)
@@ -232,7 +278,8 @@ def job_execute(*, code: str) -> None:
     heartbeat = _Heartbeat(code, token)
     heartbeat.start()
     try:
-        result = kind.handler(JobContext(job, _reporter(code, token)))
+        with job_temp_scope(code):
+            result = kind.handler(JobContext(job, _reporter(code, token)))
     except JobFailure as exc:
         _finish(code, token, status=Job.Status.FAILED, error=str(exc) or "The job failed.")
     except SoftTimeLimitExceeded:
@@ -244,12 +291,7 @@ def job_execute(*, code: str) -> None:
         )
     except Exception as exc:
         logger.exception("Job %s (%s) raised", code, job.kind)
-        # A lost database connection must not also lose the error: reconnect to record it.
-        if not connection.in_atomic_block and (
-            connection.connection is None or not connection.is_usable()
-        ):
-            connection.close()
-        _record_error(code, token, f"{type(exc).__name__}: {exc}"[:2000])
+        _record_error_once_reachable(code, token, _error_text(exc))
     else:
         _finish(
             code,
@@ -340,3 +382,45 @@ def jobs_sweep() -> SweepResult:
     if requeued or failed:
         logger.info("Job sweep: %d queued again, %d failed.", len(requeued), failed)
     return SweepResult(requeued=len(requeued), failed=failed)
+
+
+def _newest_change(folder: Path) -> float:
+    newest = folder.stat().st_mtime
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):  # removed meanwhile
+            newest = max(newest, path.lstat().st_mtime)
+    return newest
+
+
+def job_files_sweep() -> int:
+    """Remove the temporary folders of jobs that ended (or no longer exist) and whose files
+    are older than a lease; returns how many were removed.
+
+    A job's attempt removes its own folder when it ends; a worker killed mid-job leaves it
+    (a half-written packet ZIP can take gigabytes). Folders of jobs still running or waiting
+    for a retry are kept: the next attempt empties its folder when it starts.
+    """
+    root = job_temp_root()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - settings.OPTOUT_JOB_LEASE_SECONDS
+    folders = {path.name: path for path in root.iterdir() if path.is_dir()}
+    codes = []
+    for name in folders:
+        with contextlib.suppress(ValueError):
+            codes.append(uuid.UUID(name))
+    unfinished = {
+        str(code)
+        for code in Job.objects.unscoped()
+        .filter(code__in=codes, status__in=(Job.Status.PENDING, Job.Status.RUNNING))
+        .values_list("code", flat=True)
+    }
+    removed = 0
+    for name, folder in folders.items():
+        if name in unfinished or _newest_change(folder) > cutoff:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    if removed:
+        logger.info("Removed the temporary files of %d ended jobs.", removed)
+    return removed

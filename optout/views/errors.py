@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -34,7 +36,35 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return error_page(request, 404, "not_found", _("There is nothing here."))
 
 
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: the database is restarting or unreachable, not a bug."""
+    message = _("The database is not available right now. Please try again in a moment.")
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = json_error(request, 503, "service_unavailable", message)
+    else:
+        # No template: base.html's context processors would ask the database again.
+        response = HttpResponse(
+            f"<!doctype html><title>503</title><h1>{_('Temporarily unavailable')}</h1>"
+            f"<p>{message}</p>",
+            status=503,
+        )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A middleware that lost the database lands here (a view's error is answered by
+    # DatabaseUnavailableMiddleware before it becomes a 500).
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         return json_error(request, 500, "server_error", _("Something went wrong on our side."))
     # No template context processors here: they could be what failed.

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from tests.workers import free_port
@@ -71,6 +72,26 @@ def _session_processes(session: int) -> list[str]:
     return [line for line in found.stdout.splitlines() if line.strip()]
 
 
+def _celery_main(script: int, command: str) -> psutil.Process | None:
+    """The main process of ``celery … <command>`` that run-dev started (not a pool child)."""
+    for process in psutil.Process(script).children(recursive=True):
+        try:
+            args = process.cmdline()
+            parent = process.parent()
+        except psutil.NoSuchProcess:
+            continue
+        is_celery = any("celery" in a for a in args[:2])
+        # A pool child's parent is the celery main process; the main one's is run-dev.
+        if (
+            is_celery
+            and command in args
+            and parent is not None
+            and not any("celery" in a for a in parent.cmdline()[:2])
+        ):
+            return process
+    return None
+
+
 def _wait_for(check: Any, seconds: float, what: str) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -126,6 +147,27 @@ def test_make_run_serves_the_demo_label_with_a_working_worker_and_ctrl_c_stops_a
         job = _wait_for(job_done, 90, "the worker to run the import")
         assert job["status"] == "done", job
         assert job["result"]["recordings_inserted"] == 1
+
+        # A worker that dies (kill -9 of it and its pool) is started again by run-dev.
+        killed = _celery_main(run.pid, "worker")
+        assert killed is not None
+        for process in [*killed.children(recursive=True), killed]:
+            process.kill()
+        restarted = _wait_for(
+            lambda: (p := _celery_main(run.pid, "worker")) and p.pid != killed.pid and p,
+            60,
+            "the worker to be started again",
+        )
+        assert "run-dev: the worker exited (status 137)" in (tmp_path / "run.log").read_text()
+        assert restarted.is_running()
+        again = _post_csv(
+            f"{base}/api/v1/labels/demo/imports/",
+            token,
+            b"isrc,title,artist\nSE-QS1-26-00002,Quick Restart,Band\n",
+        )
+        job_url = f"{base}/api/v1/labels/demo/jobs/{again['job']['id']}/"
+        job = _wait_for(job_done, 90, "the restarted worker to run an import")
+        assert job["status"] == "done", job
     finally:
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         code = run.wait(timeout=60)
