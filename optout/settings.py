@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "optout.middleware.BlobIntegrityMiddleware",
 ]
 
 ROOT_URLCONF = "optout.urls"

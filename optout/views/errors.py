@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from optout.api.errors import json_error
 
 
-def _page(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+def error_page(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return json_error(request, status, code, message)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _page(request, 400, "bad_request", _("The request could not be understood."))
+    return error_page(request, 400, "bad_request", _("The request could not be understood."))
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
@@ -27,11 +27,11 @@ def permission_denied(request: HttpRequest, exception: Any = None) -> HttpRespon
         if exception and str(exception)
         else _("Your role in this label does not allow this.")
     )
-    return _page(request, 403, "permission_denied", message)
+    return error_page(request, 403, "permission_denied", message)
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _page(request, 404, "not_found", _("There is nothing here."))
+    return error_page(request, 404, "not_found", _("There is nothing here."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
