@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "optout.context_processors.workspace",
+                "optout.context_processors.account_continue",
             ],
         },
     },
