@@ -105,10 +105,10 @@ def mfa_step_url(step: MfaStep, *, next_url: str) -> str:
 def mfa_redirect(request: HttpRequest, *, access: LabelAccess, step: MfaStep) -> HttpResponseBase:
     """Send the user to set up or use their authenticator, then back.
 
-    After a GET they come back to the same address; a form post cannot be replayed, so
+    After a GET or HEAD they come back to the same address; a form post cannot be replayed, so
     they come back to the page the form was on and send it again.
     """
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         back = request.get_full_path()
     else:
         referer = request.headers.get("referer", "")
