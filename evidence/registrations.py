@@ -39,16 +39,18 @@ from evidence.services.capture_evidence import (
     timestamp_facts,
 )
 from evidence.services.captures import CaptureFiles, output_filenames
+from evidence.services.integrity import blob_changed_alert
 from evidence.services.items import evidence_item_from_bytes
 from evidence.services.matters import matter_create, matter_item_add, matter_note_add
 from evidence.services.timestamps import TimestampSubject, register_timestamp_subject
 from optout.dashboard import Panel, register_panel
 from optout.demo import register_demo_seeder
 from optout.lib.canonical import utc_iso
-from optout.models import Label, User
+from optout.models import Blob, Label, User
 from optout.navigation import NavItem, register_nav_item
 from optout.policy.services.signing import register_signing_timestamp_authority
 from optout.public_sections import PublicSection, register_public_section
+from optout.services.blobs import register_integrity_listener
 from optout.tenancy import LabelAccess
 
 # --- the dashboard panel and demo data -----------------------------------------------------
@@ -322,6 +324,10 @@ def _register_catalog_sources() -> None:
         )
 
 
+def _download_found_changed(blob: Blob, found: str) -> None:
+    blob_changed_alert(blob=blob, found=found)
+
+
 def register() -> None:
     register_nav_item(NavItem("evidence", _("Evidence"), "evidence:index", order=300))
     register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
@@ -363,3 +369,5 @@ def register() -> None:
     )
     # C2PA signatures of tagged copies are timestamped by the label's evidence TSA.
     register_signing_timestamp_authority(signing_tsa_url)
+    # A download that finds a changed file raises the same alert as the integrity check.
+    register_integrity_listener(_download_found_changed)

@@ -26,3 +26,13 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             current_path=request.path,
         )
     return context
+
+
+def account_continue(request: HttpRequest) -> dict[str, Any]:
+    """On account pages reached on the way to something else: where to continue."""
+    if not request.path.startswith("/accounts/"):
+        return {}
+    from optout.mfa import safe_next
+
+    wanted = safe_next(request, request.GET.get("next"))
+    return {"continue_url": wanted} if wanted else {}

@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
-from optout.views.errors import database_unavailable, is_database_unavailable
+from optout.services.blobs import BlobIntegrityError
+from optout.views.errors import database_unavailable, error_page, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +100,19 @@ class DatabaseUnavailableMiddleware:
             "Database unavailable during %s %s: %s", request.method, request.path, exception
         )
         return database_unavailable(request)
+
+
+class BlobIntegrityMiddleware:
+    """A download whose stored bytes fail their hash: a clear 409 page (JSON under /api/)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, BlobIntegrityError):
+            return None
+
+        return error_page(request, 409, "integrity_failed", str(exception))

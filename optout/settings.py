@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "optout.middleware.DatabaseUnavailableMiddleware",
+    "optout.middleware.BlobIntegrityMiddleware",
 ]
 
 ROOT_URLCONF = "optout.urls"
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "optout.context_processors.workspace",
+                "optout.context_processors.account_continue",
             ],
         },
     },

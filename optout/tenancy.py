@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from optout.models import Label, LabelScopedQuerySet, Membership, User
@@ -29,10 +27,6 @@ from optout.roles import Capability, Role
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_LABEL_KEY = "optout_label"
-
-
-class MfaRequired(PermissionDenied):
-    """The label requires two-factor authentication and the user has not set it up."""
 
 
 @dataclass(frozen=True)
@@ -53,13 +47,6 @@ class LabelAccess:
             raise PermissionDenied(_("Your role in this label does not allow this."))
 
 
-def user_has_mfa(user: User) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    found: bool = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    return found
-
-
 def signed_in_user(request: HttpRequest) -> User:
     """The request's user, for views that only run for signed-in users."""
     user = request.user
@@ -78,11 +65,6 @@ def label_access(*, user: Any, slug: str) -> LabelAccess:
     )
     if membership is None:
         raise Http404
-    if membership.label.require_mfa and not user_has_mfa(user):
-        raise MfaRequired(
-            _("%(label)s requires two-factor authentication. Set up an authenticator app first.")
-            % {"label": membership.label.name}
-        )
     return LabelAccess(label=membership.label, membership=membership, user=user)
 
 
@@ -136,11 +118,7 @@ def label_view(
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            try:
-                access = label_access(user=request.user, slug=slug)
-            except MfaRequired as exc:
-                messages.warning(request, str(exc))
-                return redirect("mfa_activate_totp")
+            access = label_access(user=request.user, slug=slug)
             if request.method not in allowed:
                 return HttpResponseNotAllowed(allowed)
             needed = read if request.method in SAFE_METHODS else (write or read)

@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evidence import urls as evidence_urls
-from optout.views import home, jobs, ledger, members, settings, tokens
+from optout.views import home, jobs, ledger, members, mfa, settings, tokens
 
 # The admin signs in through allauth, so it shares its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -42,6 +42,8 @@ urlpatterns = [
     path("verify/", include(evidence_urls.verify_urlpatterns)),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
+    # Before allauth's own route of the same name: this one returns to where the user was.
+    path("accounts/2fa/totp/activate/", mfa.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

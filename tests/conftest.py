@@ -183,8 +183,14 @@ def team(db: Any) -> Team:
 def build_team() -> Team:
     owner = make_user("alice@label-a.test", name="Alice Owner")
     outsider = make_user("charlie@label-b.test", name="Charlie Outsider")
-    label = label_create(slug="label-a", name="Label A", owner=owner, actor=owner)
-    other = label_create(slug="label-b", name="Label B", owner=outsider, actor=outsider)
+    # The MFA rule has its own tests (tests/optout/test_mfa.py); these labels leave it off so
+    # every other test exercises its feature, not the second factor.
+    label = label_create(
+        slug="label-a", name="Label A", owner=owner, actor=owner, require_mfa=False
+    )
+    other = label_create(
+        slug="label-b", name="Label B", owner=outsider, actor=outsider, require_mfa=False
+    )
     members = {Role.OWNER.value: owner}
     for role in (Role.RIGHTS, Role.A_R, Role.COUNSEL, Role.VIEWER):
         user = make_user(f"{role.value.replace('_', '')}@label-a.test", name=f"{role.label} A")

@@ -460,6 +460,7 @@ class PacketDownloadApi(PacketScopedMixin, APIView):
     """The packet ZIP (counsel, owner); the download is a custody event."""
 
     read_capability = Capability.PACKETS
+    mfa_methods = frozenset({"GET", "HEAD"})
 
     @extend_schema(responses={(200, "application/zip"): bytes})
     def get(self, request: Request, slug: str, **kwargs: Any) -> HttpResponseBase:

@@ -53,6 +53,21 @@ def _uses(blob: Blob) -> str:
     return f" It is the file of: {', '.join(unique)}." if unique else ""
 
 
+def blob_changed_alert(*, blob: Blob, found: str) -> Alert | None:
+    """The alert for a stored file whose bytes now hash to ``found``; raised once per file,
+    whether the integrity check or a download found it."""
+    return alert_raise(
+        label=blob.label,
+        kind=Alert.Kind.BLOB_CHANGED,
+        key=f"blob-changed:{blob.sha256}",
+        message=(
+            f"The stored file received {utc_iso(blob.created_at)} with SHA-256 {blob.sha256} "
+            f"has changed: its bytes now hash to {found}.{_uses(blob)}"
+        ),
+        blob=blob,
+    )
+
+
 def blobs_sanity_check(
     *, label: Label, on_progress: Callable[[int], None] | None = None, chunk_size: int = 500
 ) -> SanityReport:
@@ -81,16 +96,7 @@ def blobs_sanity_check(
             )
         else:
             changed += 1
-            raised = alert_raise(
-                label=blob.label,
-                kind=Alert.Kind.BLOB_CHANGED,
-                key=f"blob-changed:{blob.sha256}",
-                message=(
-                    f"The stored file received {received} with SHA-256 {blob.sha256} has "
-                    f"changed: its bytes now hash to {found}.{_uses(blob)}"
-                ),
-                blob=blob,
-            )
+            raised = blob_changed_alert(blob=blob, found=found)
         alerts += raised is not None
         logger.warning(
             "Integrity check: blob %s of %s is %s",

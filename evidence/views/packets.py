@@ -29,6 +29,7 @@ from evidence.services.packets import (
 )
 from evidence.services.settings import evidence_settings_update
 from optout.forms import apply_errors
+from optout.mfa import mfa_required_for
 from optout.roles import Capability
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 
@@ -73,6 +74,7 @@ def packet_detail(
 
 
 @label_view(read=Capability.PACKETS)
+@mfa_required_for()
 def packet_file(
     request: HttpRequest, access: LabelAccess, code: str, packet: str
 ) -> HttpResponseBase:

@@ -71,6 +71,7 @@ class LabelListApi(generics.ListAPIView):  # type: ignore[type-arg]
 class LabelApi(LabelScopedMixin, generics.RetrieveUpdateAPIView):  # type: ignore[type-arg]
     serializer_class = LabelSerializer
     write_capability = Capability.MANAGE_MEMBERS
+    mfa_methods = frozenset({"PATCH"})
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> Label:
@@ -101,6 +102,7 @@ class MemberListApi(LabelScopedMixin, generics.ListAPIView):  # type: ignore[typ
 class MemberApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     serializer_class = MembershipSerializer
     write_capability = Capability.MANAGE_MEMBERS
+    mfa_methods = frozenset({"PATCH", "DELETE"})
 
     def _member(self) -> Membership:
         from django.http import Http404
@@ -132,6 +134,7 @@ class InvitationListApi(LabelScopedMixin, generics.ListCreateAPIView):  # type: 
     serializer_class = InvitationSerializer
     read_capability = Capability.MANAGE_MEMBERS
     write_capability = Capability.MANAGE_MEMBERS
+    mfa_methods = frozenset({"POST"})
     pagination_class = None
 
     def get_queryset(self) -> Any:
@@ -153,6 +156,7 @@ class InvitationApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[
     serializer_class = InvitationSerializer
     read_capability = Capability.MANAGE_MEMBERS
     write_capability = Capability.MANAGE_MEMBERS
+    mfa_methods = frozenset({"DELETE"})
 
     def _invitation(self) -> Invitation:
         from django.http import Http404

@@ -6,14 +6,17 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from optout.api.authentication import ApiTokenAuthentication
+from optout.mfa import mfa_step_needed
 from optout.models import LabelScopedQuerySet
 from optout.roles import Capability
-from optout.tenancy import SAFE_METHODS, LabelAccess, MfaRequired, get_owned_or_404, label_access
+from optout.tenancy import SAFE_METHODS, LabelAccess, get_owned_or_404, label_access
 from optout.uploads import (
     UPLOAD_METHODS,
     close_uploads,
@@ -57,12 +60,16 @@ class LabelScopedMixin:
 
     * not a member of the label: 404 (as if it did not exist);
     * GET/HEAD/OPTIONS need ``read_capability``; other methods ``write_capability``: 403;
+    * the methods in ``mfa_methods`` are sensitive actions: in a label that requires
+      two-factor authentication a session that did not pass it gets 403 ``mfa_required``
+      (an API token counts as passed, see ``optout.mfa``);
     * querysets start from ``for_label(label)``, objects are looked up by ``code``, taken
       from the URL parameter ``lookup_url_kwarg`` (``id`` unless a view names another).
     """
 
     read_capability: Capability = Capability.VIEW
     write_capability: Capability | None = None
+    mfa_methods: frozenset[str] = frozenset()
     model: type[models.Model] | None = None
     lookup_url_kwarg: str | None = "id"
     access: LabelAccess
@@ -70,10 +77,7 @@ class LabelScopedMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        try:
-            self.access = label_access(user=request.user, slug=kwargs["slug"])
-        except MfaRequired as exc:
-            raise PermissionDenied(detail=str(exc), code="mfa_required") from None
+        self.access = label_access(user=request.user, slug=kwargs["slug"])
         if not hasattr(self, (request.method or "").lower()):
             return  # dispatch answers 405 Method Not Allowed
         needed = (
@@ -83,6 +87,19 @@ class LabelScopedMixin:
         )
         if needed is None or not self.access.can(needed):
             raise PermissionDenied()
+        if (
+            request.method in self.mfa_methods
+            and not isinstance(request.successful_authenticator, ApiTokenAuthentication)
+            and mfa_step_needed(request=request._request, access=self.access) is not None
+        ):
+            raise PermissionDenied(
+                detail=_(
+                    "%(label)s asks for two-factor authentication here: confirm this "
+                    "session with your authenticator app, or use an API token."
+                )
+                % {"label": self.access.label.name},
+                code="mfa_required",
+            )
 
     def label_queryset(self) -> LabelScopedQuerySet[Any]:
         assert self.model is not None

@@ -48,10 +48,14 @@ class Label(models.Model):
     address = models.TextField(_("address"), blank=True)
     contact_email = models.EmailField(_("rights contact e-mail"), blank=True)
     terms_url = models.URLField(_("terms URL"), blank=True, max_length=500)
+    # On for new labels; existing labels kept the value they had (see optout.mfa).
     require_mfa = models.BooleanField(
-        _("require two-factor authentication"),
-        default=False,
-        help_text=_("Members must set up an authenticator app before they can open this label."),
+        _("require two-factor authentication for sensitive actions"),
+        default=True,
+        help_text=_(
+            "Owners and counsel confirm with an authenticator app before they download "
+            "packets, change members or roles, or approve policies and takedowns."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -14,16 +16,43 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models, transaction
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 
 from optout.lib.files import as_download, attachment_header
-from optout.lib.hashing import HEAD_SIZE, Digest, copy_and_hash
+from optout.lib.hashing import CHUNK_SIZE, HEAD_SIZE, Digest, copy_and_hash
 from optout.lib.mediatype import sniff
 from optout.lib.tempfiles import temp_dir
 from optout.models import Blob, Label, User, blob_storage_name
 from optout.services.ledger import ledger_append
 from optout.uploads import HashedUploadedFile
+
+logger = logging.getLogger(__name__)
+
+# Files below this size are hashed in full before the first byte goes out; larger ones are
+# hashed while they stream, and the last chunk is held back until the hash is known.
+VERIFY_BEFORE_SENDING = 8 * 1024 * 1024
+
+# Called with (blob, sha256 found) when a download finds stored bytes that are not the blob's;
+# the evidence app registers one that raises an alert (a lower layer cannot import it).
+IntegrityListener = Callable[[Blob, str], None]
+_INTEGRITY_LISTENERS: list[IntegrityListener] = []
+
+
+def register_integrity_listener(listener: IntegrityListener) -> None:
+    if listener not in _INTEGRITY_LISTENERS:
+        _INTEGRITY_LISTENERS.append(listener)
+
+
+class BlobIntegrityError(Exception):
+    """The stored bytes of a blob no longer hash to its SHA-256: they are never served."""
+
+    def __init__(self, blob: Blob) -> None:
+        super().__init__(
+            _("This file failed its integrity check: the stored copy is not the file received.")
+        )
+        self.blob = blob
 
 
 class _MovableFile(File):  # type: ignore[type-arg]
@@ -172,6 +201,66 @@ def blob_verify(*, blob: Blob) -> str | None:
         return None
 
 
+def blob_integrity_failed(*, blob: Blob, found: str) -> None:
+    """Record that the stored bytes of ``blob`` hash to ``found``: ledger, log, listeners."""
+    logger.error(
+        "Integrity failure on download: blob %s of %s now hashes to %s",
+        blob.sha256,
+        blob.label.slug,
+        found,
+    )
+    ledger_append(
+        label=blob.label,
+        actor=None,
+        action="blob.integrity_failed",
+        subject=blob,
+        blob=blob,
+        data={"found_sha256": found},
+    )
+    for listener in _INTEGRITY_LISTENERS:
+        try:
+            listener(blob, found)
+        except Exception:
+            # The refusal to serve matters more than the alert: never let a listener undo it.
+            logger.exception("Integrity listener failed for blob %s", blob.sha256)
+
+
+def _verified_bytes(blob: Blob) -> bytes:
+    """The whole (small) file, read once and hashed before anything is sent."""
+    with blob_open(blob) as handle:
+        data = handle.read(blob.size + 1)
+    found = hashlib.sha256(data).hexdigest()
+    if found != blob.sha256:
+        blob_integrity_failed(blob=blob, found=found)
+        raise BlobIntegrityError(blob)
+    return data
+
+
+def _verified_stream(blob: Blob) -> Iterator[bytes]:
+    """The file in chunks, hashed as they go; the last chunk is sent only if the hash matches.
+
+    The headers (with the full ``Content-Length``) are out by then, so on a mismatch the
+    response ends early with an error: the client gets a short, failed download, never a
+    complete file.
+    """
+    sha = hashlib.sha256()
+    with blob_open(blob) as handle:
+        held = handle.read(CHUNK_SIZE)
+        sha.update(held)
+        while True:
+            chunk = handle.read(CHUNK_SIZE)
+            if not chunk:
+                break
+            sha.update(chunk)
+            yield held
+            held = chunk
+    found = sha.hexdigest()
+    if found != blob.sha256:
+        blob_integrity_failed(blob=blob, found=found)
+        raise BlobIntegrityError(blob)
+    yield held
+
+
 def blob_download_response(
     *,
     blob: Blob,
@@ -184,9 +273,14 @@ def blob_download_response(
     """An authorised download, always as an attachment (never rendered on our origin).
 
     The caller has already checked the actor's right to this blob. With ``log`` the
-    download is a custody event in the ledger.
+    download is a custody event in the ledger. On local storage the bytes are checked
+    against the blob's SHA-256 as they are served (``BlobIntegrityError`` before sending for
+    small files; an aborted stream for large ones). Signed URLs on object storage are served
+    by the bucket and cannot be checked here: the scheduled integrity check covers them.
     """
     disposition = attachment_header(filename)
+    local = settings.OPTOUT_STORAGE != "s3"
+    small = _verified_bytes(blob) if local and blob.size < VERIFY_BEFORE_SENDING else None
     if log:
         ledger_append(
             label=blob.label,
@@ -196,7 +290,7 @@ def blob_download_response(
             blob=blob,
             data={"filename": filename[:200], **(extra or {})},
         )
-    if settings.OPTOUT_STORAGE == "s3":
+    if not local:
         # Object storage serves the bytes through a short-lived signed URL (15 minutes).
         # S3Storage.url takes response parameters; the base Storage signature does not.
         url = default_storage.url(  # type: ignore[call-arg]
@@ -207,10 +301,11 @@ def blob_download_response(
             },
         )
         return HttpResponseRedirect(url)
-    response = FileResponse(
-        default_storage.open(blob.storage_name, "rb"),
-        content_type=blob.media_type,
-    )
+    response: HttpResponseBase
+    if small is not None:
+        response = FileResponse(io.BytesIO(small), content_type=blob.media_type)
+    else:
+        response = StreamingHttpResponse(_verified_stream(blob), content_type=blob.media_type)
     response["Content-Length"] = str(blob.size)
     as_download(response, filename)
     return response

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from optout.adapters import INVITATION_SESSION_KEY
 from optout.forms import InvitationForm, RoleForm, apply_errors
+from optout.mfa import mfa_required_for
 from optout.roles import Capability, Role
 from optout.selectors import (
     label_invitation,
@@ -50,6 +51,7 @@ def _members_page(
 
 
 @label_view(write=Capability.MANAGE_MEMBERS)
+@mfa_required_for("POST")
 def members(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     if request.method != "POST":
         return _members_page(request, access)
@@ -79,6 +81,7 @@ def members(request: HttpRequest, access: LabelAccess) -> HttpResponse:
 
 @require_POST
 @label_view(write=Capability.MANAGE_MEMBERS)
+@mfa_required_for()
 def member_role(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
     membership = label_membership(label=access.label, code=code)
     if membership is None:
@@ -101,6 +104,7 @@ def member_role(request: HttpRequest, access: LabelAccess, code: str) -> HttpRes
 
 @require_POST
 @label_view(write=Capability.MANAGE_MEMBERS)
+@mfa_required_for()
 def member_remove(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
     membership = label_membership(label=access.label, code=code)
     if membership is None:
@@ -117,6 +121,7 @@ def member_remove(request: HttpRequest, access: LabelAccess, code: str) -> HttpR
 
 @require_POST
 @label_view(write=Capability.MANAGE_MEMBERS)
+@mfa_required_for()
 def invitation_revoke_view(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
     invitation = label_invitation(label=access.label, code=code)
     if invitation is None:

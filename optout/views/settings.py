@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from optout.forms import DomainForm, LabelProfileForm, apply_errors
+from optout.mfa import mfa_required_for
 from optout.models import Label, LabelDomain
 from optout.roles import Capability
 from optout.services.labels import label_domain_add, label_domain_remove, label_update
@@ -36,6 +37,7 @@ def _page(
 
 
 @label_view(write=Capability.MANAGE_MEMBERS)
+@mfa_required_for("POST")
 def label_settings(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     if request.method != "POST":
         return _page(request, access)

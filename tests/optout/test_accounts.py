@@ -203,15 +203,3 @@ def test_two_factor_sign_in_with_totp_and_recovery_codes(team: Team) -> None:
     spare = RecoveryCodes(recovery).get_unused_codes()[0]
     assert sign_in(spare).get("/labels/").status_code == 200
     assert sign_in(spare).get("/labels/").status_code == 302  # each code works once
-
-
-def test_a_label_that_requires_two_factor_turns_away_members_without_it(team: Team) -> None:
-    team.label.require_mfa = True
-    team.label.save()
-    client = team.client_for(team.viewer)
-    page = client.get(f"/l/{team.label.slug}/")
-    assert page.status_code == 302 and page["Location"] == "/accounts/2fa/totp/activate/"
-    api = client.get(f"/api/v1/labels/{team.label.slug}/jobs/")
-    assert api.status_code == 403 and api.json()["error"]["code"] == "mfa_required"
-    # Another label of the same person is unaffected.
-    assert team.client_for(team.outsider).get(f"/l/{team.other_label.slug}/").status_code == 200

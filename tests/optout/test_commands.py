@@ -52,6 +52,8 @@ def test_seed_demo_prints_a_login_that_works(settings, capsys) -> None:
     assert client.get("/").status_code == 302  # to the demo label's dashboard
     call_command("seed_demo")  # a second run changes nothing
     assert Label.objects.filter(slug="demo").count() == 1
+    # A newcomer tries packets, members and approvals without setting up an authenticator.
+    assert Label.objects.get(slug="demo").require_mfa is False
 
 
 def test_seed_demo_refuses_a_production_deployment(settings) -> None:

@@ -20,6 +20,21 @@ class Command(BaseCommand):
         create.add_argument("--owner-email", required=True)
         create.add_argument("--legal-name", default="")
         create.add_argument("--contact-email", default="")
+        mfa = create.add_mutually_exclusive_group()
+        mfa.add_argument(
+            "--require-mfa",
+            dest="require_mfa",
+            action="store_true",
+            default=True,
+            help="Owners and counsel need two-factor authentication for sensitive actions "
+            "(the default).",
+        )
+        mfa.add_argument(
+            "--no-mfa",
+            dest="require_mfa",
+            action="store_false",
+            help="Do not ask for two-factor authentication (owners can turn it on later).",
+        )
         sub.add_parser("list", help="List labels.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,10 +50,16 @@ class Command(BaseCommand):
                 owner=owner,
                 legal_name=options["legal_name"],
                 contact_email=options["contact_email"],
+                require_mfa=options["require_mfa"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"Created label {label.slug} ({label.name})."))
+        self.stdout.write(
+            "Two-factor authentication is required for sensitive actions."
+            if label.require_mfa
+            else "Two-factor authentication is not required (--no-mfa)."
+        )
         if created:
             self.stdout.write(
                 f"Created the owner {owner.email} without a password: they set one with "

@@ -46,6 +46,8 @@ class Command(BaseCommand):
                     address="Sveavägen 1\n111 57 Stockholm\nSweden",
                     contact_email="rights@northernlights.example",
                     terms_url="https://northernlights.example/ai-terms",
+                    # A newcomer tries everything without setting up an authenticator first.
+                    require_mfa=False,
                 )
                 label_domain_add(label=label, actor=owner, domain="northernlights.example")
                 for name, seed in demo_seeders():

@@ -110,6 +110,7 @@ class TermsDraftApi(_ChannelLanguageMixin, generics.GenericAPIView):  # type: ig
 class TermsApproveApi(_ChannelLanguageMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     serializer_class = TermsTextSerializer
     write_capability = Capability.APPROVE_POLICY
+    mfa_methods = frozenset({"POST"})
 
     @extend_schema(request=None, responses={201: TermsTextSerializer})
     def post(self, request: Request, slug: str, channel: str, language: str) -> Response:

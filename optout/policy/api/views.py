@@ -116,6 +116,7 @@ class PolicyApproveApi(LabelScopedMixin, generics.GenericAPIView):  # type: igno
 
     serializer_class = PolicyVersionDetailSerializer
     write_capability = Capability.APPROVE_POLICY
+    mfa_methods = frozenset({"POST"})
 
     @extend_schema(request=ApproveInputSerializer, responses={201: PolicyVersionDetailSerializer})
     def post(self, request: Request, slug: str) -> Response:

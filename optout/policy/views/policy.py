@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from optout.forms import apply_errors
+from optout.mfa import mfa_required_for
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
 from optout.policy.compilers import Purpose
 from optout.policy.forms import ApproveForm, PolicyForm
@@ -179,6 +180,7 @@ def draft_discard(request: HttpRequest, access: LabelAccess) -> HttpResponse:
 
 @require_POST
 @label_view(write=Capability.APPROVE_POLICY)
+@mfa_required_for()
 def draft_approve(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     found = _the_draft(access)
     form = ApproveForm(request.POST)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from optout.forms import apply_errors
+from optout.mfa import mfa_required_for
 from optout.policy.forms import PublicationForm, TermsDraftForm
 from optout.policy.models import TermsChannel, TermsText
 from optout.policy.services.policy import policy_current
@@ -132,6 +133,7 @@ def _the_draft(access: LabelAccess, channel: str, language: str) -> TermsText:
 
 @require_POST
 @label_view(write=Capability.APPROVE_POLICY)
+@mfa_required_for()
 def approve(request: HttpRequest, access: LabelAccess, channel: str, language: str) -> HttpResponse:
     text = terms_approve(draft=_the_draft(access, channel, language), actor=access.user)
     messages.success(request, _("Version %(n)s of this text is approved.") % {"n": text.number})
