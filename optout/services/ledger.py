@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from optout.lib.canonical import canonical_json, utc_iso
 from optout.lib.hashing import copy_and_hash
-from optout.models import GENESIS_HASH, Blob, Label, LedgerEntry, LedgerHead, User
+from optout.models import GENESIS_HASH, Blob, Job, Label, LedgerEntry, LedgerHead, User
 
 
 def _record(
@@ -144,6 +144,48 @@ def ledger_append(
     )
     LedgerHead.objects.filter(pk=head.pk).update(seq=seq, entry_hash=digest)
     return entry
+
+
+@transaction.atomic
+def ledger_append_for_job(
+    *,
+    job: Job,
+    label: Label,
+    actor: User | None,
+    action: str,
+    subject: models.Model | None = None,
+    blob: Blob | None = None,
+    sha256: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> LedgerEntry:
+    """``ledger_append`` for what a job did, at most once per job, action and subject.
+
+    A worker killed after its handler committed runs the job again; the handler then
+    meets the entry of its earlier attempt, and this returns that entry instead of writing
+    a second one. The job's code is stored in the entry's ``data["job"]``; the label's head
+    row is locked before the lookup, so two attempts cannot both miss each other's entry.
+    """
+    head, _ = LedgerHead.objects.get_or_create(label=label)
+    LedgerHead.objects.select_for_update().filter(pk=head.pk).first()
+    object_type, object_code, _repr = _describe(subject)
+    code = str(job.code)
+    earlier: LedgerEntry | None = (
+        LedgerEntry.objects.for_label(label)
+        .filter(action=action, object_type=object_type, object_code=object_code, data__job=code)
+        .order_by("seq")
+        .first()
+    )
+    if earlier is not None:
+        return earlier
+    return ledger_append(
+        label=label,
+        actor=actor,
+        action=action,
+        subject=subject,
+        blob=blob,
+        sha256=sha256,
+        data={**dict(data or {}), "job": code},
+    )
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
 from optout.services.blobs import blob_local_path, blob_store, blob_store_file, blob_store_upload
 from optout.services.jobs import job_create
-from optout.services.ledger import ledger_append
+from optout.services.ledger import ledger_append, ledger_append_for_job
 from optout.uploads import HashedUploadedFile
 
 JOB_KIND = "catalog.import"
@@ -166,7 +166,11 @@ def _csv_rows(
                 "No ISRC or UPC column was found (columns seen: %(columns)s). Name the "
                 "columns in the catalog settings if your file calls them something else."
             )
-            % {"columns": ", ".join(c.strip() for c in header if c.strip())[:500]}
+            % {
+                "columns": ", ".join(
+                    c.strip().replace("\x00", "\ufffd") for c in header if c.strip()
+                )[:500]
+            }
         )
     columns = {field: header[index].strip() or field for field, index in mapping.items()}
     fields = tuple(mapping.items())
@@ -197,6 +201,10 @@ def _csv_rows(
                 )
             )
             continue
+        nul = _nul_error(record.number, cells, fields, columns)
+        if nul is not None:
+            report.add(nul)
+            continue
         raw = {}
         for field, index in fields:
             value = cells[index].strip()
@@ -208,6 +216,22 @@ def _csv_rows(
                 report.add(error)
             continue
         yield result._replace(seq=record.number)
+
+
+def _nul_error(
+    number: int, cells: list[str], fields: tuple[tuple[str, int], ...], columns: dict[str, str]
+) -> RowError | None:
+    """A row with a NUL character in a cell it imports is rejected: PostgreSQL text cannot
+    hold NUL, and one such cell would otherwise fail the whole import."""
+    for field, index in fields:
+        if "\x00" in cells[index]:
+            return RowError(
+                number,
+                columns[field],
+                cells[index].replace("\x00", "\ufffd"),
+                _("The value contains a NUL character (a zero byte), which is not text."),
+            )
+    return None
 
 
 def _ddex_rows(path: Path, *, report: _Report, progress: Progress) -> Iterator[ImportRow]:
@@ -242,7 +266,9 @@ def _batches(rows: Iterator[ImportRow]) -> Iterator[list[ImportRow]]:
 def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str, Any]:
     label = record.label
     report = _Report()
-    writer = StageWriter(label_id=label.pk)
+    # The job's first start, kept across its attempts: every row the import writes carries
+    # it, so the summary counts what all attempts wrote (StageWriter.written).
+    writer = StageWriter(label_id=label.pk, stamp=record.job.started_at)
     staged = 0
     try:
         with blob_local_path(record.source) as path:
@@ -259,7 +285,7 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
         report.close()
         rejected = len(report.rows)
         summary: dict[str, Any] = {
-            **writer.counts.as_dict(),
+            **writer.written().as_dict(),
             "rows_rejected": rejected,
             "rows_imported": staged,
         }
@@ -273,7 +299,8 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
             record.rows_rejected = rejected
             record.summary = summary
             record.save(update_fields=["error_report", "rows_total", "rows_rejected", "summary"])
-            ledger_append(
+            ledger_append_for_job(
+                job=record.job,
                 label=label,
                 actor=record.created_by,
                 action="catalog.import.finished",
@@ -291,7 +318,7 @@ def run_import_job(ctx: JobContext) -> dict[str, Any]:
     label = ctx.job.label
     record = (
         CatalogImport.objects.for_label(label)
-        .select_related("label", "source", "created_by")
+        .select_related("label", "source", "created_by", "job")
         .filter(code=ctx.params.get("import"))
         .first()
     )
