@@ -27,7 +27,7 @@ include what an earlier attempt committed before its worker died.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -348,7 +348,7 @@ class StageWriter:
         recording replaces the link, so the link takes the stamp as its ``created_at``.
         """
         label, stamp = self.label_id, [self.now, self.now, self.now, self.now]
-        counts = Counts(rows_staged=self.counts.rows_staged)
+        counts = replace(self.counts)
         with connection.cursor() as cursor:
             for name, table in self._STAMPED:
                 cursor.execute(
