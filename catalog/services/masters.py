@@ -37,7 +37,7 @@ from optout.lib.hashing import copy_and_hash
 from optout.models import Blob, Job, Label, User
 from optout.services.blobs import blob_local_path, blob_open, blob_store_hashed
 from optout.services.jobs import job_create
-from optout.services.ledger import ledger_append, ledger_append_for_job
+from optout.services.ledger import ledger_append
 
 logger = logging.getLogger(__name__)
 
@@ -314,20 +314,16 @@ def _save(master: Master, **values: Any) -> None:
 
 
 def _record(master: Master, *, actor: User | None, action: str, data: dict[str, Any]) -> None:
-    """A step of the master's check in the ledger, once per check job: an attempt that
-    reruns after a crash finds the entry its predecessor committed."""
-    values: dict[str, Any] = {
-        "label": master.label,
-        "actor": actor,
-        "action": action,
-        "subject": master,
-        "blob": master.blob,
-        "data": data,
-    }
-    if master.job is None:
-        ledger_append(**values)
-    else:
-        ledger_append_for_job(job=master.job, **values)
+    # Once per check job: an attempt rerun after a crash finds what its predecessor wrote.
+    ledger_append(
+        label=master.label,
+        actor=actor,
+        action=action,
+        subject=master,
+        blob=master.blob,
+        data=data,
+        job=master.job,
+    )
 
 
 def master_process(*, master: Master, actor: User | None, progress: Progress) -> dict[str, Any]:

@@ -96,11 +96,18 @@ def ledger_append(
     blob: Blob | None = None,
     sha256: str = "",
     data: Mapping[str, Any] | None = None,
+    job: Job | None = None,
 ) -> LedgerEntry:
     """Append one entry to ``label``'s chain, inside the caller's transaction.
 
     The entry is written with the work it records: if the caller rolls back, the entry
     goes too, and the chain never names work that did not happen.
+
+    With ``job`` (what a job handler did), the entry is written at most once per job,
+    action and subject: a worker killed after its handler committed runs the job again,
+    and the handler then gets the entry of the earlier attempt instead of a second one.
+    The job's code is stored in ``data["job"]``; the lookup runs with the label's head row
+    locked, so two attempts cannot both miss each other's entry.
     """
     if blob is not None:
         if blob.label_id != label.pk:
@@ -111,6 +118,17 @@ def ledger_append(
     head, _ = LedgerHead.objects.get_or_create(label=label)
     head = LedgerHead.objects.select_for_update().get(pk=head.pk)
     object_type, object_code, object_repr = _describe(subject)
+    if job is not None:
+        earlier: LedgerEntry | None = (
+            LedgerEntry.objects.for_label(label)
+            .filter(action=action, object_type=object_type, object_code=object_code)
+            .filter(data__job=str(job.code))
+            .order_by("seq")
+            .first()
+        )
+        if earlier is not None:
+            return earlier
+        data = {**dict(data or {}), "job": str(job.code)}
     recorded_at = timezone.now()
     seq = head.seq + 1
     record = _record(
@@ -144,48 +162,6 @@ def ledger_append(
     )
     LedgerHead.objects.filter(pk=head.pk).update(seq=seq, entry_hash=digest)
     return entry
-
-
-@transaction.atomic
-def ledger_append_for_job(
-    *,
-    job: Job,
-    label: Label,
-    actor: User | None,
-    action: str,
-    subject: models.Model | None = None,
-    blob: Blob | None = None,
-    sha256: str = "",
-    data: Mapping[str, Any] | None = None,
-) -> LedgerEntry:
-    """``ledger_append`` for what a job did, at most once per job, action and subject.
-
-    A worker killed after its handler committed runs the job again; the handler then
-    meets the entry of its earlier attempt, and this returns that entry instead of writing
-    a second one. The job's code is stored in the entry's ``data["job"]``; the label's head
-    row is locked before the lookup, so two attempts cannot both miss each other's entry.
-    """
-    head, _ = LedgerHead.objects.get_or_create(label=label)
-    LedgerHead.objects.select_for_update().filter(pk=head.pk).first()
-    object_type, object_code, _repr = _describe(subject)
-    code = str(job.code)
-    earlier: LedgerEntry | None = (
-        LedgerEntry.objects.for_label(label)
-        .filter(action=action, object_type=object_type, object_code=object_code, data__job=code)
-        .order_by("seq")
-        .first()
-    )
-    if earlier is not None:
-        return earlier
-    return ledger_append(
-        label=label,
-        actor=actor,
-        action=action,
-        subject=subject,
-        blob=blob,
-        sha256=sha256,
-        data={**dict(data or {}), "job": code},
-    )
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
 from optout.services.blobs import blob_local_path, blob_store, blob_store_file, blob_store_upload
 from optout.services.jobs import job_create
-from optout.services.ledger import ledger_append, ledger_append_for_job
+from optout.services.ledger import ledger_append
 from optout.uploads import HashedUploadedFile
 
 JOB_KIND = "catalog.import"
@@ -299,14 +299,14 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
             record.rows_rejected = rejected
             record.summary = summary
             record.save(update_fields=["error_report", "rows_total", "rows_rejected", "summary"])
-            ledger_append_for_job(
-                job=record.job,
+            ledger_append(
                 label=label,
                 actor=record.created_by,
                 action="catalog.import.finished",
                 subject=record,
                 blob=record.source,
                 data=summary,
+                job=record.job,  # once, however often the job is run again
             )
             catalog_changed(label=label)
         return summary

@@ -20,10 +20,15 @@ from catalog.services import masters as master_services
 from optout.models import Job, LedgerEntry
 from optout.services.jobs import job_execute
 from optout.services.ledger import ledger_verify
-from tests.catalog.masters.conftest import api_masters_url, body_of, post_file, run_job
+from tests.catalog.masters.conftest import (
+    api_masters_url,
+    body_of,
+    give_signing_credential,
+    post_file,
+    run_job,
+)
 from tests.conftest import Team
 from tests.evidence.tsa import LocalTsa
-from tests.policy.pki import make_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -207,15 +212,8 @@ def test_a_copy_whose_signing_fails_is_failed_with_the_reason_and_can_be_retried
     team: Team, track: Recording, source_wav: Path, local_tsa: LocalTsa
 ) -> None:
     from evidence.services.settings import evidence_settings_update
-    from optout.policy.services.signing import signing_credential_set
 
-    credential = make_credential()
-    signing_credential_set(
-        label=team.label,
-        actor=team.owner,
-        cert_chain_pem=credential.chain_pem,
-        private_key_pem=credential.key_pem,
-    )
+    give_signing_credential(team)
     # The label's timestamp authority does not answer: the signature cannot be made.
     evidence_settings_update(
         label=team.label,
