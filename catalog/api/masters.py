@@ -24,7 +24,12 @@ from catalog.audio import RightsMetadataError
 from catalog.audio.messages import render as render_note
 from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.models.masters import problem_message
-from catalog.selectors.masters import label_masters, master_tagged_copy_for, recording_by_reference
+from catalog.selectors.masters import (
+    label_masters,
+    master_problems,
+    master_tagged_copy_for,
+    recording_by_reference,
+)
 from catalog.services.masters import (
     MasterStateError,
     MasterUploadError,
@@ -40,7 +45,6 @@ from catalog.services.tagging import (
 )
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
-from optout.models import Job
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import get_owned_or_404
@@ -85,6 +89,7 @@ class MasterSerializer(serializers.ModelSerializer[Master]):
     id = serializers.UUIDField(source="code", read_only=True)
     recording = RecordingRefSerializer(read_only=True)
     problem = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField()
     media_type = serializers.CharField(source="blob.media_type", read_only=True)
     tags = serializers.SerializerMethodField()
     common_tags = serializers.SerializerMethodField()
@@ -105,6 +110,7 @@ class MasterSerializer(serializers.ModelSerializer[Master]):
             "is_current",
             "status",
             "problem",
+            "problems",
             "original_name",
             "size",
             "media_type",
@@ -137,6 +143,13 @@ class MasterSerializer(serializers.ModelSerializer[Master]):
 
     def get_problem(self, master: Master) -> dict[str, str] | None:
         return _problem(master.problem)
+
+    def get_problems(self, master: Master) -> list[dict[str, Any]]:
+        """What stands in the way of using a ready master as it is: ``isrc_mismatch`` (the
+        file's embedded ISRC is not its recording's; making a tagged copy then needs
+        ``confirm_isrc_overwrite``) and ``truncated_untaggable`` (no tagged copy can be
+        made). Each has ``code``, ``params`` and ``message``."""
+        return master_problems(master=master)
 
     def get_tags(self, master: Master) -> dict[str, list[str]]:
         """Tags found in the uploaded file, by their raw ids (``TSRC``, ``ISRC``, ``cprt``…)."""
@@ -307,6 +320,7 @@ class MasterListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
 class MasterApi(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
     model = Master
     serializer_class = MasterSerializer
+    lookup_url_kwarg = "id"
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -351,6 +365,18 @@ class MasterCheckApi(_MasterMixin, APIView):
         return Response(MasterSerializer(master).data, status=status.HTTP_202_ACCEPTED)
 
 
+class TaggedCopyRequestSerializer(serializers.Serializer[Any]):
+    confirm_isrc_overwrite = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Make the copy even though the file carries another ISRC than its recording "
+            "(the master's problem ``isrc_mismatch``): the copy carries the recording's ISRC. "
+            "Without it such a request answers 409 ``isrc_mismatch``."
+        ),
+    )
+
+
 def _metadata_invalid(error: RightsMetadataError) -> exceptions.ValidationError:
     return exceptions.ValidationError(error.errors)
 
@@ -370,7 +396,10 @@ class MasterTaggedApi(_MasterMixin, APIView):
     GET: the download when it is ready; 202 with the copy and its job while it is being
     made (a member who may edit the catalog starts it by asking), with a ``Location`` header
     naming this URL to ask again until it answers 200; 409 when no copy exists and the
-    member may not start one. POST starts it (or answers the existing copy), the same way.
+    member may not start one, or when the last attempt failed (``copy_failed``, with the
+    reason). POST starts it, or a new attempt after a failure (or answers the existing
+    copy), the same way; it takes ``confirm_isrc_overwrite`` when the file carries another
+    ISRC than its recording (409 ``isrc_mismatch`` without it).
     """
 
     write_capability = Capability.CATALOG
@@ -382,9 +411,19 @@ class MasterTaggedApi(_MasterMixin, APIView):
                 MasterTaggedCopySerializer,
                 description="Being made: ask the URL in the Location header again.",
             ),
-            409: OpenApiResponse(description="No copy yet, or the master is not ready"),
+            409: OpenApiResponse(
+                description="No copy yet, the master is not ready or cannot be tagged, or "
+                "its embedded ISRC would be replaced without confirm_isrc_overwrite"
+            ),
         },
-        parameters=[_LOCATION],
+        parameters=[
+            _LOCATION,
+            OpenApiParameter(
+                "confirm_isrc_overwrite",
+                bool,
+                description="Start a copy even though it replaces the file's own ISRC.",
+            ),
+        ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         master = self.master()
@@ -400,12 +439,14 @@ class MasterTaggedApi(_MasterMixin, APIView):
                 actor=self.access.user,
                 subject=copy,
             )
-        waiting = (
-            copy is not None
-            and copy.status == MasterTaggedCopy.Status.PENDING
-            and not (copy.job is not None and copy.job.status == Job.Status.FAILED)
-        )
-        if not waiting:
+        if copy is not None and copy.has_failed:
+            # Answered, not retried: a client polling this URL stops at the failure.
+            raise Conflict(
+                _("The last attempt to make this copy failed: %(reason)s POST to try again.")
+                % {"reason": copy.failure_reason},
+                code="copy_failed",
+            )
+        if copy is None:
             if not self.access.can(Capability.CATALOG):
                 raise Conflict(
                     _(
@@ -414,17 +455,24 @@ class MasterTaggedApi(_MasterMixin, APIView):
                     ),
                     code="not_made",
                 )
-            copy = self._request_copy(master)
+            copy = self._request_copy(master, request.query_params)
         assert copy is not None
         return self._answer(copy)
 
     @extend_schema(
-        request=None,
-        responses={200: MasterTaggedCopySerializer, 202: MasterTaggedCopySerializer},
+        request=TaggedCopyRequestSerializer,
+        responses={
+            200: MasterTaggedCopySerializer,
+            202: MasterTaggedCopySerializer,
+            409: OpenApiResponse(
+                description="The master is not ready or cannot be tagged, or its embedded "
+                "ISRC would be replaced without confirm_isrc_overwrite"
+            ),
+        },
         parameters=[_LOCATION],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._answer(self._request_copy(self.master()))
+        return self._answer(self._request_copy(self.master(), request.data))
 
     def _answer(self, copy: MasterTaggedCopy) -> Response:
         """The copy: 200 when it is ready, else 202 with where to ask again."""
@@ -435,9 +483,15 @@ class MasterTaggedApi(_MasterMixin, APIView):
         location = self.request.build_absolute_uri(self.request.path)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
-    def _request_copy(self, master: Master) -> MasterTaggedCopy:
+    def _request_copy(self, master: Master, data: Any) -> MasterTaggedCopy:
+        incoming = TaggedCopyRequestSerializer(data=data)
+        incoming.is_valid(raise_exception=True)
         try:
-            return tagged_copy_request(master=master, actor=self.access.user)
+            return tagged_copy_request(
+                master=master,
+                actor=self.access.user,
+                confirm_isrc_overwrite=incoming.validated_data["confirm_isrc_overwrite"],
+            )
         except TaggingError as error:
             raise Conflict(error.message, code=error.code) from None
         except RightsMetadataError as error:

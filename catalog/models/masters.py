@@ -19,6 +19,23 @@ PROBLEMS = {
         "received (%(received)s): the stored bytes changed after the upload."
     ),
     "file_missing": gettext_noop("The stored file is missing from the blob store."),
+    # Found on a ready master (catalog.selectors.masters.master_problems).
+    "isrc_mismatch": gettext_noop(
+        "The file carries the ISRC %(found)s, but its recording's ISRC is %(expected)s. A copy "
+        "with rights metadata would replace %(found)s with %(expected)s: check that this file "
+        "belongs to this recording."
+    ),
+    "truncated_untaggable": gettext_noop(
+        "The file is truncated: its audio data should be %(declared)s bytes long but only "
+        "%(available)s bytes are present. It is kept as received, but a copy with rights "
+        "metadata cannot be made of it."
+    ),
+    # Why a tagged copy failed (catalog.services.tagging).
+    "sign_failed": gettext_noop("The copy could not be signed: %(error)s"),
+    "metadata_invalid": gettext_noop("The stored rights metadata is not valid: %(error)s"),
+    "sign_changed_audio": gettext_noop(
+        "Signing would have changed the audio; the copy was not kept."
+    ),
 }
 
 
@@ -248,6 +265,22 @@ class MasterTaggedCopy(LabelOwnedModel):
     @property
     def status_badge(self) -> str:
         return {"pending": "running", "ready": "done", "failed": "failed"}.get(self.status, "")
+
+    @property
+    def has_failed(self) -> bool:
+        """The last attempt ended without a copy: it failed with a reason, or its job used
+        up its attempts (the copy is still ``pending``). Asking again starts a new one."""
+        if self.status == self.Status.FAILED:
+            return True
+        job = self.job
+        return self.status == self.Status.PENDING and job is not None and job.status == "failed"
+
+    @property
+    def failure_reason(self) -> str:
+        """Why the last attempt failed, in the active language."""
+        if not self.has_failed:
+            return ""
+        return self.problem_message or (self.job.error if self.job is not None else "")
 
     @property
     def written(self) -> list[dict[str, Any]]:

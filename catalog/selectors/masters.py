@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from typing import Any
 
 from catalog.identifiers import IdentifierError, normalize_isrc
 from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models.masters import problem_message
 from optout.models import Label, LabelScopedQuerySet
 
 
@@ -62,3 +65,50 @@ def master_tagged_copies(*, master: Master) -> LabelScopedQuerySet[MasterTaggedC
 
 def master_tagged_copy_for(*, master: Master, metadata_sha256: str) -> MasterTaggedCopy | None:
     return master_tagged_copies(master=master).filter(metadata_sha256=metadata_sha256).first()
+
+
+def _embedded_isrcs(master: Master) -> list[str]:
+    """The ISRCs the file's own tags carry (as the check read them), normalised where they
+    are valid ISRCs and otherwise as written."""
+    common = master.info.get("common") if isinstance(master.info, dict) else None
+    values = common.get("isrc") if isinstance(common, dict) else None
+    found: list[str] = []
+    for value in values if isinstance(values, list) else []:
+        text = str(value).strip()
+        if not text:
+            continue
+        with contextlib.suppress(IdentifierError):
+            text = normalize_isrc(text)
+        if text not in found:
+            found.append(text)
+    return found
+
+
+def master_problems(*, master: Master) -> list[dict[str, Any]]:
+    """What stands in the way of using a checked master as it is, as ``code``, ``params``
+    and ``message``:
+
+    * ``isrc_mismatch``: an ISRC embedded in the file differs from its recording's ISRC
+      (compared with the recording's ISRC now, so correcting either one clears it); a
+      tagged copy would overwrite it, so making one asks for confirmation first.
+    * ``truncated_untaggable``: the audio data is shorter than the file's header says
+      (WAV, AIFF); the check keeps the master as evidence, but no tagged copy can be made.
+    """
+    problems: list[dict[str, Any]] = []
+    if master.status != Master.Status.READY:
+        return problems
+    expected = master.recording.isrc
+    differing = [isrc for isrc in _embedded_isrcs(master) if isrc != expected]
+    if expected and differing:
+        problems.append(
+            {
+                "code": "isrc_mismatch",
+                "params": {"found": ", ".join(differing), "expected": expected},
+            }
+        )
+    for note in master.notes:
+        if isinstance(note, dict) and note.get("code") == "data_truncated":
+            params = note.get("params") if isinstance(note.get("params"), dict) else {}
+            problems.append({"code": "truncated_untaggable", "params": dict(params or {})})
+            break
+    return [{**problem, "message": problem_message(problem)} for problem in problems]

@@ -31,7 +31,7 @@ from catalog.audio import AudioInfo, BadAudio, payload_sha256, probe
 from catalog.audio.sniff import sniff
 from catalog.models import Master, Recording
 from catalog.models.masters import problem_message
-from catalog.selectors.masters import recording_by_reference
+from catalog.selectors.masters import master_problems, recording_by_reference
 from optout.jobs import JobFailure
 from optout.lib.hashing import copy_and_hash
 from optout.models import Blob, Job, Label, User
@@ -314,6 +314,7 @@ def _save(master: Master, **values: Any) -> None:
 
 
 def _record(master: Master, *, actor: User | None, action: str, data: dict[str, Any]) -> None:
+    # Once per check job: an attempt rerun after a crash finds what its predecessor wrote.
     ledger_append(
         label=master.label,
         actor=actor,
@@ -321,6 +322,7 @@ def _record(master: Master, *, actor: User | None, action: str, data: dict[str, 
         subject=master,
         blob=master.blob,
         data=data,
+        job=master.job,
     )
 
 
@@ -344,6 +346,7 @@ def master_process(*, master: Master, actor: User | None, progress: Progress) ->
         "format": info.format,
         "payload_sha256": payload,
         "current": current,
+        "problems": _problem_codes(master),
     }
 
 
@@ -440,10 +443,17 @@ def _settle_ready(master: Master, *, actor: User | None, info: AudioInfo, payloa
                 "tag_systems": list(info.tag_systems),
                 "isrc_in_file": list(info.common.get("isrc", []))[:4],
                 "notes": [note.code for note in info.notes],
+                "problems": _problem_codes(master),
                 "current": current,
             },
         )
     return current
+
+
+def _problem_codes(master: Master) -> list[str]:
+    """The codes of what the check found in the way of using the master as it is (an
+    embedded ISRC that is not the recording's, a truncated file that cannot be tagged)."""
+    return [problem["code"] for problem in master_problems(master=master)]
 
 
 def _make_current_if_newest(master: Master) -> bool:
@@ -467,7 +477,7 @@ def master_process_for_job(
     """Load the job's master and process it."""
     master = (
         Master.objects.for_label(label)
-        .select_related("blob", "recording", "label")
+        .select_related("blob", "recording", "label", "job")
         .filter(code=code)
         .first()
     )

@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 from catalog.audio import BadAudio, RightsMetadata, payload_sha256, write_tagged_copy
 from catalog.audio.sniff import EXTENSIONS
 from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models.masters import problem_message
+from catalog.selectors.masters import master_problems
 from optout.jobs import JobFailure
 from optout.lib.c2pa import AUDIO_TYPES as C2PA_AUDIO_TYPES
 from optout.lib.c2pa import Parent
 from optout.lib.canonical import canonical_json
 from optout.lib.tempfiles import temp_dir
-from optout.models import Job, Label, User
+from optout.models import Label, User
 from optout.policy.services.signing import c2pa_sign_for_label, reservation_for_embedding
 from optout.services.blobs import blob_local_path, blob_store_file
 from optout.services.jobs import job_create
@@ -119,23 +121,51 @@ def tagged_filename(master: Master) -> str:
     return f"{stem or 'master'} (rights metadata){suffix}"
 
 
-def _job_failed(copy: MasterTaggedCopy) -> bool:
-    return copy.job is not None and copy.job.status == Job.Status.FAILED
-
-
-def tagged_copy_request(*, master: Master, actor: User | None) -> MasterTaggedCopy:
-    """The tagged copy of ``master`` with its current metadata: an existing one (ready or
-    being made) or a new one whose job is queued when the caller's transaction commits.
-
-    Raises TaggingError when the master is not ready, and RightsMetadataError when the
-    catalog's values cannot be written as tags.
-    """
+def _check_taggable(master: Master) -> list[dict[str, Any]]:
+    """TaggingError unless a copy of ``master`` can be made; the master's problems."""
     if master.status != Master.Status.READY:
         raise TaggingError(
             _("Only a ready master can be tagged; this one is “%(status)s”.")
             % {"status": master.get_status_display()},
             code="not_ready",
         )
+    problems = master_problems(master=master)
+    for problem in problems:
+        if problem["code"] == "truncated_untaggable":
+            raise TaggingError(problem["message"], code="truncated")
+    return problems
+
+
+def _isrcs_replaced(problems: list[dict[str, Any]], *, confirmed: bool) -> dict[str, str]:
+    """The embedded ISRCs a new copy would replace, and by what; TaggingError when there are
+    some and the person did not confirm replacing them."""
+    mismatch = next((p for p in problems if p["code"] == "isrc_mismatch"), None)
+    if mismatch is None:
+        return {}
+    params = mismatch["params"]
+    if not confirmed:
+        raise TaggingError(
+            _(
+                "The file carries the ISRC %(found)s, but its recording's ISRC is "
+                "%(expected)s. Confirm that the copy should carry %(expected)s instead."
+            )
+            % params,
+            code="isrc_mismatch",
+        )
+    return {"replaces_isrc": str(params["found"]), "recording_isrc": str(params["expected"])}
+
+
+def tagged_copy_request(
+    *, master: Master, actor: User | None, confirm_isrc_overwrite: bool = False
+) -> MasterTaggedCopy:
+    """The tagged copy of ``master`` with its current metadata: an existing one (ready or
+    being made) or a new one whose job is queued when the caller's transaction commits.
+
+    Raises TaggingError when the master is not ready, is truncated, or carries another ISRC
+    than its recording and ``confirm_isrc_overwrite`` is not given (the copy would replace
+    it); RightsMetadataError when the catalog's values cannot be written as tags.
+    """
+    problems = _check_taggable(master)
     metadata = rights_metadata_for(master=master)
     key = metadata_key(metadata)
     label = master.label
@@ -147,10 +177,9 @@ def tagged_copy_request(*, master: Master, actor: User | None) -> MasterTaggedCo
             defaults={"label": label, "metadata": metadata.as_request(), "created_by": actor},
         )
         copy, created = found
-        redo = copy.status == MasterTaggedCopy.Status.FAILED or (
-            copy.status == MasterTaggedCopy.Status.PENDING and _job_failed(copy)
-        )
-        if created or redo:
+        if created or copy.has_failed:
+            # Asked only when a copy is made: an existing one stays available.
+            replaced = _isrcs_replaced(problems, confirmed=confirm_isrc_overwrite)
             copy.job = job_create(
                 label=label,
                 kind=MASTER_TAG,
@@ -161,27 +190,32 @@ def tagged_copy_request(*, master: Master, actor: User | None) -> MasterTaggedCo
             copy.status = MasterTaggedCopy.Status.PENDING
             copy.problem = {}
             copy.finished_at = None
-            copy.save(update_fields=["job", "status", "problem", "finished_at"])
+            # What the person confirmed, for the custody entry of the copy.
+            copy.result = replaced
+            copy.save(update_fields=["job", "status", "problem", "finished_at", "result"])
     return copy
 
 
-def _fail(copy: MasterTaggedCopy, error: BadAudio) -> None:
+def _fail(copy: MasterTaggedCopy, code: str, params: dict[str, Any]) -> JobFailure:
+    """Record why the copy failed on the copy (so it can be asked for again); the job's
+    failure with the same reason, for the caller to raise."""
+    problem = {"code": code, "params": params}
     MasterTaggedCopy.objects.for_label(copy.label).filter(pk=copy.pk).update(
-        status=MasterTaggedCopy.Status.FAILED,
-        problem={"code": error.code, "params": dict(error.params)},
-        finished_at=timezone.now(),
+        status=MasterTaggedCopy.Status.FAILED, problem=problem, finished_at=timezone.now()
     )
+    return JobFailure(problem_message(problem))
 
 
 def _c2pa_sign(
-    *, label: Label, master: Master, tagged: Path, payload: str, title: str, progress: Progress
+    *, copy: MasterTaggedCopy, tagged: Path, payload: str, title: str, progress: Progress
 ) -> tuple[Path, str]:
     """Sign the tagged copy with the label's C2PA credential, when it has one.
 
     Returns the file to store and what happened: ``signed``, ``not_configured`` or
     ``unsupported_format``. A signature that cannot be made, or that would change the audio,
-    fails the job: a label that configured signing expects signed copies.
+    fails the copy and the job: a label that configured signing expects signed copies.
     """
+    master, label = copy.master, copy.label
     media_type = master.blob.media_type
     if media_type.split(";", 1)[0] not in C2PA_AUDIO_TYPES:
         return tagged, "unsupported_format"
@@ -199,9 +233,7 @@ def _c2pa_sign(
             )
     except ValidationError as error:
         signed.unlink(missing_ok=True)
-        raise JobFailure(
-            _("The copy could not be signed: %(error)s") % {"error": " ".join(error.messages)}
-        ) from None
+        raise _fail(copy, "sign_failed", {"error": " ".join(error.messages)[:1000]}) from None
     if not done:
         return tagged, "not_configured"
     try:
@@ -210,7 +242,7 @@ def _c2pa_sign(
         same_audio = False
     if not same_audio:
         signed.unlink(missing_ok=True)
-        raise JobFailure(_("Signing would have changed the audio; the copy was not kept."))
+        raise _fail(copy, "sign_changed_audio", {})
     tagged.unlink(missing_ok=True)
     signed.rename(tagged)
     return tagged, "signed"
@@ -231,9 +263,7 @@ def tagged_copy_make(
     try:
         metadata = RightsMetadata(**copy.metadata)
     except (TypeError, ValueError) as error:
-        raise JobFailure(
-            _("The stored rights metadata is not valid: %(error)s") % {"error": error}
-        ) from None
+        raise _fail(copy, "metadata_invalid", {"error": str(error)[:1000]}) from None
     progress(0, _("Writing the rights metadata into a new copy"))
     fd, name = tempfile.mkstemp(prefix="tagged-", suffix=".part", dir=temp_dir())
     os.close(fd)
@@ -248,11 +278,10 @@ def tagged_copy_make(
                     source_payload_sha256=master.payload_sha256 or None,
                 )
             except BadAudio as error:
-                _fail(copy, error)
+                _fail(copy, error.code, dict(error.params))
                 raise JobFailure(error.reason) from None
         stored, c2pa_status = _c2pa_sign(
-            label=label,
-            master=master,
+            copy=copy,
             tagged=target,
             payload=tagged.payload_sha256,
             title=metadata.title or master.original_name,
@@ -262,7 +291,9 @@ def tagged_copy_make(
         blob = blob_store_file(label=label, path=stored, actor=actor)
     finally:
         target.unlink(missing_ok=True)
-    result = {**tagged.as_dict(), "c2pa": c2pa_status}
+    confirmed = copy.result if isinstance(copy.result, dict) else {}
+    replaced = {k: str(confirmed[k]) for k in ("replaces_isrc", "recording_isrc") if k in confirmed}
+    result = {**tagged.as_dict(), "c2pa": c2pa_status, **replaced}
     with transaction.atomic():
         MasterTaggedCopy.objects.for_label(label).filter(pk=copy.pk).update(
             status=MasterTaggedCopy.Status.READY,
@@ -284,6 +315,7 @@ def tagged_copy_make(
                 "fields": sorted(metadata.as_request()),
                 "written": sorted({p.place for p in tagged.written}),
                 "not_written": [f"{o.field}: {o.place}" for o in tagged.not_written],
+                **replaced,
             },
         )
     return {"status": MasterTaggedCopy.Status.READY.value, "sha256": blob.sha256}

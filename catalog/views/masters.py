@@ -29,6 +29,7 @@ from catalog.audio import RightsMetadataError
 from catalog.models import Master, MasterTaggedCopy, Recording
 from catalog.selectors.masters import (
     label_masters,
+    master_problems,
     master_tagged_copies,
     recording_by_reference,
     recording_masters,
@@ -48,7 +49,6 @@ from catalog.services.tagging import (
     tagged_filename,
 )
 from optout.api.errors import error_body
-from optout.models import Job
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
@@ -191,6 +191,8 @@ def _master(access: LabelAccess, code: str) -> Master:
 
 
 def _tagging_context(master: Master, *, can_edit: bool) -> dict[str, Any]:
+    problems = master_problems(master=master)
+    codes = {problem["code"] for problem in problems}
     copies = list(master_tagged_copies(master=master))
     metadata_errors: dict[str, list[str]] = {}
     fields: dict[str, str] = {}
@@ -203,13 +205,14 @@ def _tagging_context(master: Master, *, can_edit: bool) -> dict[str, Any]:
         fields = metadata.as_request()
         key = metadata_key(metadata)
         current_copy = next((c for c in copies if c.metadata_sha256 == key), None)
-    stalled = current_copy is not None and (
-        current_copy.status == MasterTaggedCopy.Status.FAILED
-        or (current_copy.job is not None and current_copy.job.status == Job.Status.FAILED)
-    )
+    stalled = current_copy is not None and current_copy.has_failed
     return {
+        "problems": problems,
+        "untaggable": "truncated_untaggable" in codes,
+        "confirm_isrc": "isrc_mismatch" in codes,
         "can_make": can_edit
         and master.status == Master.Status.READY
+        and "truncated_untaggable" not in codes
         and not metadata_errors
         and (current_copy is None or stalled),
         "copies": copies,
@@ -249,7 +252,11 @@ def master(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse
 def master_tag(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
     item = _master(access, code)
     try:
-        copy = tagged_copy_request(master=item, actor=access.user)
+        copy = tagged_copy_request(
+            master=item,
+            actor=access.user,
+            confirm_isrc_overwrite=request.POST.get("confirm_isrc_overwrite") == "on",
+        )
     except TaggingError as error:
         messages.error(request, error.message)
     except RightsMetadataError as error:

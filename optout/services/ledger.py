@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from optout.lib.canonical import canonical_json, utc_iso
 from optout.lib.hashing import copy_and_hash
-from optout.models import GENESIS_HASH, Blob, Label, LedgerEntry, LedgerHead, User
+from optout.models import GENESIS_HASH, Blob, Job, Label, LedgerEntry, LedgerHead, User
 
 
 def _record(
@@ -96,11 +96,18 @@ def ledger_append(
     blob: Blob | None = None,
     sha256: str = "",
     data: Mapping[str, Any] | None = None,
+    job: Job | None = None,
 ) -> LedgerEntry:
     """Append one entry to ``label``'s chain, inside the caller's transaction.
 
     The entry is written with the work it records: if the caller rolls back, the entry
     goes too, and the chain never names work that did not happen.
+
+    With ``job`` (what a job handler did), the entry is written at most once per job,
+    action and subject: a worker killed after its handler committed runs the job again,
+    and the handler then gets the entry of the earlier attempt instead of a second one.
+    The job's code is stored in ``data["job"]``; the lookup runs with the label's head row
+    locked, so two attempts cannot both miss each other's entry.
     """
     if blob is not None:
         if blob.label_id != label.pk:
@@ -111,6 +118,17 @@ def ledger_append(
     head, _ = LedgerHead.objects.get_or_create(label=label)
     head = LedgerHead.objects.select_for_update().get(pk=head.pk)
     object_type, object_code, object_repr = _describe(subject)
+    if job is not None:
+        earlier: LedgerEntry | None = (
+            LedgerEntry.objects.for_label(label)
+            .filter(action=action, object_type=object_type, object_code=object_code)
+            .filter(data__job=str(job.code))
+            .order_by("seq")
+            .first()
+        )
+        if earlier is not None:
+            return earlier
+        data = {**dict(data or {}), "job": str(job.code)}
     recorded_at = timezone.now()
     seq = head.seq + 1
     record = _record(

@@ -203,7 +203,11 @@ def _csv_rows(
                 "No ISRC or UPC column was found (columns seen: %(columns)s). Name the "
                 "columns in the catalog settings if your file calls them something else."
             )
-            % {"columns": ", ".join(c.strip() for c in header if c.strip())[:500]}
+            % {
+                "columns": ", ".join(
+                    c.strip().replace("\x00", "\ufffd") for c in header if c.strip()
+                )[:500]
+            }
         )
     columns = {field: header[index].strip() or field for field, index in mapping.items()}
     missing_title = "" if "title" in mapping else _no_title_column(header)
@@ -238,6 +242,10 @@ def _csv_rows(
                 )
             )
             continue
+        nul = _nul_error(record.number, cells, fields, columns)
+        if nul is not None:
+            report.add(nul)
+            continue
         raw = {}
         for field, index in fields:
             value = cells[index].strip()
@@ -259,6 +267,22 @@ def _no_title_column(header: list[str]) -> str:
         "found: %(found)s). Title columns are called %(accepted)s; name yours in the "
         "catalog settings if it is called something else."
     ) % {"found": found[:500], "accepted": accepted}
+
+
+def _nul_error(
+    number: int, cells: list[str], fields: tuple[tuple[str, int], ...], columns: dict[str, str]
+) -> RowError | None:
+    """A row with a NUL character in a cell it imports is rejected: PostgreSQL text cannot
+    hold NUL, and one such cell would otherwise fail the whole import."""
+    for field, index in fields:
+        if "\x00" in cells[index]:
+            return RowError(
+                number,
+                columns[field],
+                cells[index].replace("\x00", "\ufffd"),
+                _("The value contains a NUL character (a zero byte), which is not text."),
+            )
+    return None
 
 
 def _ddex_rows(path: Path, *, report: _Report, progress: Progress) -> Iterator[ImportRow]:
@@ -308,7 +332,9 @@ def _notes(invented_positions: int) -> list[str]:
 def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str, Any]:
     label = record.label
     report = _Report()
-    writer = StageWriter(label_id=label.pk)
+    # The job's first start, kept across its attempts: every row the import writes carries
+    # it, so the summary counts what all attempts wrote (StageWriter.written).
+    writer = StageWriter(label_id=label.pk, stamp=record.job.started_at)
     staged = 0
     try:
         with blob_local_path(record.source) as path:
@@ -325,7 +351,7 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
         report.close()
         rejected = len(report.rows)
         summary: dict[str, Any] = {
-            **writer.counts.as_dict(),
+            **writer.written().as_dict(),
             "rows_rejected": rejected,
             "rows_imported": staged,
             "warnings": report.warnings,
@@ -352,6 +378,7 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
                 subject=record,
                 blob=record.source,
                 data=summary,
+                job=record.job,  # once, however often the job is run again
             )
             catalog_changed(label=label)
         return summary
@@ -363,7 +390,7 @@ def run_import_job(ctx: JobContext) -> dict[str, Any]:
     label = ctx.job.label
     record = (
         CatalogImport.objects.for_label(label)
-        .select_related("label", "source", "created_by")
+        .select_related("label", "source", "created_by", "job")
         .filter(code=ctx.params.get("import"))
         .first()
     )

@@ -12,8 +12,13 @@ PostgreSQL (the measured path, see docs/catalog.md):
    position now holds another recording.
 
 An empty cell never erases a stored value: absent values fall back to the stored ones.
-The whole import is one transaction on PostgreSQL. SQLite (the embedded default) runs
-the same statements with ``executemany`` into staging and commits per batch.
+Each batch is its own transaction (the caller commits it). SQLite (the embedded default)
+runs the same statements with ``executemany`` into staging.
+
+Every row an import writes carries one timestamp, the ``stamp`` the writer is given (the
+first start of the import's job): ``created_at`` of the rows it inserts and ``updated_at``
+of the rows it inserts or changes. ``written`` counts the rows carrying it, so the numbers
+include what an earlier attempt committed before its worker died.
 """
 
 # SQL here is composed only from constants of this module and the label's integer id;
@@ -23,7 +28,7 @@ the same statements with ``executemany`` into staging and commits per batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -140,12 +145,12 @@ class TrackNumbers:
 class StageWriter:
     """Writes batches for one label. Call ``begin`` once, ``write`` per batch."""
 
-    def __init__(self, *, label_id: int) -> None:
+    def __init__(self, *, label_id: int, stamp: datetime | None = None) -> None:
         self.label_id = int(label_id)
         self.dialect = _dialect()
         self.counts = Counts()
         self.positions = TrackNumbers()
-        self.now: datetime = timezone.now()
+        self.now: datetime = stamp or timezone.now()
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -375,9 +380,50 @@ class StageWriter:
             WHERE s.link AND s.release_by = '{kind}'
               AND {self._latest(group, f"link AND release_by = '{kind}'")}
             ON CONFLICT (release_id, disc_number, track_number) DO UPDATE
-            SET recording_id = excluded.recording_id
+            SET recording_id = excluded.recording_id, created_at = excluded.created_at
             WHERE catalog_releasetrack.recording_id {d.distinct} excluded.recording_id
             """,
             [self.now],
         )
         self.counts.tracks_written += max(cursor.rowcount, 0)
+
+    # --- what the import wrote, across its attempts -----------------------------------------
+
+    _STAMPED = (
+        ("works", "catalog_work"),
+        ("releases", "catalog_release"),
+        ("recordings", "catalog_recording"),
+    )
+
+    def written(self) -> Counts:
+        """The rows in the database that carry this import's stamp, counted per table.
+
+        A row inserted by the import has ``created_at`` = stamp; a row it changed has
+        ``updated_at`` = stamp and an older ``created_at``. An attempt's own running counts
+        would miss what an attempt before it committed (a retried batch finds its rows
+        already written and writes nothing). Moving a track-list position to another
+        recording replaces the link, so the link takes the stamp as its ``created_at``.
+        """
+        label, stamp = self.label_id, [self.now, self.now, self.now, self.now]
+        counts = replace(self.counts)
+        with connection.cursor() as cursor:
+            for name, table in self._STAMPED:
+                cursor.execute(
+                    f"""
+                    SELECT count(CASE WHEN created_at = %s THEN 1 END),
+                           count(CASE WHEN created_at <> %s THEN 1 END)
+                    FROM {table}
+                    WHERE label_id = {label} AND (created_at = %s OR updated_at = %s)
+                    """,
+                    stamp,
+                )
+                inserted, updated = cursor.fetchone()
+                setattr(counts, f"{name}_inserted", int(inserted))
+                setattr(counts, f"{name}_updated", int(updated))
+            cursor.execute(
+                f"SELECT count(*) FROM catalog_releasetrack "
+                f"WHERE label_id = {label} AND created_at = %s",
+                [self.now],
+            )
+            counts.tracks_written = int(cursor.fetchone()[0])
+        return counts

@@ -19,6 +19,7 @@ from optout.models import Job
 from optout.services.jobs import job_execute
 from tests.catalog.audio.conftest import FORMATS, samples  # noqa: F401  (the samples fixture)
 from tests.conftest import Team
+from tests.policy.pki import Credential, make_credential
 
 # What each sample is, read from its bytes.
 EXPECTED_FORMAT = {
@@ -148,6 +149,20 @@ def uploaded(team: Team, recording: Recording, samples: dict[str, Path]) -> Call
         return master
 
     return upload
+
+
+def give_signing_credential(team: Team) -> Credential:
+    """Label A signs its tagged copies (C2PA) with a new test credential, returned."""
+    from optout.policy.services.signing import signing_credential_set
+
+    credential = make_credential()
+    signing_credential_set(
+        label=team.label,
+        actor=team.owner,
+        cert_chain_pem=credential.chain_pem,
+        private_key_pem=credential.key_pem,
+    )
+    return credential
 
 
 def stored_path(media_root: Path, sha256: str) -> Path:

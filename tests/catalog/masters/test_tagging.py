@@ -16,10 +16,16 @@ from catalog.services.tagging import rights_metadata_for
 from optout.models import Blob, Job, LedgerEntry
 from optout.policy.services.signing import reservation_for_embedding
 from tests.catalog.audio.conftest import decoded_md5, ffprobe_tags
-from tests.catalog.masters.conftest import body_of, run_job, sha256sum, stored_path
+from tests.catalog.masters.conftest import (
+    body_of,
+    give_signing_credential,
+    run_job,
+    sha256sum,
+    stored_path,
+)
 from tests.conftest import Team
 from tests.evidence.tsa import LocalTsa
-from tests.policy.pki import Credential, c2pa_read, make_credential
+from tests.policy.pki import Credential, c2pa_read
 
 pytestmark = pytest.mark.django_db
 
@@ -255,15 +261,7 @@ def _signed_copy(
     team: Team, uploaded: Callable[..., Master], fmt: str, folder: Path
 ) -> tuple[Credential, Master, MasterTaggedCopy, Path]:
     """A label with a C2PA credential makes a tagged copy of a new master; the download."""
-    from optout.policy.services.signing import signing_credential_set
-
-    credential = make_credential()
-    signing_credential_set(
-        label=team.label,
-        actor=team.owner,
-        cert_chain_pem=credential.chain_pem,
-        private_key_pem=credential.key_pem,
-    )
+    credential = give_signing_credential(team)
     master = uploaded(fmt, process=True)
     client = team.client_for(team.a_r)
     started = client.get(tagged_url(team, master))
