@@ -2,8 +2,8 @@
 
 Called once from ``EvidenceConfig.ready``: navigation entries, the dashboard panel, demo
 data, the sources of matter items (its own evidence items and captures, and the catalog's
-documents, which sit in a lower layer that cannot import this app) and the capture as a
-timestamp subject.
+documents, which sit in a lower layer that cannot import this app), the capture as a
+timestamp subject and the label's TSA for signatures and ledger anchors.
 """
 
 from __future__ import annotations
@@ -34,9 +34,14 @@ from evidence.services.capture_evidence import (
 from evidence.services.captures import CaptureFiles, output_filenames
 from evidence.services.items import evidence_item_from_bytes
 from evidence.services.matters import matter_create, matter_item_add, matter_note_add
-from evidence.services.timestamps import TimestampSubject, register_timestamp_subject
+from evidence.services.timestamps import (
+    TimestampSubject,
+    ledger_anchor_authority,
+    register_timestamp_subject,
+)
 from optout.dashboard import Panel, register_panel
 from optout.demo import register_demo_seeder
+from optout.ledger_anchoring import register_ledger_timestamp_authority
 from optout.lib.canonical import utc_iso
 from optout.models import Label, User
 from optout.navigation import NavItem, register_nav_item
@@ -354,3 +359,5 @@ def register() -> None:
     )
     # C2PA signatures of tagged copies are timestamped by the label's evidence TSA.
     register_signing_timestamp_authority(signing_tsa_url)
+    # The label's TSA also timestamps its ledger head (optout.services.ledger_anchors).
+    register_ledger_timestamp_authority(ledger_anchor_authority)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from optout.services.jobs import job_execute, jobs_sweep
+from optout.services.ledger_anchors import ledger_anchors_schedule
 
 
 # acks_late is safe here: the task only claims a row once (a second delivery of the same
@@ -18,3 +19,8 @@ def run_job(job_code: str) -> None:
 @shared_task(name="optout.sweep_jobs", acks_late=False, ignore_result=True)
 def sweep_jobs() -> None:
     jobs_sweep()
+
+
+@shared_task(name="optout.anchor_ledgers", acks_late=False, ignore_result=True)
+def anchor_ledgers() -> None:
+    ledger_anchors_schedule()
