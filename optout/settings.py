@@ -141,6 +141,10 @@ if _database_url:
     if _db["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL.")
     DATABASES: dict[str, dict[str, Any]] = {"default": dict(_db)}
+    # The password may come apart from the URL, e.g. from a container secret file.
+    _db_password = env.secret("DATABASE_PASSWORD")
+    if _db_password:
+        DATABASES["default"]["PASSWORD"] = _db_password
 else:
     DATABASES = {
         "default": {

@@ -49,7 +49,10 @@ def db_app_role_ensure(*, role: str, password: str) -> None:
                 "ALTER ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
                 "NOBYPASSRLS INHERIT PASSWORD {}"
             ).format(name, sql.Literal(password)),
-            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), name),
+            # TEMPORARY: catalog imports stage rows in a temporary table.
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+                sql.Identifier(database), name
+            ),
             sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema_name, name),
             # From a clean slate, so rights granted by hand earlier do not linger.
             sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(schema_name, name),
