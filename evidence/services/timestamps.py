@@ -74,7 +74,6 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
         HashAlgorithm,
         PKIStatus,
         TimestampRequestBuilder,
-        VerificationError,
         VerifierBuilder,
         decode_timestamp_response,
     )
@@ -99,15 +98,8 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
     if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
         detail = "; ".join(response.status_string) or f"status {response.status}"
         raise TimestampError(f"The timestamp authority refused: {detail}.")
-    builder = VerifierBuilder.from_request(request)
-    for certificate in certificates:
-        builder = builder.add_root_certificate(certificate)
-    try:
-        builder.build().verify_message(response, data)
-    except VerificationError as exc:
-        raise TimestampError(f"The timestamp does not verify: {exc}") from None
+    gen_time = _verified(VerifierBuilder.from_request(request), certificates, response, data)
     info = response.tst_info
-    gen_time = info.gen_time if info.gen_time.tzinfo else info.gen_time.replace(tzinfo=UTC)
     skew = abs((timezone.now() - gen_time).total_seconds())
     if skew > MAX_CLOCK_SKEW_SECONDS:
         raise TimestampError(
@@ -134,20 +126,28 @@ def tsa_token_verify(
     ``certificates`` (timeStamping purpose). Its time, or TimestampError saying why not."""
     if not certificates:
         raise TimestampError("No trusted TSA certificate is configured.")
-    from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+    from rfc3161_client import VerifierBuilder, decode_timestamp_response
 
     try:
         response = decode_timestamp_response(timestamp_response_sorted(token))
     except Exception:
         raise TimestampError("The token is not a timestamp.") from None
-    builder = VerifierBuilder()
+    return _verified(VerifierBuilder(), certificates, response, data)
+
+
+def _verified(
+    builder: Any, certificates: list[x509.Certificate], response: Any, data: bytes
+) -> datetime:
+    """``response`` checked by ``builder`` trusting ``certificates``: its time (UTC)."""
+    from rfc3161_client import VerificationError
+
     for certificate in certificates:
         builder = builder.add_root_certificate(certificate)
     try:
         builder.build().verify_message(response, data)
     except VerificationError as exc:
         raise TimestampError(f"The timestamp does not verify: {exc}") from None
-    gen_time = response.tst_info.gen_time
+    gen_time: datetime = response.tst_info.gen_time
     return gen_time if gen_time.tzinfo else gen_time.replace(tzinfo=UTC)
 
 
