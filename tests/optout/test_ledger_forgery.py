@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -35,6 +36,7 @@ from optout.services.ledger_anchors import (
     ledger_anchor_due,
     ledger_anchors_schedule,
 )
+from optout.tasks import anchor_ledgers
 from tests.conftest import Team
 from tests.evidence.tsa import LocalTsa
 
@@ -158,10 +160,13 @@ def test_an_anchor_token_that_does_not_verify_is_named(team: Team, local_tsa: Lo
 def test_anchors_are_due_only_for_new_entries_and_scheduled_as_jobs(
     team: Team, local_tsa: LocalTsa
 ) -> None:
-    assert ledger_anchors_schedule() == 0  # no label has a TSA yet
+    schedule = django_settings.CELERY_BEAT_SCHEDULE["anchor-ledgers"]
+    assert schedule["task"] == anchor_ledgers.name and schedule["schedule"] > 0
+    anchor_ledgers()  # the beat task
+    assert not Job.objects.for_label(team.label).filter(kind=ANCHOR_JOB).exists()  # no TSA
     _use_tsa(team, local_tsa)
     assert ledger_anchor_due(label=team.label)
-    assert ledger_anchors_schedule() == 1
+    anchor_ledgers()
     assert ledger_anchors_schedule() == 0  # one queued job is enough
     job = Job.objects.for_label(team.label).get(kind=ANCHOR_JOB)
     job_execute(code=str(job.code))
