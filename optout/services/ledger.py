@@ -364,8 +364,7 @@ def ledger_verify(
         .order_by("seq")
         .iterator(chunk_size=2000)
     )
-    count = 0
-    anchored = checked = 0
+    count = anchored = checked = 0
     keyed_since: int | None = None
     problem: LedgerProblem | None = None
     for entry in entries:
@@ -376,13 +375,15 @@ def ledger_verify(
         if problem is None and check_files:
             problem = _check_file(entry, digests=digests)
         for anchor in by_seq.get(count, []) if problem is None else []:
-            problem = problem or _check_anchor(
+            problem = _check_anchor(
                 anchor,
                 prev=entry.entry_hash,
                 since=anchored,
                 label_code=label_code,
                 check_token=check_files,
             )
+            if problem is not None:
+                break
             checked += 1
         if problem is not None:
             break
