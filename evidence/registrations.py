@@ -2,8 +2,8 @@
 
 Called once from ``EvidenceConfig.ready``: navigation entries, the dashboard panel, demo
 data, the sources of matter items (its own evidence items and captures, and the catalog's
-documents, which sit in a lower layer that cannot import this app) and the capture as a
-timestamp subject.
+documents, which sit in a lower layer that cannot import this app), the capture as a
+timestamp subject and the label's TSA for signatures and ledger anchors.
 """
 
 from __future__ import annotations
@@ -42,9 +42,14 @@ from evidence.services.captures import CaptureFiles, output_filenames
 from evidence.services.integrity import blob_changed_alert
 from evidence.services.items import evidence_item_from_bytes
 from evidence.services.matters import matter_create, matter_item_add, matter_note_add
-from evidence.services.timestamps import TimestampSubject, register_timestamp_subject
+from evidence.services.timestamps import (
+    TimestampSubject,
+    ledger_anchor_authority,
+    register_timestamp_subject,
+)
 from optout.dashboard import Panel, register_panel
 from optout.demo import register_demo_seeder
+from optout.ledger_anchoring import register_ledger_timestamp_authority
 from optout.lib.canonical import utc_iso
 from optout.models import Blob, Label, User
 from optout.navigation import NavItem, register_nav_item
@@ -371,3 +376,5 @@ def register() -> None:
     register_signing_timestamp_authority(signing_tsa_url)
     # A download that finds a changed file raises the same alert as the integrity check.
     register_integrity_listener(_download_found_changed)
+    # The label's TSA also timestamps its ledger head (optout.services.ledger_anchors).
+    register_ledger_timestamp_authority(ledger_anchor_authority)

@@ -47,6 +47,11 @@ OPTOUT_SEALING_KEYS = [
     if key
 ]
 
+# Each new ledger entry carries an HMAC of its hash under this key (optout.services.ledger):
+# someone with only the database cannot write entries that verify. Keep it out of the
+# database and its backups; unset, entries carry no MAC.
+OPTOUT_LEDGER_KEY = env.secret("OPTOUT_LEDGER_KEY", "")
+
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -139,6 +144,10 @@ if _database_url:
     if _db["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL.")
     DATABASES: dict[str, dict[str, Any]] = {"default": dict(_db)}
+    # The password may come apart from the URL, e.g. from a container secret file.
+    _db_password = env.secret("DATABASE_PASSWORD")
+    if _db_password:
+        DATABASES["default"]["PASSWORD"] = _db_password
 else:
     DATABASES = {
         "default": {
@@ -564,6 +573,9 @@ OPTOUT_SIGNAL_AUDIT_SECONDS = env.integer(
 )
 # Every stored file is hashed again this often (evidence.tasks.sanity_check).
 OPTOUT_SANITY_CHECK_SECONDS = env.integer("OPTOUT_SANITY_CHECK_SECONDS", 24 * 3600, minimum=60)
+# Each label's ledger head is timestamped by its TSA this often, when it has new entries
+# (optout.services.ledger_anchors).
+OPTOUT_LEDGER_ANCHOR_SECONDS = env.integer("OPTOUT_LEDGER_ANCHOR_SECONDS", 3600, minimum=60)
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-jobs": {"task": "optout.sweep_jobs", "schedule": float(OPTOUT_JOB_SWEEP_SECONDS)},
@@ -582,4 +594,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": float(OPTOUT_CAPTURE_SCHEDULE_SECONDS),
     },
     "expire-uploads": {"task": "catalog.expire_uploads", "schedule": 3600.0},
+    "anchor-ledgers": {
+        "task": "optout.anchor_ledgers",
+        "schedule": float(OPTOUT_LEDGER_ANCHOR_SECONDS),
+    },
 }

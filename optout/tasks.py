@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from optout.services.jobs import job_execute, job_files_sweep, jobs_sweep
+from optout.services.ledger_anchors import ledger_anchors_schedule
 
 
 # acks_late is safe here: the task only claims a row once (a second delivery of the same
@@ -23,3 +24,8 @@ def sweep_jobs() -> None:
 @shared_task(name="optout.sweep_job_files", acks_late=False, ignore_result=True)
 def sweep_job_files() -> None:
     job_files_sweep()
+
+
+@shared_task(name="optout.anchor_ledgers", acks_late=False, ignore_result=True)
+def anchor_ledgers() -> None:
+    ledger_anchors_schedule()

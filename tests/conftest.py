@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.backends.postgresql.operations import DatabaseOperations as PgOperations
 from django.test import Client, override_settings
 
 from optout.models import Label, Membership, User
@@ -30,6 +31,38 @@ from tests.servers import (  # noqa: F401  (fixtures for every test module)
 pytest_plugins = ["tests.workers", "tests.matrix._world"]
 
 PASSWORD = "correct-horse-battery-staple"
+
+# --- Flushing past the ledger's TRUNCATE guard --------------------------------------------
+# ``django_db(transaction=True)`` tests end with a flush, one TRUNCATE of every table; the
+# ledger tables refuse TRUNCATE (optout/migrations/0007), so the flush lifts their guard for
+# its own transaction only. Tests run as the tables' owner, which production's app is not.
+
+_GUARDED = ("optout_ledgerentry", "optout_ledgeranchor")
+_sql_flush = PgOperations.sql_flush
+
+
+def _sql_flush_past_guard(
+    self: PgOperations,
+    style: Any,
+    tables: Any,
+    *,
+    reset_sequences: bool = False,
+    allow_cascade: bool = False,
+) -> list[str]:
+    statements = _sql_flush(
+        self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+    )
+    guarded = [table for table in _GUARDED if table in tables]
+    if not statements or not guarded:
+        return statements
+    return [
+        *(f"ALTER TABLE {t} DISABLE TRIGGER {t}_no_truncate;" for t in guarded),
+        *statements,
+        *(f"ALTER TABLE {t} ENABLE TRIGGER {t}_no_truncate;" for t in guarded),
+    ]
+
+
+PgOperations.sql_flush = _sql_flush_past_guard  # type: ignore[method-assign,assignment]
 
 # --- Network tripwire ----------------------------------------------------------------------
 

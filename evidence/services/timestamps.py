@@ -22,6 +22,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from evidence.selectors import evidence_settings
 from evidence.services.alerts import alert_raise
 from evidence.services.settings import tsa_certificates_parse
 from optout.jobs import JobContext, JobFailure
+from optout.ledger_anchoring import AnchorAuthority, AnchorTokenError, Stamp
 from optout.lib.canonical import utc_iso
 from optout.lib.der import timestamp_response_sorted
 from optout.lib.tsa import TsaError, tsa_post
@@ -72,7 +74,6 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
         HashAlgorithm,
         PKIStatus,
         TimestampRequestBuilder,
-        VerificationError,
         VerifierBuilder,
         decode_timestamp_response,
     )
@@ -97,15 +98,8 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
     if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
         detail = "; ".join(response.status_string) or f"status {response.status}"
         raise TimestampError(f"The timestamp authority refused: {detail}.")
-    builder = VerifierBuilder.from_request(request)
-    for certificate in certificates:
-        builder = builder.add_root_certificate(certificate)
-    try:
-        builder.build().verify_message(response, data)
-    except VerificationError as exc:
-        raise TimestampError(f"The timestamp does not verify: {exc}") from None
+    gen_time = _verified(VerifierBuilder.from_request(request), certificates, response, data)
     info = response.tst_info
-    gen_time = info.gen_time if info.gen_time.tzinfo else info.gen_time.replace(tzinfo=UTC)
     skew = abs((timezone.now() - gen_time).total_seconds())
     if skew > MAX_CLOCK_SKEW_SECONDS:
         raise TimestampError(
@@ -123,6 +117,68 @@ def tsa_stamp(*, url: str, certificates: list[x509.Certificate], data: bytes) ->
         tsa_name=tsa_name[:500],
         nonce=request.nonce,
     )
+
+
+def tsa_token_verify(
+    *, token: bytes, certificates: list[x509.Certificate], data: bytes
+) -> datetime:
+    """Check a stored TimeStampResp: it stamps ``data`` and its signature chains to one of
+    ``certificates`` (timeStamping purpose). Its time, or TimestampError saying why not."""
+    if not certificates:
+        raise TimestampError("No trusted TSA certificate is configured.")
+    from rfc3161_client import VerifierBuilder, decode_timestamp_response
+
+    try:
+        response = decode_timestamp_response(timestamp_response_sorted(token))
+    except Exception:
+        raise TimestampError("The token is not a timestamp.") from None
+    return _verified(VerifierBuilder(), certificates, response, data)
+
+
+def _verified(
+    builder: Any, certificates: list[x509.Certificate], response: Any, data: bytes
+) -> datetime:
+    """``response`` checked by ``builder`` trusting ``certificates``: its time (UTC)."""
+    from rfc3161_client import VerificationError
+
+    for certificate in certificates:
+        builder = builder.add_root_certificate(certificate)
+    try:
+        builder.build().verify_message(response, data)
+    except VerificationError as exc:
+        raise TimestampError(f"The timestamp does not verify: {exc}") from None
+    gen_time: datetime = response.tst_info.gen_time
+    return gen_time if gen_time.tzinfo else gen_time.replace(tzinfo=UTC)
+
+
+def ledger_anchor_authority(label: Label) -> AnchorAuthority | None:
+    """The label's evidence TSA as the ledger's anchoring authority (see
+    ``optout.ledger_anchoring``); None when the label has no TSA."""
+    found = evidence_settings(label=label)
+    if not found.timestamps_enabled:
+        return None
+    url, pem = found.tsa_url, found.tsa_certificates
+
+    def stamp(data: bytes) -> Stamp:
+        try:
+            result = tsa_stamp(url=url, certificates=tsa_certificates_parse(pem), data=data)
+        except (TimestampError, ValidationError) as exc:
+            raise AnchorTokenError(_error_text(exc)) from None
+        return Stamp(token=result.token, gen_time=result.gen_time)
+
+    def verify(token: bytes, data: bytes) -> datetime:
+        try:
+            return tsa_token_verify(
+                token=token, certificates=tsa_certificates_parse(pem), data=data
+            )
+        except (TimestampError, ValidationError) as exc:
+            raise AnchorTokenError(_error_text(exc)) from None
+
+    return AnchorAuthority(url=url, stamp=stamp, verify=verify)
+
+
+def _error_text(exc: Exception) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 # --- subjects: what can be stamped, and what happens once it is ----------------------------

@@ -2,13 +2,15 @@
 
 The custody ledger and approved policy and terms versions must not change whatever code,
 or person with a database shell, tries. Migrations install the triggers with
-:func:`refuse_changes`, which writes the same guard for PostgreSQL and SQLite.
-TRUNCATE is left alone: test databases are flushed with it, and production runs the
-application under a role without TRUNCATE rights (docs/custody.md).
+:func:`refuse_changes`, which writes the same guard for PostgreSQL and SQLite, and
+:func:`refuse_truncate` (PostgreSQL: SQLite has no TRUNCATE, its DELETE trigger covers an
+unqualified DELETE). The application itself runs under a role that has neither UPDATE,
+DELETE nor TRUNCATE rights on the ledger and does not own it (docs/custody.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import migrations
@@ -81,3 +83,38 @@ CREATE TRIGGER {triggers[1]} BEFORE DELETE ON {table}
                 schema_editor.execute(statement)
 
     return migrations.RunPython(forward, reverse)
+
+
+def refuse_truncate(
+    *, tables: tuple[str, ...], function: str, message: str
+) -> migrations.RunPython:
+    """An operation adding a statement-level BEFORE TRUNCATE trigger, named
+    ``<table>_no_truncate``, to each of ``tables``; all call the plpgsql ``function``.
+
+    Only the tables' owner (or a superuser) can drop or disable it, and the application's
+    role is neither. Tests that flush the database disable it for the flush (tests/conftest.py).
+    """
+    forward = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '{message}: TRUNCATE refused' USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+""" + "".join(
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}\n"
+        f"    FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n"
+        for table in tables
+    )
+    reverse = "".join(
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};\n" for table in tables
+    )
+    reverse += f"DROP FUNCTION IF EXISTS {function}();\n"
+
+    def vendor_sql(sql: str) -> Callable[[Any, Any], None]:
+        def run(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(sql, params=None)
+
+        return run
+
+    return migrations.RunPython(vendor_sql(forward), vendor_sql(reverse))

@@ -11,7 +11,7 @@ from optout.models.base import (
 from optout.models.blobs import Blob, blob_storage_name
 from optout.models.jobs import Job
 from optout.models.labels import Invitation, Label, LabelDomain, Membership
-from optout.models.ledger import GENESIS_HASH, LedgerEntry, LedgerHead
+from optout.models.ledger import GENESIS_HASH, LedgerAnchor, LedgerEntry, LedgerHead
 from optout.models.tokens import ApiToken
 from optout.models.users import User
 
@@ -26,6 +26,7 @@ __all__ = [
     "LabelOwnedModel",
     "LabelScopedManager",
     "LabelScopedQuerySet",
+    "LedgerAnchor",
     "LedgerEntry",
     "LedgerHead",
     "Membership",

@@ -15,7 +15,7 @@ class LedgerEntry(models.Model):
 
     ``entry_hash`` is the SHA-256 of the entry's canonical JSON followed by the previous
     entry's hash (see ``optout.services.ledger``). A database trigger refuses UPDATE and
-    DELETE on this table.
+    DELETE on this table; another refuses TRUNCATE.
     """
 
     label = models.ForeignKey("optout.Label", on_delete=models.PROTECT, related_name="+")
@@ -37,6 +37,9 @@ class LedgerEntry(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    mac = models.CharField(max_length=64, blank=True)
+    """HMAC-SHA256 of ``entry_hash`` under ``OPTOUT_LEDGER_KEY`` (empty when no key is set):
+    without the key, nobody with only the database can extend the chain convincingly."""
 
     objects: LabelScopedManager[Any] = LabelScopedManager()
 
@@ -70,3 +73,33 @@ class LedgerHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label_id} at #{self.seq}"
+
+
+class LedgerAnchor(models.Model):
+    """A label's ledger head as it was at ``gen_time``, RFC 3161-timestamped by its TSA.
+
+    ``record`` holds the stamped bytes (the canonical JSON of label, ``seq`` and
+    ``entry_hash``); ``token`` the TSA's answer. The verifier recomputes the chain and
+    requires it to reproduce every anchored head, so a chain rewritten from an entry
+    onwards, or cut and its head rewound, no longer matches what a third party dated.
+    Append-only like the ledger itself.
+    """
+
+    label = models.ForeignKey("optout.Label", on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    entry_hash = models.CharField(max_length=64)
+    record = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
+    token = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
+    gen_time = models.DateTimeField(_("stamped at"))
+    tsa_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: LabelScopedManager[Any] = LabelScopedManager()
+
+    class Meta:
+        ordering = ("label_id", "seq", "pk")
+        verbose_name = _("ledger anchor")
+        verbose_name_plural = _("ledger anchors")
+
+    def __str__(self) -> str:
+        return f"{self.label_id} anchored at #{self.seq}"

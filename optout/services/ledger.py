@@ -3,22 +3,40 @@
 Each entry's hash is ``SHA-256(canonical_json(record) || previous_hash)`` where ``record``
 is built by ``_record`` below. docs/custody.md gives the same recipe for anyone who wants
 to check a ledger excerpt without this code.
+
+A chain alone proves nothing to someone who can rewrite every row and recompute every
+hash; two things outside the database do: heads timestamped by the label's TSA
+(``LedgerAnchor``, see ``optout.services.ledger_anchors``), which the verifier requires
+the chain to reproduce, and, with ``OPTOUT_LEDGER_KEY`` set, an HMAC of each entry's hash
+that only a holder of the key can write.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
+from optout.ledger_anchoring import AnchorTokenError, ledger_timestamp_authority
 from optout.lib.canonical import canonical_json, utc_iso
 from optout.lib.hashing import copy_and_hash
-from optout.models import GENESIS_HASH, Blob, Job, Label, LedgerEntry, LedgerHead, User
+from optout.models import (
+    GENESIS_HASH,
+    Blob,
+    Job,
+    Label,
+    LedgerAnchor,
+    LedgerEntry,
+    LedgerHead,
+    User,
+)
 
 
 def _record(
@@ -49,6 +67,21 @@ def _record(
 
 def entry_hash(record: Mapping[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(canonical_json(record) + prev_hash.encode("ascii")).hexdigest()
+
+
+def entry_mac(digest: str) -> str:
+    """HMAC-SHA256 of an entry hash under ``OPTOUT_LEDGER_KEY``; empty when no key is set."""
+    key: str = settings.OPTOUT_LEDGER_KEY
+    if not key:
+        return ""
+    return hmac.new(key.encode("utf-8"), digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def head_record(*, label_code: str, seq: int, entry_hash: str) -> bytes:
+    """The bytes a ledger anchor timestamps: which chain, how far, and its hash there."""
+    return canonical_json(
+        {"v": 1, "type": "optout.ledger-head", "label": label_code, "seq": seq, "hash": entry_hash}
+    )
 
 
 def entry_record(entry: LedgerEntry, *, label_code: str) -> dict[str, Any]:
@@ -159,6 +192,7 @@ def ledger_append(
         data=record["data"],
         prev_hash=head.entry_hash,
         entry_hash=digest,
+        mac=entry_mac(digest),
     )
     LedgerHead.objects.filter(pk=head.pk).update(seq=seq, entry_hash=digest)
     return entry
@@ -177,6 +211,7 @@ class LedgerReport:
     entries: int
     files_checked: int
     problem: LedgerProblem | None
+    anchors_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -248,6 +283,85 @@ def _check_head(head: LedgerHead | None, *, last: int, prev: str) -> LedgerProbl
     return None
 
 
+def _check_mac(entry: LedgerEntry, *, keyed_since: int | None) -> LedgerProblem | None:
+    """The entry's HMAC under ``OPTOUT_LEDGER_KEY``. Entries written before the key was set
+    have none; from the first keyed entry on, every entry must carry a matching one, so a
+    chain extended by someone without the key is found."""
+    if not settings.OPTOUT_LEDGER_KEY:
+        return None
+    if not entry.mac:
+        if keyed_since is None:
+            return None
+        return LedgerProblem(
+            entry.seq,
+            f"entry #{entry.seq} has no MAC although entries from #{keyed_since} have one: "
+            "it was not written by this application",
+        )
+    if not hmac.compare_digest(entry.mac, entry_mac(entry.entry_hash)):
+        return LedgerProblem(
+            entry.seq,
+            f"the MAC of entry #{entry.seq} does not match OPTOUT_LEDGER_KEY: "
+            "it was not written by this application",
+        )
+    return None
+
+
+def _read(blob: Blob) -> bytes | None:
+    try:
+        with default_storage.open(blob.storage_name, "rb") as handle:
+            data: bytes = handle.read()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == blob.sha256 else None
+
+
+def _check_anchor(
+    anchor: LedgerAnchor, *, prev: str, since: int, label_code: str, check_token: bool
+) -> LedgerProblem | None:
+    """The chain at ``anchor.seq`` (hash ``prev``) against the head a TSA dated; ``since``
+    is the last anchored entry before it that matched (0: none)."""
+    when = utc_iso(anchor.gen_time)
+    if anchor.entry_hash != prev:
+        return LedgerProblem(
+            anchor.seq,
+            f"entry #{anchor.seq} does not match the head timestamped at {when}: the chain "
+            f"was rewritten from an entry between #{since + 1} and #{anchor.seq} onwards",
+        )
+    if not check_token:
+        return None
+    record = _read(anchor.record)
+    expected = head_record(label_code=label_code, seq=anchor.seq, entry_hash=anchor.entry_hash)
+    token = _read(anchor.token)
+    if record != expected or token is None:
+        return LedgerProblem(
+            anchor.seq, f"the timestamp of the head at #{anchor.seq} is missing or was changed"
+        )
+    authority = ledger_timestamp_authority(anchor.label)
+    if authority is None:
+        # No TSA certificates to check the token against now; the hash check above stands.
+        return None
+    try:
+        authority.verify(token, record)
+    except AnchorTokenError as exc:
+        return LedgerProblem(
+            anchor.seq, f"the timestamp of the head at #{anchor.seq} does not verify: {exc}"
+        )
+    return None
+
+
+def _check_anchor_beyond(anchors: list[LedgerAnchor], *, last: int) -> LedgerProblem | None:
+    """A head timestamped beyond the chain's end: the tail was cut (and the head rewound)."""
+    beyond = [anchor for anchor in anchors if anchor.seq > last]
+    if not beyond:
+        return None
+    newest = beyond[-1]
+    return LedgerProblem(
+        last + 1,
+        f"the chain ends at #{last} but a head at #{newest.seq} was timestamped at "
+        f"{utc_iso(newest.gen_time)}: entries from #{last + 1} were removed",
+    )
+
+
 def ledger_verify(
     *,
     label: Label,
@@ -257,12 +371,18 @@ def ledger_verify(
     """Recompute ``label``'s chain (and, with ``check_files``, every file's hash).
 
     Stops at the first bad entry and names it: a changed record, a broken link, a gap
-    or reordering in the sequence, a file whose bytes changed or went missing, or a chain
-    that ends before its recorded head.
+    or reordering in the sequence, a missing or wrong MAC, a file whose bytes changed or
+    went missing, a chain that does not reproduce a timestamped head, or one that ends
+    before its recorded or timestamped head. With ``check_files`` the anchors' tokens are
+    also checked against the label's TSA certificates.
     """
     label_code = str(label.code)
     head = LedgerHead.objects.filter(label=label).first()
     total = head.seq if head else 0
+    anchors = list(LedgerAnchor.objects.for_label(label).select_related("label", "record", "token"))
+    by_seq: dict[int, list[LedgerAnchor]] = {}
+    for anchor in anchors:
+        by_seq.setdefault(anchor.seq, []).append(anchor)
     prev = GENESIS_HASH
     digests: dict[int, str | None] = {}
     entries = (
@@ -271,21 +391,41 @@ def ledger_verify(
         .order_by("seq")
         .iterator(chunk_size=2000)
     )
-    count = 0
+    count = anchored = checked = 0
+    keyed_since: int | None = None
     problem: LedgerProblem | None = None
     for entry in entries:
         count += 1
         problem = _check_link(entry, expected_seq=count, prev=prev, label_code=label_code)
+        if problem is None:
+            problem = _check_mac(entry, keyed_since=keyed_since)
         if problem is None and check_files:
             problem = _check_file(entry, digests=digests)
+        for anchor in by_seq.get(count, []) if problem is None else []:
+            problem = _check_anchor(
+                anchor,
+                prev=entry.entry_hash,
+                since=anchored,
+                label_code=label_code,
+                check_token=check_files,
+            )
+            if problem is not None:
+                break
+            checked += 1
         if problem is not None:
             break
+        if count in by_seq:
+            anchored = count
+        if keyed_since is None and entry.mac:
+            keyed_since = count
         prev = entry.entry_hash
         if on_progress is not None:
             on_progress(count, total)
     else:
-        problem = _check_head(head, last=count, prev=prev)
-    return LedgerReport(label.slug, count, len(digests), problem)
+        problem = _check_anchor_beyond(anchors, last=count) or _check_head(
+            head, last=count, prev=prev
+        )
+    return LedgerReport(label.slug, count, len(digests), problem, anchors_checked=checked)
 
 
 def ledger_verify_recorded(
@@ -302,6 +442,7 @@ def ledger_verify_recorded(
         "ok": report.ok,
         "entries": report.entries,
         "files_checked": report.files_checked,
+        "anchors_checked": report.anchors_checked,
         "problem": (
             {"seq": report.problem.seq, "reason": report.problem.reason} if report.problem else None
         ),

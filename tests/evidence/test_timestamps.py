@@ -25,8 +25,10 @@ from evidence.services.timestamps import (
     tsa_stamp,
 )
 from evidence.verifier import verify_packet
-from optout.models import Job, LedgerEntry
+from optout.models import Job, LedgerAnchor, LedgerEntry
+from optout.services.blobs import blob_open
 from optout.services.jobs import job_execute
+from optout.services.ledger import ledger_verify
 from tests.conftest import Team
 from tests.evidence.conftest import make_item, make_matter
 from tests.evidence.packets import build_packet, extract, packet_file
@@ -181,6 +183,30 @@ def test_a_packet_manifest_is_stamped_and_the_packet_verifies_offline(
         folder / "timestamps" / "manifest.json.tsr",
         folder / "timestamps" / "tsa-certificates.pem",
     )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_packet_build_timestamps_the_ledger_head_as_openssl_verifies(
+    team: Team, local_tsa: LocalTsa, tmp_path: Path
+) -> None:
+    _configure(team, local_tsa)
+    packet = build_packet(_matter_with_item(team), team.counsel)
+    built = LedgerEntry.objects.for_label(team.label).get(action="packet.built")
+    job = Job.objects.for_label(team.label).get(kind="ledger.anchor")
+    job_execute(code=str(job.code))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    anchor = LedgerAnchor.objects.for_label(team.label).get()
+    assert anchor.seq >= built.seq and packet.status == Packet.Status.READY
+    assert ledger_verify(label=team.label).anchors_checked == 1
+    # The stamped head, checked by an independent implementation.
+    record, token = tmp_path / "head.json", tmp_path / "head.tsr"
+    for blob, target in ((anchor.record, record), (anchor.token, token)):
+        with blob_open(blob) as handle:
+            target.write_bytes(handle.read())
+    assert json.loads(record.read_bytes())["seq"] == anchor.seq
+    (tmp_path / "ca.pem").write_text(local_tsa.ca_pem)
+    checked = openssl_verify(record, token, tmp_path / "ca.pem")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

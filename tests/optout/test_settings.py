@@ -93,6 +93,23 @@ def test_secrets_can_come_from_files(tmp_path: Path) -> None:
         Env({"X_FILE": str(tmp_path / "missing")}).secret("X")
 
 
+def test_the_database_password_can_come_from_a_file(tmp_path: Path) -> None:
+    # What docker-compose.yml does: the role in the URL, its password in a secret file.
+    secret = tmp_path / "db_app_password"
+    secret.write_text("s3cret\n")
+    env = {
+        "DJANGO_DEBUG": "true",
+        "OPTOUT_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://optout_app@db:5432/optout",
+        "DATABASE_PASSWORD_FILE": str(secret),
+    }
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; "
+    code += "print(d['USER'], d['PASSWORD'], d['HOST'])"
+    result = _run(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["optout_app", "s3cret", "db"]
+
+
 @pytest.mark.parametrize("value", ["true", "True", "1", "yes", "on"])
 def test_booleans_accept_the_usual_spellings(value: str) -> None:
     assert Env({"B": value}).flag("B", False) is True

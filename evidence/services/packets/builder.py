@@ -46,6 +46,7 @@ from optout.services.blobs import (
     blob_store_file,
 )
 from optout.services.ledger import entry_record, ledger_append
+from optout.services.ledger_anchors import ledger_anchor_request
 
 PACKET_JOB = "evidence.packet_build"
 VERIFIER_SOURCE = Path(verifier.__file__)
@@ -448,6 +449,8 @@ def packet_build(*, packet: Packet, report: Any, language: str = "en") -> Packet
         )
         if stamp is not None and seal == Packet.Seal.PENDING:
             timestamp_retry_later(stamp=stamp)
+        # The ledger's head, now naming this packet, is timestamped too (docs/custody.md).
+        ledger_anchor_request(label=packet.label, actor=packet.created_by)
     return packet
 
 

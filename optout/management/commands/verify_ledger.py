@@ -10,8 +10,9 @@ from optout.services.ledger import ledger_verify
 
 class Command(BaseCommand):
     help = (
-        "Recompute a label's custody ledger (hash chain and file hashes). Exits with status "
-        "1 and names the first bad entry when the ledger is not intact."
+        "Recompute a label's custody ledger (hash chain, MACs, file hashes, timestamped "
+        "heads). Exits with status 1 and names the first bad entry when the ledger is not "
+        "intact."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-files",
             action="store_true",
-            help="Check the chain only, without re-hashing stored files.",
+            help="Check the chain only, without re-hashing stored files or anchor tokens.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,7 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Ledger of {label.slug} is intact: {report.entries} entries, "
-                    f"{report.files_checked} files checked."
+                    f"{report.files_checked} files checked, {report.anchors_checked} "
+                    "timestamped heads reproduced."
                 )
             )
             return
