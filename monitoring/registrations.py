@@ -15,6 +15,7 @@ from evidence.matter_items import (
 )
 from monitoring.models import Suspect
 from monitoring.services.fingerprints import on_master_ready
+from optout.navigation import NavItem, register_nav_item
 
 
 def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
@@ -52,6 +53,9 @@ def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
 
 
 def register() -> None:
+    register_nav_item(
+        NavItem("monitoring", gettext_lazy("Monitoring"), "monitoring:index", order=60)
+    )
     register_master_ready_hook(on_master_ready)
     register_matter_item_source(
         MatterItemSource(

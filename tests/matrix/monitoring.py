@@ -52,7 +52,17 @@ def _upload(objs: Objects) -> dict[str, object]:
     return {"file": SimpleUploadedFile("found.wav", wav_bytes(77))}
 
 
+def _files(objs: Objects) -> dict[str, object]:
+    return {"files": [SimpleUploadedFile("found.wav", wav_bytes(78))]}
+
+
 ROUTES = [
+    Route("monitoring:index", writes={"POST": RIGHTS}, data=_files, format="multipart"),
+    Route("monitoring:suspect", kwargs=lambda o: {"code": o.suspect.code}),
+    Route(
+        "monitoring:suspect_escalate", read=None, writes={"POST": RIGHTS},
+        kwargs=lambda o: {"code": o.suspect.code},
+    ),
     Route("api:monitoring:suspects", writes={"POST": RIGHTS}, data=_upload, format="multipart"),
     Route("api:monitoring:suspect", kwargs=lambda o: {"id": o.suspect.code}),
     Route(
