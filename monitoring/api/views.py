@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,10 +22,9 @@ from monitoring.models import Suspect, SuspectMatch
 from monitoring.selectors import index_status, label_suspects
 from monitoring.services.suspects import SuspectError, suspect_escalate, suspect_submit
 from optout.api.serializers import JobSerializer
-from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
+from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.tenancy import get_owned_or_404
-from optout.uploads import HashedUploadedFile, size_limit_message, upload_error
 
 
 class Conflict(exceptions.APIException):
@@ -121,14 +119,7 @@ class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView)
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = request.data  # parsed here, with the hashing upload handler
-        if upload_error(request._request):
-            raise PayloadTooLarge(size_limit_message())
-        incoming = SuspectUploadSerializer(data=data)
-        incoming.is_valid(raise_exception=True)
-        upload = incoming.validated_data["file"]
-        if not isinstance(upload, HashedUploadedFile):
-            raise exceptions.ValidationError({"file": [_("Send the file as multipart form data.")]})
+        upload, _fields = self.hashed_upload(request, SuspectUploadSerializer)
         try:
             suspect = suspect_submit(
                 label=self.access.label,

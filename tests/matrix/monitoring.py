@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import Master, Recording
+from catalog.models import Recording
 from monitoring.models import Suspect, SuspectMatch
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
 from tests.matrix import Objects, Route, World
-from tests.matrix.masters import wav_bytes
+from tests.matrix.masters import ready_master, wav_bytes
 
 RIGHTS = Capability.RIGHTS
 
@@ -21,21 +21,7 @@ def build(world: World, side: str) -> None:
     label, owner = objs.label, objs.owner
     seed = 31 if side == "a" else 32
     recording = Recording.objects.create(label=label, title=f"Monitored {side}")
-    blob = blob_store_bytes(label=label, data=wav_bytes(seed), actor=owner)
-    master = Master.objects.create(
-        label=label,
-        recording=recording,
-        version=1,
-        blob=blob,
-        original_name=f"monitored-{side}.wav",
-        size=blob.size,
-        received_sha256=blob.sha256,
-        verified_sha256=blob.sha256,
-        status=Master.Status.READY,
-        format="wav",
-        is_current=True,
-        uploaded_by=owner,
-    )
+    master = ready_master(objs, recording, seed=seed, name=f"monitored-{side}.wav")
     copy = blob_store_bytes(label=label, data=wav_bytes(seed + 40), actor=owner)
     suspect = Suspect.objects.create(
         label=label, blob=copy, original_name="found.wav", status=Suspect.Status.DONE,
