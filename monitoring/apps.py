@@ -8,3 +8,8 @@ class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from monitoring import job_kinds, registrations  # noqa: F401  (registrations)
+
+        registrations.register()

@@ -1,1 +1,101 @@
+"""Fingerprints of masters and suspects checked against them.
+
+PostgreSQL holds the truth: each master's raw Chromaprint sub-fingerprints. The in-memory
+index each worker builds from them (``monitoring.selectors.label_index``) is a cache.
+"""
+
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from optout.models import LabelOwnedModel
+
+
+class Fingerprint(LabelOwnedModel):
+    """One master version's fingerprint (pending until its job has read the audio).
+
+    The index holds, per recording, the newest ready master version that has a ready
+    fingerprint; a master that is no longer ready (flagged on a re-check) leaves it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        READY = "ready", _("Fingerprinted")
+        FAILED = "failed", _("Failed")
+
+    master = models.OneToOneField(
+        "catalog.Master", on_delete=models.PROTECT, related_name="fingerprint"
+    )
+    recording = models.ForeignKey("catalog.Recording", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    problem = models.TextField(blank=True)
+    values = models.BinaryField(default=b"")
+    """Raw sub-fingerprints, little-endian uint32 (about 8 a second)."""
+    frames = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveBigIntegerField(null=True, blank=True)
+    algorithm = models.PositiveSmallIntegerField(null=True, blank=True)
+    job = models.ForeignKey(
+        "optout.Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fingerprinted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("label", "status"), name="fingerprint_label_status")]
+
+
+class Suspect(LabelOwnedModel):
+    """A file someone found elsewhere, checked against the label's fingerprints."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being checked")
+        DONE = "done", _("Checked")
+        FAILED = "failed", _("Failed")
+
+    blob = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("original file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    problem = models.TextField(blank=True)
+    duration_ms = models.PositiveBigIntegerField(null=True, blank=True)
+    references = models.PositiveIntegerField(
+        default=0, help_text="How many recordings the index held when it was checked."
+    )
+    job = models.ForeignKey(
+        "optout.Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "evidence.Matter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("label", "-created_at"), name="suspect_label_recent")]
+
+
+class SuspectMatch(LabelOwnedModel):
+    """A recording the suspect holds a copy of, and where."""
+
+    suspect = models.ForeignKey(Suspect, on_delete=models.CASCADE, related_name="matches")
+    recording = models.ForeignKey("catalog.Recording", on_delete=models.PROTECT, related_name="+")
+    master = models.ForeignKey("catalog.Master", on_delete=models.PROTECT, related_name="+")
+    isrc = models.CharField(max_length=12, blank=True)
+    votes = models.PositiveIntegerField()
+    score = models.FloatField(help_text="1 - bit-error rate: 1 is identical, 0.5 unrelated.")
+    ber = models.FloatField()
+    suspect_offset = models.FloatField(help_text="Seconds into the suspect.")
+    master_offset = models.FloatField(help_text="Seconds into the master.")
+    length = models.FloatField(help_text="Seconds matched.")
+    rate = models.FloatField(
+        default=1.0, help_text="Speed the suspect was played at to match (1.04 = 4 % faster)."
+    )
+
+    class Meta:
+        ordering = ("-score",)

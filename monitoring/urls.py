@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from monitoring import views
 
 app_name = "monitoring"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    path("suspects/<uuid:code>/", views.suspect, name="suspect"),
+    path("suspects/<uuid:code>/matter/", views.suspect_escalate_view, name="suspect_escalate"),
+]

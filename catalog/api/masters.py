@@ -44,11 +44,10 @@ from catalog.services.tagging import (
     tagged_filename,
 )
 from optout.api.serializers import JobSerializer
-from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
+from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import get_owned_or_404
-from optout.uploads import HashedUploadedFile, size_limit_message, upload_error
 
 
 class Conflict(exceptions.APIException):
@@ -294,18 +293,11 @@ class MasterListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = request.data  # parsed here, with the hashing upload handler
-        if upload_error(request._request):
-            raise PayloadTooLarge(size_limit_message())
-        incoming = MasterFileUploadSerializer(data=data)
-        incoming.is_valid(raise_exception=True)
-        upload = incoming.validated_data["file"]
-        if not isinstance(upload, HashedUploadedFile):
-            raise exceptions.ValidationError({"file": [_("Send the file as multipart form data.")]})
+        upload, fields = self.hashed_upload(request, MasterFileUploadSerializer)
         try:
             master = master_upload_for_reference(
                 label=self.access.label,
-                reference=incoming.validated_data["recording"],
+                reference=fields["recording"],
                 path=Path(upload.temporary_file_path()),
                 sha256=upload.digest.sha256,
                 size=upload.digest.size,

@@ -52,6 +52,18 @@ _PROBE_AT = 60
 _PAYLOAD_AT = 70
 
 
+MasterReadyHook = Callable[[Master, User | None], None]
+_MASTER_READY_HOOKS: list[MasterReadyHook] = []
+
+
+def register_master_ready_hook(hook: MasterReadyHook) -> None:
+    """Call ``hook(master, actor)`` each time a master is settled ``ready``, inside the
+    transaction that settles it: how an app above the catalog (monitoring) learns of a new
+    ready master and queues its own work with it, without the catalog importing that app."""
+    if hook not in _MASTER_READY_HOOKS:
+        _MASTER_READY_HOOKS.append(hook)
+
+
 class MasterStateError(ValueError):
     """The master is not in a state that allows what was asked."""
 
@@ -447,6 +459,8 @@ def _settle_ready(master: Master, *, actor: User | None, info: AudioInfo, payloa
                 "current": current,
             },
         )
+        for hook in _MASTER_READY_HOOKS:
+            hook(master, actor)
     return current
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework import generics, status
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,9 +19,11 @@ from optout.roles import Capability
 from optout.tenancy import SAFE_METHODS, LabelAccess, get_owned_or_404, label_access
 from optout.uploads import (
     UPLOAD_METHODS,
+    HashedUploadedFile,
     close_uploads,
     declared_too_large,
     size_limit_message,
+    upload_error,
     use_hashing_uploads,
 )
 
@@ -53,6 +55,22 @@ class HashedUploadsMixin:
     ) -> Response:
         close_uploads(request._request)
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def hashed_upload(
+        self, request: Request, fields: type[serializers.Serializer[Any]]
+    ) -> tuple[HashedUploadedFile, dict[str, Any]]:
+        """The request's ``file`` (hashed while it arrived) and its fields validated by
+        ``fields``: 413 when the body was over the limit, 400 when a field is invalid or
+        the file did not come as multipart form data."""
+        data = request.data  # parsed here, with the hashing upload handler
+        if upload_error(request._request):
+            raise PayloadTooLarge(size_limit_message())
+        incoming = fields(data=data)
+        incoming.is_valid(raise_exception=True)
+        upload = incoming.validated_data["file"]
+        if not isinstance(upload, HashedUploadedFile):
+            raise ValidationError({"file": [_("Send the file as multipart form data.")]})
+        return upload, dict(incoming.validated_data)
 
 
 class LabelScopedMixin:

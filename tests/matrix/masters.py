@@ -28,6 +28,26 @@ def _upload(objs: Objects) -> dict[str, object]:
     }
 
 
+def ready_master(objs: Objects, recording: Recording, *, seed: int, name: str) -> Master:
+    """A current, ready version 1 of ``recording`` (the row only; no job ran)."""
+    blob = blob_store_bytes(label=objs.label, data=seeded_wav(seed), actor=objs.owner)
+    master: Master = Master.objects.create(
+        label=objs.label,
+        recording=recording,
+        version=1,
+        blob=blob,
+        original_name=name,
+        size=blob.size,
+        received_sha256=blob.sha256,
+        verified_sha256=blob.sha256,
+        status=Master.Status.READY,
+        format="wav",
+        is_current=True,
+        uploaded_by=objs.owner,
+    )
+    return master
+
+
 def build(world: World, side: str) -> None:
     """A ready master with a ready tagged copy in each label (rows made directly: the
     processing and tagging jobs run in their own tests, not in every matrix test)."""
@@ -37,21 +57,7 @@ def build(world: World, side: str) -> None:
         label=label, title=f"Matrix take {side}", p_line="2026 Matrix Records"
     )
     seed = 1 if side == "a" else 2
-    blob = blob_store_bytes(label=label, data=seeded_wav(seed), actor=owner)
-    master = Master.objects.create(
-        label=label,
-        recording=recording,
-        version=1,
-        blob=blob,
-        original_name=f"take-{side}.wav",
-        size=blob.size,
-        received_sha256=blob.sha256,
-        verified_sha256=blob.sha256,
-        status=Master.Status.READY,
-        format="wav",
-        is_current=True,
-        uploaded_by=owner,
-    )
+    master = ready_master(objs, recording, seed=seed, name=f"take-{side}.wav")
     metadata = rights_metadata_for(master=master)
     tagged_blob = blob_store_bytes(label=label, data=seeded_wav(seed + 10), actor=owner)
     objs.master_recording = recording

@@ -1,0 +1,194 @@
+"""Monitoring API under /api/v1/labels/<slug>/: suspects (upload, list, detail, escalate to
+a matter) and the fingerprint index's status.
+
+``POST .../suspects/`` takes ``file`` as multipart form data and answers 202 with the
+suspect and its check job; ``GET .../suspects/<id>/`` answers 202 while the check runs and
+200 with the matches once it is done (or failed, with the reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from monitoring.models import Suspect, SuspectMatch
+from monitoring.selectors import index_status, label_suspects
+from monitoring.services.suspects import SuspectError, suspect_escalate, suspect_submit
+from optout.api.serializers import JobSerializer
+from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
+from optout.roles import Capability
+from optout.tenancy import get_owned_or_404
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class SuspectMatchSerializer(serializers.ModelSerializer[SuspectMatch]):
+    recording = serializers.UUIDField(source="recording.code", read_only=True)
+    recording_title = serializers.CharField(source="recording.title", read_only=True)
+    master = serializers.UUIDField(source="master.code", read_only=True)
+    master_version = serializers.IntegerField(source="master.version", read_only=True)
+    speed = serializers.FloatField(
+        source="rate", read_only=True, help_text="The suspect's speed against the master."
+    )
+
+    class Meta:
+        model = SuspectMatch
+        fields = (
+            "recording",
+            "recording_title",
+            "isrc",
+            "master",
+            "master_version",
+            "score",
+            "ber",
+            "votes",
+            "suspect_offset",
+            "master_offset",
+            "length",
+            "speed",
+        )
+        read_only_fields = fields
+
+
+class SuspectSerializer(serializers.ModelSerializer[Suspect]):
+    id = serializers.UUIDField(source="code", read_only=True)
+    sha256 = serializers.CharField(source="blob.sha256", read_only=True)
+    size = serializers.IntegerField(source="blob.size", read_only=True)
+    media_type = serializers.CharField(source="blob.media_type", read_only=True)
+    matter = serializers.UUIDField(source="matter.code", read_only=True, default=None)
+    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+    matches = SuspectMatchSerializer(many=True, read_only=True)
+    job = JobSerializer(read_only=True)
+
+    class Meta:
+        model = Suspect
+        fields = (
+            "id",
+            "original_name",
+            "status",
+            "problem",
+            "sha256",
+            "size",
+            "media_type",
+            "duration_ms",
+            "references",
+            "matches",
+            "matter",
+            "created_by",
+            "created_at",
+            "checked_at",
+            "job",
+        )
+        read_only_fields = fields
+
+
+class SuspectUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="An audio file in any format FFmpeg reads.")
+
+
+class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """Suspects of the label, newest first; POST submits one (multipart ``file``)."""
+
+    model = Suspect
+    serializer_class = SuspectSerializer
+    write_capability = Capability.RIGHTS
+    parser_classes = [MultiPartParser, FormParser]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Suspect.objects.unscoped().none()
+        return label_suspects(label=self.access.label)
+
+    @extend_schema(
+        request={"multipart/form-data": SuspectUploadSerializer},
+        responses={
+            202: SuspectSerializer,
+            400: OpenApiResponse(description="Invalid upload"),
+            413: OpenApiResponse(description="Larger than the upload limit"),
+        },
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload, _fields = self.hashed_upload(request, SuspectUploadSerializer)
+        try:
+            suspect = suspect_submit(
+                label=self.access.label,
+                path=Path(upload.temporary_file_path()),
+                sha256=upload.digest.sha256,
+                size=upload.digest.size,
+                original_name=upload.name or "",
+                actor=self.access.user,
+            )
+        except SuspectError as error:
+            raise exceptions.ValidationError({"file": [error.message]}) from None
+        return Response(SuspectSerializer(suspect).data, status=status.HTTP_202_ACCEPTED)
+
+
+class _SuspectMixin(LabelScopedMixin):
+    def suspect(self) -> Suspect:
+        found: Suspect = get_owned_or_404(
+            label_suspects(label=self.access.label), access=self.access, code=self.kwargs["id"]
+        )
+        return found
+
+
+class SuspectApi(_SuspectMixin, APIView):
+    @extend_schema(
+        responses={
+            200: SuspectSerializer,
+            202: OpenApiResponse(SuspectSerializer, description="Still being checked."),
+        }
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        suspect = self.suspect()
+        pending = suspect.status == Suspect.Status.PENDING
+        return Response(
+            SuspectSerializer(suspect).data,
+            status=status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK,
+        )
+
+
+class SuspectMatterApi(_SuspectMixin, APIView):
+    """Escalate: open a matter holding the suspect file, the matched recordings and their
+    current masters (201 with the suspect, whose ``matter`` names it)."""
+
+    write_capability = Capability.RIGHTS
+
+    @extend_schema(
+        request=None,
+        responses={201: SuspectSerializer, 409: OpenApiResponse(description="Not escalatable")},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        suspect = self.suspect()
+        try:
+            suspect_escalate(suspect=suspect, actor=self.access.user)
+        except SuspectError as error:
+            raise Conflict(error.message, code=error.code) from None
+        return Response(SuspectSerializer(self.suspect()).data, status=status.HTTP_201_CREATED)
+
+
+class IndexStatusSerializer(serializers.Serializer[Any]):
+    masters_ready = serializers.IntegerField()
+    fingerprinted = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    missing = serializers.IntegerField(help_text="Ready masters never queued for fingerprinting.")
+    indexed_recordings = serializers.IntegerField()
+
+
+class FingerprintStatusApi(LabelScopedMixin, APIView):
+    """How many of the label's ready masters are fingerprinted, waiting, failed, missing."""
+
+    @extend_schema(responses={200: IndexStatusSerializer})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(index_status(label=self.access.label).as_dict())

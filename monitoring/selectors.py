@@ -1,0 +1,97 @@
+"""Reads of the monitoring app: the label's fingerprint index, index status, suspects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+
+from catalog.models import Master
+from monitoring.audio import unpack
+from monitoring.index import ReferenceIndex
+from monitoring.models import Fingerprint, Suspect
+from optout.models import Label
+
+# Per worker process: label id -> (the fingerprint ids it was built from, the index).
+_INDEXES: dict[int, tuple[tuple[int, ...], ReferenceIndex]] = {}
+
+
+def index_fingerprint_ids(*, label: Label) -> tuple[int, ...]:
+    """The fingerprints the index holds: per recording, the newest ready master version with
+    a ready fingerprint (a master flagged or failed since is left out)."""
+    rows = (
+        Fingerprint.objects.for_label(label)
+        .filter(status=Fingerprint.Status.READY, master__status=Master.Status.READY)
+        .values_list("pk", "recording_id", "master__version")
+    )
+    newest: dict[int, tuple[int, int]] = {}
+    for pk, recording, version in rows:
+        if recording not in newest or version > newest[recording][1]:
+            newest[recording] = (pk, version)
+    return tuple(sorted(pk for pk, _version in newest.values()))
+
+
+def label_index(*, label: Label) -> ReferenceIndex:
+    """The label's index, rebuilt in this process only when the set of fingerprints it must
+    hold changed (one small query decides): every worker answers from the same rows."""
+    wanted = index_fingerprint_ids(label=label)
+    cached = _INDEXES.get(label.pk)
+    if cached is not None and cached[0] == wanted:
+        return cached[1]
+    rows = Fingerprint.objects.for_label(label).filter(pk__in=wanted).values_list("pk", "values")
+    index = ReferenceIndex((str(pk), unpack(bytes(values))) for pk, values in rows)
+    _INDEXES[label.pk] = (wanted, index)
+    return index
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    masters_ready: int
+    fingerprinted: int
+    pending: int
+    failed: int
+    indexed_recordings: int
+
+    @property
+    def missing(self) -> int:
+        """Ready masters with no fingerprint at all (ready before fingerprinting existed)."""
+        return max(self.masters_ready - self.fingerprinted - self.pending - self.failed, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "masters_ready": self.masters_ready,
+            "fingerprinted": self.fingerprinted,
+            "pending": self.pending,
+            "failed": self.failed,
+            "missing": self.missing,
+            "indexed_recordings": self.indexed_recordings,
+        }
+
+
+def index_status(*, label: Label) -> IndexStatus:
+    ready = Master.Status.READY
+    counts = (
+        Fingerprint.objects.for_label(label)
+        .filter(master__status=ready)
+        .aggregate(
+            fingerprinted=Count("pk", filter=Q(status=Fingerprint.Status.READY)),
+            pending=Count("pk", filter=Q(status=Fingerprint.Status.PENDING)),
+            failed=Count("pk", filter=Q(status=Fingerprint.Status.FAILED)),
+        )
+    )
+    return IndexStatus(
+        masters_ready=Master.objects.for_label(label).filter(status=ready).count(),
+        fingerprinted=counts["fingerprinted"],
+        pending=counts["pending"],
+        failed=counts["failed"],
+        indexed_recordings=len(index_fingerprint_ids(label=label)),
+    )
+
+
+def label_suspects(*, label: Label) -> Any:
+    return (
+        Suspect.objects.for_label(label)
+        .select_related("job", "blob", "created_by", "matter")
+        .prefetch_related("matches__recording", "matches__master")
+    )

@@ -1,0 +1,102 @@
+"""Synthetic music for the fingerprint tests, made at test time: each track is a seeded
+melody of notes of different pitches and lengths (two harmonics, plucked envelope), a bass
+line, a drum-like noise pattern and a quiet noise bed; variants are made with sox and ffmpeg."""
+
+from __future__ import annotations
+
+import math
+import random
+import subprocess
+import wave
+from array import array
+from pathlib import Path
+
+RATE = 22050
+
+
+def _note(
+    out: array[float], start: int, length: int, freq: float, gain: float, decay: float
+) -> None:
+    step = 2 * math.pi * freq / RATE
+    for i in range(min(length, len(out) - start)):
+        env = gain * math.exp(-decay * i / RATE)
+        out[start + i] += env * (math.sin(step * i) + 0.4 * math.sin(2 * step * i))
+
+
+def synth_track(path: Path, *, seed: int, seconds: float = 75.0) -> Path:
+    """A distinct track for ``seed``: its own scale, tempo, melody, bass and drum pattern."""
+    rng = random.Random(seed)
+    total = int(seconds * RATE)
+    out = array("d", bytes(8 * total))
+    root = 196.0 * 2 ** (rng.randrange(12) / 12)
+    scale = [0, 2, 3, 5, 7, 8, 10] if rng.random() < 0.5 else [0, 2, 4, 5, 7, 9, 11]
+    beat = rng.uniform(0.35, 0.6)
+    at = 0
+    while at < total:  # melody
+        length = int(beat * rng.choice([0.5, 0.5, 1, 1, 1.5, 2]) * RATE)
+        degree = rng.randrange(len(scale) * 2)
+        freq = root * 2 ** ((scale[degree % 7] + 12 * (degree // 7)) / 12)
+        _note(out, at, length, freq, 0.30, 3.0)
+        at += length
+    at, bar = 0, 0
+    while at < total:  # bass, one note a bar of four beats
+        length = int(4 * beat * RATE)
+        _note(out, at, length, root / 2 * 2 ** (scale[rng.randrange(7)] / 12), 0.25, 0.8)
+        at += length
+        bar += 1
+    pattern = [rng.random() < 0.6 for _ in range(8)]
+    noise = random.Random(seed * 7919)
+    step = int(beat / 2 * RATE)
+    for hit, at in enumerate(range(0, total, step)):  # drums: decaying noise bursts
+        if pattern[hit % 8]:
+            for i in range(min(int(0.08 * RATE), total - at)):
+                out[at + i] += 0.35 * math.exp(-40 * i / RATE) * noise.uniform(-1, 1)
+    for i in range(total):  # the noise bed
+        out[i] += 0.02 * noise.uniform(-1, 1)
+    peak = max(abs(v) for v in out) or 1.0
+    pcm = array("h", (int(32000 * v / peak) for v in out))
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE)
+        handle.writeframes(pcm.tobytes())
+    return path
+
+
+def run(*command: str) -> None:
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def ffmpeg(source: Path, target: Path, *args: str) -> Path:
+    run("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), *args, str(target))
+    return target
+
+
+def sox(source: Path, target: Path, *effects: str) -> Path:
+    run("sox", str(source), str(target), *effects)
+    return target
+
+
+def with_noise(source: Path, target: Path, *, snr_db: float) -> Path:
+    """``source`` with white noise mixed in ``snr_db`` below the signal's RMS level."""
+    stats = subprocess.run(
+        ["sox", str(source), "-n", "stat"], capture_output=True, text=True, check=True
+    ).stderr
+    rms = float(
+        next(line for line in stats.splitlines() if "RMS     amplitude" in line).split()[-1]
+    )
+    noise = target.with_suffix(".noise.wav")
+    seconds = float(
+        subprocess.run(
+            ["soxi", "-D", str(source)], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    # White noise from sox has RMS = amplitude / sqrt(3).
+    amplitude = rms * 10 ** (-snr_db / 20) * math.sqrt(3)
+    info = subprocess.run(["soxi", str(source)], capture_output=True, text=True, check=True).stdout
+    rate = next(line for line in info.splitlines() if line.startswith("Sample Rate"))
+    channels = next(line for line in info.splitlines() if line.startswith("Channels"))
+    run("sox", "-n", "-r", rate.split()[-1], "-c", channels.split()[-1], str(noise), "synth",
+        f"{seconds}", "whitenoise", "vol", f"{amplitude}")  # fmt: skip
+    run("sox", "-m", str(source), str(noise), str(target))
+    return target
