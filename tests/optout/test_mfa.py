@@ -193,7 +193,7 @@ def test_api_sessions_need_the_second_factor_and_tokens_count_as_passed(
     guarded: Team, packet: Packet
 ) -> None:
     slug = guarded.label.slug
-    member_url = reverse("api:member", kwargs={"slug": slug, "code": guarded.viewer.code})
+    member_url = reverse("api:member", kwargs={"slug": slug, "id": guarded.viewer.code})
     download_url = reverse(
         "api:evidence:packet-download",
         kwargs={"slug": slug, "matter_id": packet.matter.code, "id": packet.code},

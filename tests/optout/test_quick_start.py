@@ -81,13 +81,14 @@ def _celery_main(script: int, command: str) -> psutil.Process | None:
         except psutil.NoSuchProcess:
             continue
         is_celery = any("celery" in a for a in args[:2])
+        if not is_celery or command not in args or parent is None:
+            continue
+        try:
+            parent_args = parent.cmdline()
+        except psutil.Error:  # a killed process may linger as a zombie until reaped
+            continue
         # A pool child's parent is the celery main process; the main one's is run-dev.
-        if (
-            is_celery
-            and command in args
-            and parent is not None
-            and not any("celery" in a for a in parent.cmdline()[:2])
-        ):
+        if not any("celery" in a for a in parent_args[:2]):
             return process
     return None
 

@@ -209,12 +209,15 @@ def test_a_truncated_wav_is_kept_but_cannot_be_tagged(
 
 
 def test_a_copy_whose_signing_fails_is_failed_with_the_reason_and_can_be_retried(
-    team: Team, track: Recording, source_wav: Path, local_tsa: LocalTsa
+    team: Team, track: Recording, source_wav: Path, local_tsa: LocalTsa, settings: Any
 ) -> None:
     from evidence.services.settings import evidence_settings_update
 
     give_signing_credential(team)
-    # The label's timestamp authority does not answer: the signature cannot be made.
+    # The label's timestamp authority does not answer: the signature cannot be made. The
+    # operator allows its address (it passes the check made when it is saved); nothing
+    # listens on it.
+    settings.OPTOUT_FETCH_ALLOWED_HOSTS = [*settings.OPTOUT_FETCH_ALLOWED_HOSTS, "127.0.0.1:9"]
     evidence_settings_update(
         label=team.label,
         actor=team.owner,
