@@ -39,3 +39,23 @@ def questionnaire_localized(
         ]
         out.append({**question, "text": text, "choices": choices})
     return out
+
+
+def answer_rows(
+    *, questionnaire: list[dict[str, Any]], answers: dict[str, Any], language: str
+) -> list[dict[str, str]]:
+    """Each question with the answer given, in ``language``, for pages."""
+    words = wording(language)
+    rows = []
+    for question in questionnaire_localized(questionnaire, language=language):
+        given = answers.get(question["key"]) or {}
+        answer = given.get("answer")
+        if question["kind"] == "yes_no":
+            shown = words.get(str(answer), "")
+        else:
+            names = {c["key"]: c["name"] for c in question["choices"]}
+            shown = ", ".join(names.get(k, k) for k in answer or []) or words["none"]
+        rows.append(
+            {"text": question["text"], "answer": shown, "explanation": given.get("explanation", "")}
+        )
+    return rows

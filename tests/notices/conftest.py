@@ -72,3 +72,30 @@ def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[dict[str, Any]]:
         # name type... emb sub uni object ID: the three yes/no flags sit before the last two
         rows.append({"name": parts[0], "emb": parts[-5], "uni": parts[-3]})
     return rows
+
+
+def rendered_notice(world: World, tmp_path: Path, *, language: str = "en") -> tuple[Any, str]:
+    """A draft notice rendered to PDF, with the response token read off the PDF."""
+    import re
+
+    from notices.services.notices import notice_create, notice_render
+    from optout.services.blobs import blob_open
+
+    notice = notice_create(
+        label=world.label, partner=world.partner, scope="catalog", language=language, actor=None
+    )
+    notice = notice_render(notice=notice, actor=None)
+    assert notice.pdf is not None
+    with blob_open(notice.pdf) as handle:
+        text = pdf_text(handle.read(), tmp_path)
+    match = re.search(r"/n/([A-Za-z0-9_-]{43})/", re.sub(r"\s+", "", text))
+    assert match is not None
+    return notice, match.group(1)
+
+
+def sent_notice(world: World, tmp_path: Path, *, language: str = "en") -> tuple[Any, str]:
+    """A notice rendered and sent (to the test mail outbox), with its response token."""
+    from notices.services.notices import notice_send
+
+    notice, token = rendered_notice(world, tmp_path, language=language)
+    return notice_send(notice=notice, actor=None), token
