@@ -10,4 +10,6 @@ class NoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from notices import job_kinds  # noqa: F401  (job kinds register on import)
+        from notices import job_kinds, registrations  # noqa: F401  (job kinds register on import)
+
+        registrations.register()

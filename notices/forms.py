@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Partner, Recording, Release
 from notices.models import PartnerNotice
 from notices.services.questionnaire import questionnaire_localized
 from notices.services.responses import MAX_EXPLANATION
-from notices.wording import wording
+from notices.wording import LANGUAGE_CHOICES, wording
+from optout.models import Label
 
 
 class AnswerForm(forms.Form):
@@ -47,3 +50,38 @@ class AnswerForm(forms.Form):
             }
             for q in self.questions
         }
+
+
+class NoticeForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(), label=_("Partner"), to_field_name="code"
+    )
+    scope = forms.ChoiceField(
+        choices=PartnerNotice.Scope.choices, label=_("Covers"), widget=forms.RadioSelect
+    )
+    releases = forms.ModelMultipleChoiceField(
+        queryset=Release.objects.none(), required=False, label=_("Releases"), to_field_name="code"
+    )
+    recordings = forms.ModelMultipleChoiceField(
+        queryset=Recording.objects.none(),
+        required=False,
+        label=_("Recordings"),
+        to_field_name="code",
+    )
+    language = forms.ChoiceField(
+        choices=LANGUAGE_CHOICES,
+        label=_("Language"),
+        required=False,
+        help_text=_("Empty: the language of the partner's first territory, else English."),
+    )
+    deadline = forms.DateField(
+        label=_("Answer by"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+
+    def __init__(self, *args: Any, label: Label, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["partner"].queryset = Partner.objects.for_label(label).order_by("name")
+        fields["releases"].queryset = Release.objects.for_label(label).order_by("title")
+        fields["recordings"].queryset = Recording.objects.for_label(label).order_by("title")
+        fields["language"].choices = [("", _("From the partner's territory")), *LANGUAGE_CHOICES]

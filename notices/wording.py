@@ -288,3 +288,21 @@ def signal_name(key: str, language: str) -> str:
     if key == "contract":
         return wording(language)["contract"]
     return SIGNAL_NAMES.get(key, key)
+
+
+_TERRITORY_LANGUAGE = {
+    "SE": "sv", "DE": "de", "AT": "de", "CH": "de", "LI": "de",
+    "ES": "es", "MX": "es", "AR": "es", "CL": "es", "CO": "es", "PE": "es",
+    "BR": "pt-BR", "FR": "fr", "BE": "fr", "LU": "fr", "MC": "fr",
+    "JP": "ja", "KR": "ko", "CN": "zh-Hans", "SG": "zh-Hans",
+    "SA": "ar", "AE": "ar", "EG": "ar", "QA": "ar", "KW": "ar", "MA": "ar",
+}  # fmt: skip
+
+
+def language_for_territories(territories: list[str]) -> str:
+    """The notice language a partner's first known territory suggests (English otherwise)."""
+    for territory in territories or []:
+        language = _TERRITORY_LANGUAGE.get(str(territory).upper())
+        if language:
+            return language
+    return "en"

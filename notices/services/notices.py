@@ -344,3 +344,21 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
 def notice_send_run(*, ctx: JobContext) -> dict[str, Any]:
     notice = notice_send(notice=_load(ctx), actor=ctx.job.created_by)
     return {"notice": str(notice.code), "status": notice.status}
+
+
+def notice_close(*, notice: PartnerNotice, actor: User) -> PartnerNotice:
+    if notice.status == PartnerNotice.Status.CLOSED:
+        raise ValidationError(_("This notice is closed already."))
+    with transaction.atomic():
+        previous = notice.status
+        notice.status = PartnerNotice.Status.CLOSED
+        notice.closed_at = timezone.now()
+        notice.save(update_fields=["status", "closed_at"])
+        ledger_append(
+            label=notice.label,
+            actor=actor,
+            action="notice.close",
+            subject=notice,
+            data={"previous_status": previous},
+        )
+    return notice
