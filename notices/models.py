@@ -78,6 +78,10 @@ class PartnerNotice(LabelOwnedModel):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     send_error = models.TextField(blank=True)
+    # The latest job working on the notice (rendering, then sending): pages and the API poll it.
+    job = models.ForeignKey(
+        "optout.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # What the notice said, frozen when it was created.
     policy_version_number = models.PositiveIntegerField(null=True, blank=True)
     terms_text = models.TextField(blank=True)

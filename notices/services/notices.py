@@ -177,7 +177,8 @@ def notice_create(
             subject=notice,
             data={"partner": str(partner.code), "scope": scope, "language": language},
         )
-        notice_render_request(notice=notice, actor=actor)
+        notice.job = notice_render_request(notice=notice, actor=actor)
+        notice.save(update_fields=["job"])
     return notice
 
 
@@ -194,13 +195,16 @@ def notice_render_request(*, notice: PartnerNotice, actor: User | None) -> Job:
 def notice_send_request(*, notice: PartnerNotice, actor: User | None) -> Job:
     if notice.status != PartnerNotice.Status.DRAFT:
         raise ValidationError(_("This notice has already been sent."))
-    return job_create(
-        label=notice.label,
-        kind=SEND_JOB,
-        actor=actor,
-        title=_("Send the notice to %(partner)s") % {"partner": notice.partner.name},
-        params={"notice": str(notice.code)},
-    )
+    with transaction.atomic():
+        notice.job = job_create(
+            label=notice.label,
+            kind=SEND_JOB,
+            actor=actor,
+            title=_("Send the notice to %(partner)s") % {"partner": notice.partner.name},
+            params={"notice": str(notice.code)},
+        )
+        notice.save(update_fields=["job"])
+    return notice.job
 
 
 # --- rendering ------------------------------------------------------------------------------

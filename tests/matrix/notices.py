@@ -52,6 +52,23 @@ ROUTES = [
         writes={"POST": RIGHTS},
         data=lambda o: {},
     ),
+    # API
+    Route(
+        "api:notices:notice-list",
+        writes={"POST": RIGHTS},
+        format="json",
+        data=lambda o: {"partner": str(o.notice_partner.code), "scope": "catalog"},
+    ),
+    Route("api:notices:notice-detail", kwargs=lambda o: {"id": o.notice.code}),
+    Route(
+        "api:notices:notice-send",
+        kwargs=lambda o: {"id": o.notice.code},
+        read=None,
+        writes={"POST": RIGHTS},
+        format="json",
+        data=lambda o: {},
+    ),
+    Route("api:notices:notice-pdf", kwargs=lambda o: {"id": o.notice.code}),
     Route(
         "notice_respond",
         kind="public",
