@@ -275,7 +275,10 @@ def notice_render_run(*, ctx: JobContext) -> dict[str, Any]:
 # --- sending --------------------------------------------------------------------------------
 
 
-def _message(notice: PartnerNotice, recipients: list[str]) -> EmailMessage:
+def notice_message(
+    notice: PartnerNotice, recipients: list[str], *, reminder: bool = False
+) -> EmailMessage:
+    """The e-mail carrying the notice's PDF (the reminder repeats it, marked as such)."""
     assert notice.pdf is not None
     label = notice.label
     words = wording(notice.language)
@@ -289,7 +292,11 @@ def _message(notice: PartnerNotice, recipients: list[str]) -> EmailMessage:
         ]
     )
     message = EmailMessage(
-        subject=f"{words['title']}: {label.legal_name or label.name}",
+        subject=(
+            f"{words['deadline'].format(date=notice.deadline.isoformat())} {words['title']}"
+            if reminder
+            else f"{words['title']}: {label.legal_name or label.name}"
+        ),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
@@ -312,7 +319,7 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
         )
     if notice.pdf is None:
         notice = notice_render(notice=notice, actor=actor)
-    message = _message(notice, recipients)
+    message = notice_message(notice, recipients)
     raw = message.message().as_bytes()
     try:
         get_connection(fail_silently=False).send_messages([message])
