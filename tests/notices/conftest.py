@@ -11,6 +11,9 @@ from catalog.models import Partner, PartnerContact, Recording, Release, ReleaseT
 from optout.models import Label
 from tests.conftest import Team
 
+# ``server``: the loopback listener that counts every request a PDF renderer makes.
+from tests.evidence.test_pdf_safety import server  # noqa: F401
+
 
 @dataclass
 class World:
