@@ -59,8 +59,10 @@ class PartnerNotice(LabelOwnedModel):
 
     partner = models.ForeignKey("catalog.Partner", on_delete=models.PROTECT, related_name="notices")
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
-    releases = models.ManyToManyField("catalog.Release", blank=True, related_name="+")
-    recordings = models.ManyToManyField("catalog.Recording", blank=True, related_name="+")
+    releases = models.ManyToManyField("catalog.Release", blank=True, related_name="partner_notices")
+    recordings = models.ManyToManyField(
+        "catalog.Recording", blank=True, related_name="partner_notices"
+    )
     language = models.CharField(_("language"), max_length=8)
     deadline = models.DateField(_("answer by"), default=default_deadline)
     status = models.CharField(
