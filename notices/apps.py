@@ -8,3 +8,8 @@ class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Notices")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from notices import job_kinds, registrations  # noqa: F401  (job kinds register on import)
+
+        registrations.register()

@@ -516,6 +516,11 @@ OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
 # store (a private deployment's internal CA; the tests' CA).
 OPTOUT_FETCH_CA_BUNDLE = env.text("OPTOUT_FETCH_CA_BUNDLE", "")
 
+# --- Partner notices -----------------------------------------------------------------------
+
+# A partner that has not answered gets one reminder this many days before the deadline.
+OPTOUT_NOTICE_REMINDER_DAYS = env.integer("OPTOUT_NOTICE_REMINDER_DAYS", 7, minimum=0, maximum=365)
+
 # --- Captures of web pages ------------------------------------------------------------------
 
 # Debian's Chromium, driven by Playwright; a capture without it is stored unrendered.
@@ -598,4 +603,5 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "optout.anchor_ledgers",
         "schedule": float(OPTOUT_LEDGER_ANCHOR_SECONDS),
     },
+    "notice-deadlines": {"task": "notices.deadlines", "schedule": 3600.0},
 }

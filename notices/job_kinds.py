@@ -1,0 +1,22 @@
+"""Job kinds of the notices app: thin adapters from a job to its service.
+
+Imported from ``NoticesConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notices.services.notices import RENDER_JOB, SEND_JOB, notice_render_run, notice_send_run
+from optout.jobs import JobContext, job_kind
+
+
+@job_kind(RENDER_JOB, max_attempts=3)
+def render_job(ctx: JobContext) -> dict[str, Any]:
+    return notice_render_run(ctx=ctx)
+
+
+# One attempt: a retry after the mail server took the message would send it twice.
+@job_kind(SEND_JOB, max_attempts=1)
+def send_job(ctx: JobContext) -> dict[str, Any]:
+    return notice_send_run(ctx=ctx)

@@ -1,0 +1,41 @@
+"""Reads of the notices app for pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from notices.models import PartnerNotice
+from optout.models import Label
+
+
+def label_notices(*, label: Label, status: str = "") -> QuerySet[PartnerNotice]:
+    notices = PartnerNotice.objects.for_label(label).select_related("partner")
+    if status in PartnerNotice.Status.values:
+        notices = notices.filter(status=status)
+    return notices.order_by("-created_at", "code")
+
+
+def notice_timeline(notice: PartnerNotice) -> list[dict[str, Any]]:
+    """The steps the notice went through, oldest first."""
+    steps = [
+        (PartnerNotice.Status.DRAFT, notice.created_at),
+        ("rendered", notice.rendered_at),
+        (PartnerNotice.Status.SENT, notice.sent_at),
+        (PartnerNotice.Status.DELIVERED, notice.delivered_at),
+        (PartnerNotice.Status.BOUNCED, notice.bounced_at),
+        (PartnerNotice.Status.OVERDUE, notice.overdue_at),
+        (PartnerNotice.Status.ANSWERED, notice.answered_at),
+        (PartnerNotice.Status.CLOSED, notice.closed_at),
+    ]
+    return [
+        {
+            "step": step,
+            "name": PartnerNotice.Status(step).label if step != "rendered" else _("PDF rendered"),
+            "at": at,
+        }
+        for step, at in steps
+        if at is not None
+    ]

@@ -1,0 +1,76 @@
+"""The page behind a notice's response link: no account, no label URL, only the token."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from notices.forms import AnswerForm
+from notices.models import PartnerNotice
+from notices.services.questionnaire import answer_rows
+from notices.services.responses import notice_answer, notice_for_token
+from notices.wording import BY_CODE, wording
+from optout.lib.client_ip import client_ip
+
+# Requests per client address per window, counting wrong tokens and right ones alike: a
+# partner opens its link a few times; guessing needs millions of tries.
+RATE_LIMIT = 30
+RATE_WINDOW = 600
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    ip = client_ip(request, trusted_hops=settings.OPTOUT_TRUSTED_PROXY_HOPS) or "unknown"
+    key = f"notices:respond:{ip}"
+    cache.add(key, 0, timeout=RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW)
+        count = 1
+    return count > RATE_LIMIT
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "notices/public/invalid.html", status=404)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    if _rate_limited(request):
+        response = render(request, "notices/public/rate_limited.html", status=429)
+        response["Retry-After"] = str(RATE_WINDOW)
+        return response
+    notice = notice_for_token(token)
+    if notice is None:
+        return _not_found(request)
+    form = AnswerForm(request.POST or None, notice=notice)
+    answerable = request.method == "POST" and notice.status != PartnerNotice.Status.ANSWERED
+    if answerable and form.is_valid():
+        try:
+            notice_answer(token=token, values=form.values())
+        except PartnerNotice.DoesNotExist:
+            return _not_found(request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(request.path)
+    lang = BY_CODE.get(notice.language, BY_CODE["en"])
+    context = {
+        "notice": notice,
+        "lang": lang,
+        "w": wording(notice.language),
+        "form": form,
+        "answer_rows": answer_rows(
+            questionnaire=notice.questionnaire, answers=notice.answers, language=notice.language
+        ),
+        "covered_releases": len(notice.covered.get("releases", [])),
+        "covered_recordings": len(notice.covered.get("recordings", [])),
+    }
+    response = render(request, "notices/public/respond.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
