@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PgOperations
 from django.test import Client, override_settings
+from django.utils import translation
 
 from optout.models import Label, Membership, User
 from optout.roles import Role
@@ -139,6 +140,15 @@ def _media_root(settings: Any, tmp_path: Path) -> Path:
         },
     }
     return media
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # The locale middleware activates the language a request asked for and leaves it active
+    # in the thread; the next test in the same process must start from the default.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
