@@ -50,6 +50,13 @@ class LedgerEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("label", "seq"), name="ledger_seq_unique_per_label"),
         ]
+        indexes = [
+            # An object's entries: its history, and the once-per-job check that an append
+            # makes while it holds the label's head (a scan there would serialise appends).
+            models.Index(
+                fields=("label", "object_type", "object_code"), name="ledger_entries_of_object"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
