@@ -214,10 +214,20 @@ class PartnerFilter(CatalogFilterSet):
     entity = ENTITIES["partner"]
     kind = filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices)
     release = filters.UUIDFilter(label=_("Carries release"), field_name="releases__code")
+    flag = filters.ChoiceFilter(
+        label=_("Risk flag"),
+        choices=((risks.FLAG_PARTNER_AT_RISK, _("May pass the catalog on")),),
+        method="filter_flag",
+    )
 
     class Meta:
         model = Partner
         fields: list[str] = []
+
+    def filter_flag(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value == risks.FLAG_PARTNER_AT_RISK:
+            return queryset.filter(pk__in=risks.partners_at_risk(label=self.label).values("pk"))
+        return queryset
 
 
 class ContractFilter(CatalogFilterSet):

@@ -13,7 +13,7 @@ from catalog.models.documentation import Consent, ContributionRecord, MarketNote
 from catalog.models.imports import CatalogImport, CatalogSettings
 from catalog.models.masters import Master, MasterTaggedCopy
 from catalog.models.parties import Party
-from catalog.models.partners import Partner, PartnerContact
+from catalog.models.partners import Partner, PartnerContact, PartnerRiskFlag
 from catalog.models.recordings import Recording, RecordingPerformer
 from catalog.models.releases import Release, ReleaseTrack
 from catalog.models.resumable_uploads import ResumableUpload
@@ -32,6 +32,7 @@ __all__ = [
     "MasterTaggedCopy",
     "Partner",
     "PartnerContact",
+    "PartnerRiskFlag",
     "Party",
     "PartyRole",
     "Recording",

@@ -123,6 +123,7 @@ def detail_context(*, entity: Entity, obj: Any, access: LabelAccess) -> dict[str
             "contacts": list(obj.contacts.all()),
             "contracts": contracts,
             "flags": [f for c in contracts for f in risks.contract_flags(contract=c)],
+            "risk_flags": list(risks.partner_open_risk_flags(partner=obj)),
         }
     if entity.key == "party":
         return {

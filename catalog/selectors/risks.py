@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from catalog.models import AIClause, Contract, Party, Recording, RecordingPerformer
+from catalog.models import (
+    AIClause,
+    Contract,
+    Partner,
+    PartnerRiskFlag,
+    Party,
+    Recording,
+    RecordingPerformer,
+)
 from optout.models import Label
 
 DECIDED = (AIClause.PROHIBITED, AIClause.PERMITTED)
@@ -21,6 +29,7 @@ SUBLICENSING_RISK = (AIClause.SILENT, AIClause.PERMITTED)
 
 FLAG_SILENT_SUBLICENSING = "silent_sublicensing"
 FLAG_VOICE_NOT_COVERED = "voice_not_covered"
+FLAG_PARTNER_AT_RISK = "at_risk"
 
 
 def silent_sublicensing_q() -> Q:
@@ -123,3 +132,30 @@ def contract_flags(*, contract: Contract) -> list[Flag]:
             )
         )
     return flags
+
+
+def partner_open_risk_flags(*, partner: Partner) -> QuerySet[PartnerRiskFlag]:
+    """Flags raised on ``partner`` by what it said or published, still open."""
+    return PartnerRiskFlag.objects.for_label(partner.label).filter(
+        partner=partner, cleared_at__isnull=True
+    )
+
+
+def partners_at_risk(*, label: Label) -> QuerySet[Partner]:
+    """Partners with a contract silent on (or permitting) sublicensing, or an open flag.
+
+    The dashboard's risk list: both kinds of risk mean the partner may pass the catalog on.
+    """
+    open_flags = PartnerRiskFlag.objects.for_label(label).filter(
+        partner=OuterRef("pk"), cleared_at__isnull=True
+    )
+    risky_contracts = Contract.objects.for_label(label).filter(
+        silent_sublicensing_q(), partner=OuterRef("pk")
+    )
+    partners: QuerySet[Partner] = (
+        Partner.objects.for_label(label)
+        .annotate(has_open_flag=Exists(open_flags), has_risky_contract=Exists(risky_contracts))
+        .filter(Q(has_open_flag=True) | Q(has_risky_contract=True))
+        .order_by("name", "code")
+    )
+    return partners

@@ -29,6 +29,7 @@ class CatalogSummary:
     contracts: int
     silent_sublicensing: int
     voice_not_covered: int
+    partners_at_risk: int
 
 
 def catalog_summary(*, label: Label) -> CatalogSummary:
@@ -48,6 +49,7 @@ def catalog_summary(*, label: Label) -> CatalogSummary:
         contracts=Contract.objects.for_label(label).count(),
         silent_sublicensing=risks.contracts_silent_sublicensing(label=label).count(),
         voice_not_covered=risks.recordings_voice_not_covered(label=label).count(),
+        partners_at_risk=risks.partners_at_risk(label=label).count(),
     )
     cache.set(key, asdict(summary), CACHE_SECONDS)
     return summary

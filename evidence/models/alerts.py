@@ -11,8 +11,10 @@ class Alert(LabelOwnedModel):
     """Something about the label's evidence that a person must look at.
 
     Raised by the integrity check (a stored file changed or vanished), by a packet build
-    that found a changed file, and by a timestamp that could not be obtained. One open
-    alert per cause (``key``): a daily check does not pile up copies.
+    that found a changed file, by a timestamp that could not be obtained, and by the
+    enforcement apps (a watched page changed, a notice went overdue, a fan report or a
+    fingerprint match arrived...). One open alert per cause (``key``): a daily check does
+    not pile up copies.
     """
 
     class Kind(models.TextChoices):
@@ -20,6 +22,13 @@ class Alert(LabelOwnedModel):
         BLOB_MISSING = "blob_missing", _("Stored file missing")
         PACKET_BLOCKED = "packet_blocked", _("Packet blocked")
         TIMESTAMP_FAILED = "timestamp_failed", _("Timestamp failed")
+        WATCH_CHANGED = "watch_changed", _("Watched page changed")
+        CAPTURE_FAILED = "capture_failed", _("Capture failed")
+        SIGNAL_GAP = "signal_gap", _("Signal audit found a gap")
+        NOTICE_OVERDUE = "notice_overdue", _("Notice overdue")
+        FAN_REPORT = "fan_report", _("New fan report")
+        NEW_MATCH = "new_match", _("New fingerprint match")
+        CONTROL_OVERDUE = "control_overdue", _("Platform control check overdue")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     key = models.CharField(max_length=200)
