@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from monitoring import views
+from monitoring.views import fingerprints as views
 
 app_name = "monitoring"
 

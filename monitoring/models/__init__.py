@@ -1,0 +1,5 @@
+"""Monitoring's models, one module per capability."""
+
+from monitoring.models.fingerprints import Fingerprint, Suspect, SuspectMatch
+
+__all__ = ["Fingerprint", "Suspect", "SuspectMatch"]
