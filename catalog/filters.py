@@ -7,12 +7,13 @@ label-scoped queryset, so another label's code finds nothing (and reveals nothin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +49,50 @@ RECORDING_SEARCH_TEXT = RawSQL(
 )
 
 
+# The expression of the full-text index of migration 0010, and its match.
+RECORDING_WORDS_MATCH = (
+    "to_tsvector('simple'::regconfig, optout_unaccent(catalog_recording.title || ' ' || "
+    "catalog_recording.display_artist)) @@ to_tsquery('simple'::regconfig, optout_unaccent(%s))"
+)
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 8
+
+
+def words_tsquery(term: str) -> str | None:
+    """A ``to_tsquery`` text finding every word of ``term`` as a word or its beginning.
+
+    None when ``term`` reads as a partial code instead (one token holding a digit, such as
+    "SE-A02" or "1999", or no letters at all): those keep the trigram substring match.
+    Words are letters and digits only, so the query needs no escaping.
+    """
+    words = WORD.findall(term.lower())[:MAX_WORDS]
+    if not words or not any(ch.isalpha() for ch in "".join(words)):
+        return None
+    if len(term.split()) == 1 and any(ch.isdigit() for ch in term):
+        return None
+    # A one-letter word is matched whole: as a prefix it would read most of the index.
+    return " & ".join(f"'{w}':*" if len(w) > 1 else f"'{w}'" for w in words)
+
+
+def _recording_text_q(term: str) -> Q:
+    if connection.vendor == "postgresql":
+        tsquery = words_tsquery(term)
+        if tsquery is not None:
+            # The SQL is a constant spelled as the index is; the query text is a bound
+            # parameter. The ORM's SearchVector would wrap the columns in COALESCE and miss
+            # the index.
+            match = RawSQL(RECORDING_WORDS_MATCH, (tsquery,), output_field=BooleanField())  # noqa: S611
+            return Q(match)
+    return Q(search_text__contains=term.upper())
+
+
 def search_q(entity: Entity, term: str) -> Q:
-    """Substring match on the search fields; identifiers that normalise match exactly."""
+    """Words (or a partial code) on the search fields; identifiers that normalise match
+    exactly."""
     term = term.strip()
     query = Q()
     if entity.key == "recording":
-        query |= Q(search_text__contains=term.upper())
+        query |= _recording_text_q(term)
     else:
         for name in entity.search_fields:
             query |= Q(**{f"{name}__icontains": term})
