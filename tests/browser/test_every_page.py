@@ -36,6 +36,13 @@ WIDEST = """() => {
         + " «" + (el.textContent || "").trim().slice(0, 40) + "»");
 }"""
 
+# Every id an aria-describedby or aria-labelledby names must exist (help texts, errors).
+DANGLING_REFERENCES = """() => [
+    ...document.querySelectorAll("[aria-describedby], [aria-labelledby]")]
+    .flatMap((el) => ["aria-describedby", "aria-labelledby"]
+        .flatMap((attr) => (el.getAttribute(attr) || "").split(/\\s+/).filter(Boolean)))
+    .filter((id) => !document.getElementById(id))"""
+
 
 def _pages(routes: list[Route]) -> list[Route]:
     return [
@@ -62,6 +69,9 @@ def _check(page: Any, url: str, problems: list[str]) -> None:
             culprits = page.evaluate(WIDEST)
             problems.append(f"{url} at {width}px is {overflow}px wider than the window: {culprits}")
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    dangling = page.evaluate(DANGLING_REFERENCES)
+    if dangling:
+        problems.append(f"{url}: aria-describedby/labelledby name no element: {dangling}")
     page.evaluate(AXE.read_text())
     violations = page.evaluate(
         """async () => {
