@@ -10,6 +10,7 @@ from django.db import connection
 
 from catalog.entities import ENTITIES
 from catalog.filters import words_tsquery
+from catalog.models import Recording
 from catalog.services.entities import entity_create, entity_update
 from tests.conftest import Team
 
@@ -98,9 +99,7 @@ def test_common_words_give_the_same_answers_as_rare_ones(
 def test_an_edited_title_is_found_by_its_new_words(catalog: Team) -> None:
     client = catalog.client_for(catalog.owner)
     slug = catalog.label.slug
-    recording = (
-        ENTITIES["recording"].model.objects.for_label(catalog.label).get(isrc="SEABC2600005")
-    )
+    recording = Recording.objects.for_label(catalog.label).get(isrc="SEABC2600005")
     entity_update(
         entity=ENTITIES["recording"],
         instance=recording,
