@@ -81,8 +81,8 @@ def _too_many(request: HttpRequest, limit: RateLimit) -> HttpResponse:
     return response
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse, *, referrer: str = "no-referrer") -> HttpResponse:
+    response["Referrer-Policy"] = referrer
     response["Cache-Control"] = "no-store"
     return response
 
@@ -129,7 +129,9 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         {"label": label, "form": form, "honeypot": form[HONEYPOT]},
         status=status,
     )
-    return _private(response)
+    # Not "no-referrer" here: the browser would then post the form with "Origin: null",
+    # which the CSRF check rightly refuses.
+    return _private(response, referrer="same-origin")
 
 
 @require_GET
