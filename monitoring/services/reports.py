@@ -35,6 +35,7 @@ from evidence.services.captures import CaptureRefused, capture_request
 from evidence.services.matters import matter_create, matter_item_add
 from monitoring.models import FanReport, FanReportGroup, ReportKind
 from monitoring.models.reports import MAX_URL_LENGTH
+from monitoring.services.suspects import SuspectError
 from optout.lib.canonical import utc_iso
 from optout.models import Label, User
 from optout.services.blobs import blob_store_bytes
@@ -370,11 +371,15 @@ def report_group_capture(*, group: FanReportGroup, actor: User | None) -> Captur
 
 
 def suspect_from_url_service() -> Callable[..., Any] | None:
-    """Fingerprint monitoring's "check a URL as a suspect", when that service exists."""
+    """Fingerprint monitoring's "check the audio behind a URL as a suspect"
+    (``(*, label, url, actor) -> Suspect``), where this server's monitoring has it."""
     from monitoring.services import suspects
 
-    found: Callable[..., Any] | None = getattr(suspects, "suspect_create_from_url", None)
-    return found
+    for name in ("suspect_create_from_url", "suspect_submit_url"):
+        found: Callable[..., Any] | None = getattr(suspects, name, None)
+        if found is not None:
+            return found
+    return None
 
 
 @transaction.atomic
@@ -389,7 +394,10 @@ def report_group_check_as_suspect(*, group: FanReportGroup, actor: User | None) 
     group = _locked(group)
     if group.status == FanReportGroup.Status.DISMISSED:
         raise ReportError(_("These reports were dismissed."), code="dismissed")
-    suspect = create(label=group.label, url=_first_url(group), actor=actor)
+    try:
+        suspect = create(label=group.label, url=_first_url(group), actor=actor)
+    except SuspectError as error:
+        raise ReportError(error.message, code=error.code) from None
     group.suspect = suspect
     if group.status == FanReportGroup.Status.NEW:
         group.status = FanReportGroup.Status.REVIEWING

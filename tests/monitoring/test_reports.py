@@ -17,6 +17,7 @@ from monitoring.services.reports import (
     report_group_capture,
     report_group_dismiss,
     report_group_to_matter,
+    suspect_from_url_service,
 )
 from optout.models import LedgerEntry
 from tests.conftest import Team
@@ -249,3 +250,22 @@ def test_triage_over_the_api(team: Team) -> None:
     other = team.client_for(team.outsider)
     assert other.get(detail).status_code == 404
     assert other.get(f"/api/v1/labels/label-b/reports/{row['id']}/").status_code == 404
+
+
+def test_checking_by_fingerprint_is_offered_only_where_monitoring_can_fetch_a_url(
+    team: Team,
+) -> None:
+    submit(Client(), "label-a")
+    group = _group(team)
+    rights = team.client_for(team.rights)
+    page = rights.get(f"/l/label-a/monitoring/reports/{group.code}/").content.decode()
+    answer = rights.post(f"/api/v1/labels/label-a/reports/{group.code}/suspect/")
+    group.refresh_from_db()
+    if suspect_from_url_service() is None:
+        assert "Check it by fingerprint" not in page
+        assert answer.status_code == 409 and answer.json()["error"]["code"] == "unavailable"
+        assert group.suspect is None and group.status == "new"
+    else:
+        assert "Check it by fingerprint" in page
+        assert answer.status_code == 202 and answer.json()["suspect"]
+        assert group.suspect is not None and group.status == "reviewing"
