@@ -230,12 +230,17 @@ def fan_report_submit(
             "contact_given": bool(email),
         },
     )
+    # The alert is for the rights team: in the site's language, not the reporter's.
+    with override(settings.LANGUAGE_CODE):
+        message = _("A fan reported %(kind)s at %(url)s.") % {
+            "kind": report.get_kind_display().lower(),
+            "url": normalised,
+        }
     alert_raise(
         label=label,
         kind=Alert.Kind.FAN_REPORT,
         key=f"fan_report:{group.code}",
-        message=_("A fan reported %(kind)s at %(url)s.")
-        % {"kind": report.get_kind_display().lower(), "url": normalised},
+        message=message,
         subject=group,
     )
     return report, reference

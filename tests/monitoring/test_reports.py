@@ -269,3 +269,21 @@ def test_checking_by_fingerprint_is_offered_only_where_monitoring_can_fetch_a_ur
         assert "Check it by fingerprint" in page
         assert answer.status_code == 202 and answer.json()["suspect"]
         assert group.suspect is not None and group.status == "reviewing"
+
+
+def test_a_swedish_reporter_hears_the_outcome_in_swedish(
+    team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    form = client.get("/r/label-a/")
+    assert "Skicka rapporten" in form.content.decode()
+    submit(client, "label-a", email="fan@example.test")
+    report = FanReport.objects.for_label(team.label).get()
+    assert report.language == "sv"
+    alert = Alert.objects.for_label(team.label).get(kind="fan_report")
+    assert alert.message.startswith("A fan reported")  # the team's language, not the fan's
+    with django_capture_on_commit_callbacks(execute=True):
+        report_group_dismiss(group=report.group, actor=team.rights, reason="Licensed")
+    [message] = mail.outbox
+    assert message.subject == "Din rapport till Label A"
+    assert "Rättighetsteamet har tittat på den och vidtar ingen åtgärd." in message.body
