@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from evidence.api import captures, views
+from evidence.api import alerts, captures, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("captures/", captures.CaptureListApi.as_view(), name="capture-list"),
@@ -67,4 +67,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="alert-resolve",
     ),
     path("evidence-settings/", views.EvidenceSettingsApi.as_view(), name="settings"),
+    path("alerts/", alerts.LabelAlertListApi.as_view(), name="label-alerts"),
+    path("alerts/<uuid:id>/", alerts.LabelAlertApi.as_view(), name="label-alert"),
+    path(
+        "alerts/<uuid:id>/resolve/",
+        alerts.LabelAlertResolveApi.as_view(),
+        name="label-alert-resolve",
+    ),
+    path("alert-preferences/", alerts.AlertPreferencesApi.as_view(), name="alert-preferences"),
 ]

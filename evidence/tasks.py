@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from evidence.services.alerts import alert_digests_send
 from evidence.services.captures import captures_run_due
 from evidence.services.integrity import blobs_sanity_checks_start
 
@@ -20,3 +21,10 @@ def sanity_check() -> None:
 @shared_task(name="evidence.run_due_captures", acks_late=False, ignore_result=True)
 def run_due_captures() -> None:
     captures_run_due()
+
+
+# Not acks_late: the beat comes back within the hour, and each member's digest is written
+# in the transaction that sends it, at most once a day.
+@shared_task(name="evidence.send_alert_digests", acks_late=False, ignore_result=True)
+def send_alert_digests() -> None:
+    alert_digests_send()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from evidence.views import captures, items, matters, packets
+from evidence.views import alerts, captures, items, matters, packets
 from evidence.views.verify import verify_packet_page
 
 app_name = "evidence"
@@ -56,6 +56,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("add/<slug:source>/<uuid:code>/", matters.add_to_matter, name="add_to_matter"),
     path("alerts/<uuid:code>/resolve/", packets.alert_done, name="alert_resolve"),
+    path("alerts/", alerts.alert_list, name="alerts"),
+    path("alerts/preferences/", alerts.alert_preferences, name="alert_preferences"),
+    path("alerts/<uuid:code>/done/", alerts.alert_resolve_view, name="alert_done"),
     path("settings/", packets.settings_page, name="settings"),
 ]
 

@@ -13,8 +13,11 @@ from evidence.matter_items import (
     NotAddable,
     register_matter_item_source,
 )
-from monitoring.models import Suspect
+from evidence.services.captures import register_capture_finished_hook
+from monitoring.models import FanReportGroup, Suspect
 from monitoring.services.fingerprints import on_master_ready
+from monitoring.services.reports import fan_reports_snapshot
+from monitoring.services.watches import watch_capture_finished
 from optout.navigation import NavItem, register_nav_item
 
 
@@ -57,6 +60,7 @@ def register() -> None:
         NavItem("monitoring", gettext_lazy("Monitoring"), "monitoring:index", order=60)
     )
     register_master_ready_hook(on_master_ready)
+    register_capture_finished_hook(watch_capture_finished)
     register_matter_item_source(
         MatterItemSource(
             key="suspect",
@@ -65,5 +69,15 @@ def register() -> None:
             snapshot=_suspect_snapshot,
             queryset=lambda label: Suspect.objects.for_label(label).select_related("blob"),
             order=80,
+        )
+    )
+    register_matter_item_source(
+        MatterItemSource(
+            key="fan_reports",
+            model="monitoring.FanReportGroup",
+            verbose_name=gettext_lazy("fan reports of a page"),
+            snapshot=fan_reports_snapshot,
+            queryset=lambda label: FanReportGroup.objects.for_label(label),
+            order=85,
         )
     )

@@ -6,11 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from catalog.models import Master
+from catalog.models import Master, Recording, Release
 from monitoring.audio import unpack
 from monitoring.index import ReferenceIndex
-from monitoring.models import Fingerprint, Suspect
+from monitoring.models import (
+    FanReport,
+    FanReportGroup,
+    Fingerprint,
+    Suspect,
+    Watch,
+    WatchCheck,
+)
 from optout.models import Label
 
 # Per worker process: label id -> (the fingerprint ids it was built from, the index).
@@ -94,4 +102,75 @@ def label_suspects(*, label: Label) -> Any:
         Suspect.objects.for_label(label)
         .select_related("job", "blob", "created_by", "matter")
         .prefetch_related("matches__recording", "matches__master")
+    )
+
+
+# --- fan reports and watched pages ----------------------------------------------------------
+
+
+def public_catalog_names(*, label: Label, query: str, limit: int = 10) -> list[str]:
+    """Names the public form may suggest: titles and artists of the label's released
+    releases (a release date today or earlier) and of the recordings on them. Nothing
+    unreleased, no identifier, no note."""
+    text = " ".join((query or "").split())[:100]
+    if len(text) < 2:
+        return []
+    released = Release.objects.for_label(label).filter(
+        release_date__isnull=False, release_date__lte=timezone.localdate()
+    )
+    recordings = Recording.objects.for_label(label).filter(
+        release_tracks__release__in=released.values("pk")
+    )
+    names: set[str] = set()
+    for rows in (released, recordings):
+        for field in ("title", "display_artist"):
+            found = (
+                rows.filter(**{f"{field}__icontains": text})
+                .order_by(field)
+                .values_list(field, flat=True)
+                .distinct()[: limit * 2]
+            )
+            names.update(name for name in found if name)
+    return sorted(names, key=lambda name: (not name.lower().startswith(text.lower()), name))[:limit]
+
+
+def report_groups(*, label: Label, status: str | None = None) -> Any:
+    """The triage queue: one row per reported page, the most recently reported first."""
+    groups = FanReportGroup.objects.for_label(label).select_related("capture", "matter", "suspect")
+    if status:
+        groups = groups.filter(status=status)
+    return groups.order_by("-last_reported_at", "-id")
+
+
+def group_reports(*, label: Label, group: Any) -> Any:
+    return FanReport.objects.for_label(label).filter(group=group).order_by("-created_at", "-id")
+
+
+def report_queue_counts(*, label: Label) -> dict[str, int]:
+    rows = (
+        FanReportGroup.objects.for_label(label)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return dict(rows)
+
+
+def label_watches(*, label: Label) -> Any:
+    return (
+        Watch.objects.for_label(label)
+        .select_related("partner", "schedule")
+        .annotate(
+            changes=Count("checks", filter=Q(checks__outcome="changed")),
+        )
+        .order_by("-active", "name", "id")
+    )
+
+
+def watch_checks(*, label: Label, watch: Any) -> Any:
+    return (
+        WatchCheck.objects.for_label(label)
+        .filter(watch=watch)
+        .select_related("capture", "previous")
+        .order_by("-created_at", "-id")
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 
 from monitoring.views import fingerprints as views
+from monitoring.views import reports, watches
 
 app_name = "monitoring"
 
@@ -10,4 +11,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("suspects/<uuid:code>/", views.suspect, name="suspect"),
     path("suspects/<uuid:code>/matter/", views.suspect_escalate_view, name="suspect_escalate"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<uuid:code>/", reports.report, name="report"),
+    path("reports/<uuid:code>/capture/", reports.report_capture, name="report_capture"),
+    path("reports/<uuid:code>/suspect/", reports.report_suspect, name="report_suspect"),
+    path("reports/<uuid:code>/matter/", reports.report_matter, name="report_matter"),
+    path("watches/", watches.watch_list, name="watches"),
+    path("watches/<uuid:code>/", watches.watch_detail, name="watch"),
+    path("watches/<uuid:code>/stop/", watches.watch_stop_view, name="watch_stop"),
+    path("watches/<uuid:code>/capture/", watches.watch_capture_view, name="watch_capture"),
+    path("watches/checks/<uuid:code>/", watches.watch_check_detail, name="watch_check"),
 ]

@@ -535,6 +535,14 @@ OPTOUT_CAPTURE_DEADLINE_SECONDS = env.integer(
 OPTOUT_CAPTURE_RENDER_TIMEOUT_SECONDS = env.integer(
     "OPTOUT_CAPTURE_RENDER_TIMEOUT_SECONDS", 45, minimum=5, maximum=600
 )
+# How often the beat looks for members whose daily alert digest is due (each member gets
+# at most one a day, whatever this is).
+OPTOUT_ALERT_DIGEST_SECONDS = env.integer(
+    "OPTOUT_ALERT_DIGEST_SECONDS", 3600, minimum=60, maximum=86400
+)
+# Sites whose search results pages a saved search may capture (host or host:port); none
+# by default: the operator decides which sites' terms allow it.
+OPTOUT_SAVED_SEARCH_HOSTS = env.csv("OPTOUT_SAVED_SEARCH_HOSTS")
 OPTOUT_CAPTURE_SCHEDULE_SECONDS = env.integer(
     "OPTOUT_CAPTURE_SCHEDULE_SECONDS", 60, minimum=5, maximum=3600
 )
@@ -597,6 +605,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "run-due-captures": {
         "task": "evidence.run_due_captures",
         "schedule": float(OPTOUT_CAPTURE_SCHEDULE_SECONDS),
+    },
+    "send-alert-digests": {
+        "task": "evidence.send_alert_digests",
+        "schedule": float(OPTOUT_ALERT_DIGEST_SECONDS),
     },
     "expire-uploads": {"task": "catalog.expire_uploads", "schedule": 3600.0},
     "anchor-ledgers": {

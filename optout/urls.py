@@ -41,6 +41,7 @@ urlpatterns = [
     path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("verify/", include(evidence_urls.verify_urlpatterns)),
     path("n/", include("notices.public_urls")),
+    path("r/", include("monitoring.public_urls")),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     # Before allauth's own route of the same name: this one returns to where the user was.

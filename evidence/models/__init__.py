@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from evidence.models.alert_preferences import AlertDelivery, AlertDigest, AlertPreference
 from evidence.models.alerts import Alert
 from evidence.models.base import Withdrawable, WithdrawableManager, WithdrawableQuerySet
 from evidence.models.captures import Capture, CapturePurpose, CaptureSchedule
@@ -19,6 +20,9 @@ from evidence.models.timestamps import Timestamp
 
 __all__ = [
     "Alert",
+    "AlertDelivery",
+    "AlertDigest",
+    "AlertPreference",
     "Capture",
     "CapturePurpose",
     "CaptureSchedule",

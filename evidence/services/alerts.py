@@ -1,8 +1,11 @@
-"""Alerts: raised when evidence is in danger, shown on the dashboard, e-mailed to owners."""
+"""Alerts: raised when evidence is in danger or an enforcement app found something, shown
+on the alerts page, e-mailed to each member as they chose (``alert_preferences``): at once
+when raised, in the daily digest (``alert_digests_send``), or not at all."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,30 +14,29 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
-from evidence.models import Alert
+from evidence.models import Alert, AlertDelivery
+from evidence.services.alert_preferences import (
+    alert_digest_record,
+    alert_recipients,
+    digest_alerts,
+    digest_due,
+)
 from optout.models import Blob, Label, Membership, User
-from optout.roles import Role
 from optout.services.ledger import ledger_append
 
 logger = logging.getLogger(__name__)
 
 
-def _owner_emails(label: Label) -> list[str]:
-    return sorted(
-        Membership.objects.filter(label=label, role=Role.OWNER, user__is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
-
-
 def _send(alert: Alert, recipients: list[str]) -> None:
     context = {"alert": alert, "label": alert.label, "base_url": settings.OPTOUT_BASE_URL}
-    # The owners may read either language; the e-mail goes out in the site's default.
+    # Members may read either language; the e-mail goes out in the site's default.
     with override(settings.LANGUAGE_CODE):
         subject = render_to_string("emails/evidence_alert_subject.txt", context).strip()
         body = render_to_string("emails/evidence_alert_message.txt", context)
     try:
-        send_mail(subject, body, None, recipients)
+        # One message per member: no member learns the others' addresses.
+        for recipient in recipients:
+            send_mail(subject, body, None, [recipient])
     except Exception:
         # The alert row is what counts; the page shows it even when mail is down.
         logger.exception("Could not e-mail alert %s", alert.code)
@@ -81,7 +83,10 @@ def alert_raise(
             )
     except IntegrityError:
         return None  # raised by a concurrent check a moment ago
-    recipients = _owner_emails(label)
+    recipients = [
+        user.email
+        for user in alert_recipients(label=label, kind=kind, delivery=AlertDelivery.IMMEDIATELY)
+    ]
     if recipients:
         transaction.on_commit(lambda: _send(alert, recipients), robust=True)
     return alert
@@ -103,3 +108,54 @@ def alert_resolve(*, alert: Alert, actor: User | None) -> Alert:
         data={"alert": str(alert.code), "kind": alert.kind},
     )
     return alert
+
+
+# --- the daily digest ----------------------------------------------------------------------
+
+
+def _digest_send(*, membership: Membership, now: datetime) -> bool:
+    """One member's digest, if one is due and there is anything in it. The digest row is
+    written in the transaction that sends the message, under a lock on the member's row, so
+    two beats never send the same digest twice and a failed send is tried again."""
+    label, user = membership.label, membership.user
+    with transaction.atomic():
+        Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if not digest_due(label=label, user=user, now=now):
+            return False
+        start, alerts = digest_alerts(label=label, user=user, role=membership.role, now=now)
+        alert_digest_record(label=label, user=user, start=start, end=now, count=len(alerts))
+        if not alerts:
+            return False
+        context = {
+            "label": label,
+            "alerts": alerts,
+            "start": start,
+            "end": now,
+            "base_url": settings.OPTOUT_BASE_URL,
+        }
+        with override(settings.LANGUAGE_CODE):
+            subject = render_to_string("emails/alert_digest_subject.txt", context).strip()
+            body = render_to_string("emails/alert_digest_message.txt", context)
+        send_mail(subject, body, None, [user.email])
+    return True
+
+
+def alert_digests_send(*, now: datetime | None = None) -> int:
+    """Send each member of every active label the digest of the alerts they read daily
+    (system code: the daily beat). Returns how many digests went out."""
+    now = now or timezone.now()
+    sent = 0
+    for label in Label.objects.filter(is_active=True).order_by("pk"):
+        members = (
+            Membership.objects.filter(label=label, user__is_active=True)
+            .exclude(user__email="")
+            .select_related("user", "label")
+            .order_by("pk")
+        )
+        for membership in members:
+            try:
+                sent += _digest_send(membership=membership, now=now)
+            except Exception:
+                # One member's mail server trouble must not hold back the others' digests.
+                logger.exception("Could not send the alert digest to member %s", membership.pk)
+    return sent

@@ -1,5 +1,18 @@
 """Monitoring's models, one module per capability."""
 
 from monitoring.models.fingerprints import Fingerprint, Suspect, SuspectMatch
+from monitoring.models.reports import FanReport, FanReportGroup, ReportKind
+from monitoring.models.watches import TermsLanguage, Watch, WatchCheck, WatchPurpose
 
-__all__ = ["Fingerprint", "Suspect", "SuspectMatch"]
+__all__ = [
+    "FanReport",
+    "FanReportGroup",
+    "Fingerprint",
+    "ReportKind",
+    "Suspect",
+    "SuspectMatch",
+    "TermsLanguage",
+    "Watch",
+    "WatchCheck",
+    "WatchPurpose",
+]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,24 +12,11 @@ from notices.models import PartnerNotice
 from notices.services.questionnaire import answer_rows
 from notices.services.responses import notice_answer, notice_for_token
 from notices.wording import BY_CODE, wording
-from optout.lib.client_ip import client_ip
+from optout.ratelimit import RateLimit, rate_limit_hit, request_address
 
 # Requests per client address per window, counting wrong tokens and right ones alike: a
 # partner opens its link a few times; guessing needs millions of tries.
-RATE_LIMIT = 30
-RATE_WINDOW = 600
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    ip = client_ip(request, trusted_hops=settings.OPTOUT_TRUSTED_PROXY_HOPS) or "unknown"
-    key = f"notices:respond:{ip}"
-    cache.add(key, 0, timeout=RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+RESPOND_LIMIT = RateLimit(name="notices:respond", limit=30, window=600)
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -40,9 +25,9 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
-    if _rate_limited(request):
+    if rate_limit_hit(RESPOND_LIMIT, request_address(request)):
         response = render(request, "notices/public/rate_limited.html", status=429)
-        response["Retry-After"] = str(RATE_WINDOW)
+        response["Retry-After"] = str(RESPOND_LIMIT.window)
         return response
     notice = notice_for_token(token)
     if notice is None:

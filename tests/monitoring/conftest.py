@@ -17,7 +17,9 @@ from monitoring.services.suspects import suspect_submit
 from optout.models import Job
 from optout.services.jobs import job_execute
 from tests.conftest import Team
+from tests.evidence.captures.conftest import site  # noqa: F401  (loopback site to watch)
 from tests.monitoring.audio import sox, synth_track
+from tests.monitoring.mail import smtp  # noqa: F401  (loopback SMTP server)
 
 SEEDS = (11, 22, 33)
 

@@ -34,6 +34,7 @@ from evidence.services.captures.store import (
     CaptureFiles,
     capture_bundle_build,
     output_filenames,
+    register_capture_finished_hook,
 )
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "capture_url_check",
     "captures_run_due",
     "output_filenames",
+    "register_capture_finished_hook",
 ]

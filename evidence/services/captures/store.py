@@ -37,6 +37,22 @@ from optout.services.ledger import ledger_append
 PROVENANCE_FORMAT = "optout-capture-provenance/1"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
+CaptureFinishedHook = Callable[[Capture], None]
+_CAPTURE_FINISHED_HOOKS: list[CaptureFinishedHook] = []
+
+
+def register_capture_finished_hook(hook: CaptureFinishedHook) -> None:
+    """Call ``hook(capture)`` each time a capture ends, done or failed, inside the
+    transaction that settles it: how an app above evidence (monitoring's watched pages)
+    learns what a scheduled capture saw, without evidence importing that app."""
+    if hook not in _CAPTURE_FINISHED_HOOKS:
+        _CAPTURE_FINISHED_HOOKS.append(hook)
+
+
+def _finished(capture: Capture) -> None:
+    for hook in _CAPTURE_FINISHED_HOOKS:
+        hook(capture)
+
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "page").replace(":", "_")
@@ -190,6 +206,8 @@ def capture_fail(*, capture: Capture, code: str, message: str, warc: Blob | None
             subject=capture,
             data={"url": capture.url, "code": code, "message": message[:500]},
         )
+        capture.refresh_from_db()
+        _finished(capture)
 
 
 # --- the steps of a finished capture -------------------------------------------------------
@@ -394,6 +412,7 @@ def _mark_done(
             "changed": comparison.changed if comparison.changed is not None else "first capture",
         },
     )
+    _finished(capture)
 
 
 def capture_store(
