@@ -207,7 +207,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "optout.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "optout.forms.InvitedSignupForm"}
+ACCOUNT_FORMS = {"signup": "optout.forms.InvitedSignupForm", "login": "optout.forms.QuietLoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
