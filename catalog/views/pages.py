@@ -30,12 +30,14 @@ from optout.uploads import HashedUploadedFile, accepts_uploads, upload_error
 
 @label_view()
 def index(request: HttpRequest, access: LabelAccess) -> HttpResponse:
+    summary = catalog_summary(label=access.label)
+    counts = summary.by_entity
     return render(
         request,
         "catalog/index.html",
         {
-            "summary": catalog_summary(label=access.label),
-            "entities": list(ENTITIES.values()),
+            "summary": summary,
+            "entities": [(entity, counts.get(entity.key)) for entity in ENTITIES.values()],
             "exports": sorted(EXPORTS),
             "can_import": access.can(Capability.CATALOG),
         },

@@ -136,3 +136,23 @@ def test_it_adds_a_capture_to_a_matter_and_makes_an_evidence_item_from_the_page(
     client.post(_page(team, capture, "evidence-item/"), {"kind": "other", "title": ""})
     item = EvidenceItem.objects.for_label(team.label).get()
     assert item.blob_id == capture.bundle_id and item.source_url == site.url("/t")
+
+
+def test_a_capture_of_an_error_page_says_so_with_its_status(
+    team: Team, site: Site, settings: Any
+) -> None:
+    settings.OPTOUT_CAPTURE_RENDER = False
+    capture = capture_now(team.label, team.rights, site.url("/no-such-page"))
+    assert capture.status == "done" and capture.http_status == 404
+    client = team.client_for(team.viewer)
+    text = client.get(_page(team, capture)).content.decode()
+    assert "Captured: HTTP 404" in text
+    assert "The server answered 404 Not Found" in text
+    assert 'badge badge-done">Captured<' not in text
+    listing = client.get(f"/l/{team.label.slug}/evidence/captures/").content.decode()
+    assert "Captured: HTTP 404" in listing
+
+    site.routes["/terms"] = html("<h1>Terms</h1>")
+    fine = capture_now(team.label, team.rights, site.url("/terms"))
+    text = client.get(_page(team, fine)).content.decode()
+    assert 'badge badge-done">Captured<' in text and "The server answered" not in text
