@@ -374,6 +374,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
+# One date format per language: optout/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["optout.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env.text("OPTOUT_TIME_ZONE", "UTC")

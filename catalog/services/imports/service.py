@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from catalog.models import CatalogImport, CatalogSettings
 from catalog.services.entities import catalog_changed
@@ -70,7 +70,8 @@ def _create(
         label=label,
         kind=JOB_KIND,
         actor=actor,
-        title=_("Import %(name)s") % {"name": name[:200]},
+        title=gettext_noop("Import %(name)s"),
+        title_args={"name": name[:200]},
         params={"import": str(code)},
     )
     record: CatalogImport = CatalogImport.objects.create(
