@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,31 +64,39 @@ def _create(
     if format not in FORMATS:
         raise ValueError(format)
     chosen = _detect_format(head, name) if format == "auto" else format
-    code = uuid.uuid4()
-    job = job_create(
-        label=label,
-        kind=JOB_KIND,
-        actor=actor,
-        title=gettext_noop("Import %(name)s"),
-        title_args={"name": name[:200]},
-        params={"import": str(code)},
-    )
     record: CatalogImport = CatalogImport.objects.create(
-        code=code,
         label=label,
-        job=job,
+        job=None,
         source=blob,
         source_name=name[:255],
         format=chosen,
         created_by=actor,
     )
+    return import_job_start(record=record, actor=actor)
+
+
+def import_job_start(*, record: CatalogImport, actor: User | None) -> CatalogImport:
+    """Give the import its job (queued when the caller's transaction commits) and log it."""
+    name = record.source_name
+    record.job = job_create(
+        label=record.label,
+        kind=JOB_KIND,
+        actor=actor,
+        title=gettext_noop("Import %(name)s"),
+        title_args={"name": name[:200]},
+        params={"import": str(record.code)},
+    )
+    record.save(update_fields=["job"])
+    data: dict[str, Any] = {"format": record.format, "file": name[:200]}
+    if record.column_map:
+        data["columns"] = record.column_map
     ledger_append(
-        label=label,
+        label=record.label,
         actor=actor,
         action="catalog.import.started",
         subject=record,
-        blob=blob,
-        data={"format": chosen, "file": name[:200]},
+        blob=record.source,
+        data=data,
     )
     return record
 
@@ -182,8 +189,22 @@ class _Report:
         self.path.unlink(missing_ok=True)
 
 
+def _chosen_mapping(column_map: dict[str, Any] | None, *, width: int) -> dict[str, int]:
+    """The mapping a member confirmed in the preview (field → column index), if any."""
+    chosen: dict[str, int] = {}
+    for field, index in (column_map or {}).items():
+        if field in FIELDS and isinstance(index, int) and 0 <= index < width:
+            chosen[field] = index
+    return chosen
+
+
 def _csv_rows(
-    path: Path, *, aliases: dict[str, list[str]], report: _Report, progress: Progress
+    path: Path,
+    *,
+    aliases: dict[str, list[str]],
+    report: _Report,
+    progress: Progress,
+    column_map: dict[str, Any] | None = None,
 ) -> Iterator[ImportRow]:
     source = CsvSource(path)
     records = source.records()
@@ -197,7 +218,7 @@ def _csv_rows(
             break
     if header is None:
         raise JobFailure(_("The file is empty: it has no header row."))
-    mapping = map_header(header, aliases)
+    mapping = _chosen_mapping(column_map, width=len(header)) or map_header(header, aliases)
     if "isrc" not in mapping and "upc" not in mapping:
         raise JobFailure(
             _(
@@ -343,7 +364,13 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
                 rows = _ddex_rows(path, report=report, progress=progress)
             else:
                 aliases = label_column_aliases(label=label)
-                rows = _csv_rows(path, aliases=aliases, report=report, progress=progress)
+                rows = _csv_rows(
+                    path,
+                    aliases=aliases,
+                    report=report,
+                    progress=progress,
+                    column_map=record.column_map,
+                )
             for batch in _batches(rows):
                 with transaction.atomic():
                     writer.begin()
