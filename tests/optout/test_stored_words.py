@@ -83,3 +83,14 @@ def test_the_members_page_promises_only_what_each_role_can_do(team: Team) -> Non
     assert role_can("counsel", Capability.PACKETS) and not role_can("counsel", Capability.RIGHTS)
     assert "master uploads and tagged copies" in text and role_can("a_r", Capability.CATALOG)
     assert "Reads everything; changes nothing." in text
+
+
+def test_the_seeded_regions_are_named_in_the_readers_language(team: Team) -> None:
+    from optout.policy.models import Territory
+
+    uk = Territory.objects.get(key="uk")
+    assert uk.name == "United Kingdom"  # stored as seeded
+    with translation.override("sv"):
+        assert uk.display_name == "Storbritannien"
+    page = _swedish(team, f"/l/{team.label.slug}/policy/territories/uk/")
+    assert "Storbritannien" in page
