@@ -336,8 +336,7 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
             data=raw,
             filename=filename,
             kind="correspondence",
-            title=gettext_noop("Notice sent to %(partner)s"),
-            title_args={"partner": notice.partner.name},
+            title=_("Notice sent to %(partner)s") % {"partner": notice.partner.name},
             document_date=timezone.localdate(),
             source=_("Sent by e-mail"),
         )
