@@ -24,8 +24,8 @@ from catalog.models import CatalogImport
 from catalog.services.imports.columns import FIELDS, map_header
 from catalog.services.imports.csvsource import CsvSource
 from catalog.services.imports.service import (
-    _create,
-    _detect_format,
+    detect_format,
+    import_create,
     import_job_start,
     label_column_aliases,
 )
@@ -92,11 +92,12 @@ def catalog_import_upload(
     """Store the file; start a DDEX import now, keep a CSV import for its preview."""
     name = upload.name or "import"
     head = upload.digest.head
-    chosen = _detect_format(head, name) if format == "auto" else format
-    if chosen != CatalogImport.Format.CSV:
-        blob = blob_store_upload(label=label, upload=upload, actor=actor)
-        return _create(label=label, actor=actor, blob=blob, name=name, format=chosen, head=head)
+    chosen = detect_format(head, name) if format == "auto" else format
     blob = blob_store_upload(label=label, upload=upload, actor=actor)
+    if chosen != CatalogImport.Format.CSV:
+        return import_create(
+            label=label, actor=actor, blob=blob, name=name, format=chosen, head=head
+        )
     record: CatalogImport = CatalogImport.objects.create(
         label=label,
         job=None,

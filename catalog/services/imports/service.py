@@ -51,19 +51,19 @@ BATCH_ROWS = 10_000
 FORMATS = ("auto", "csv", "ddex")
 
 
-def _detect_format(head: bytes, name: str) -> str:
+def detect_format(head: bytes, name: str) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<") or name.lower().endswith(".xml"):
         return CatalogImport.Format.DDEX
     return CatalogImport.Format.CSV
 
 
-def _create(
+def import_create(
     *, label: Label, actor: User | None, blob: Any, name: str, format: str, head: bytes
 ) -> CatalogImport:
     if format not in FORMATS:
         raise ValueError(format)
-    chosen = _detect_format(head, name) if format == "auto" else format
+    chosen = detect_format(head, name) if format == "auto" else format
     record: CatalogImport = CatalogImport.objects.create(
         label=label,
         job=None,
@@ -107,7 +107,7 @@ def catalog_import_start(
 ) -> CatalogImport:
     name = upload.name or "import"
     blob = blob_store_upload(label=label, upload=upload, actor=actor)
-    return _create(
+    return import_create(
         label=label, actor=actor, blob=blob, name=name, format=format, head=upload.digest.head
     )
 
@@ -121,7 +121,9 @@ def catalog_import_start_path(
         head = handle.read(512)
         handle.seek(0)
         blob = blob_store(label=label, source=handle, actor=actor)
-    return _create(label=label, actor=actor, blob=blob, name=path.name, format=format, head=head)
+    return import_create(
+        label=label, actor=actor, blob=blob, name=path.name, format=format, head=head
+    )
 
 
 def label_column_aliases(*, label: Label) -> dict[str, list[str]]:
