@@ -96,10 +96,11 @@ class Entity:
         return next((c for c in self.children if c.key == key), None)
 
 
-def _by_title(field_name: str = "title") -> tuple[Sort, ...]:
+def _by_title(field_name: str = "title", column: str = "") -> tuple[Sort, ...]:
+    column = column or field_name
     return (
-        Sort(field_name, field_name, _("Title A-Z")),
-        Sort(f"-{field_name}", field_name, _("Title Z-A")),
+        Sort(field_name, column, _("Title A-Z")),
+        Sort(f"-{field_name}", column, _("Title Z-A")),
         Sort("-created", "created_at", _("Newest first")),
         Sort("created", "created_at", _("Oldest first")),
     )
@@ -153,7 +154,7 @@ RECORDING = Entity(
     title=_("Recording"),
     title_plural=_("Recordings"),
     sorts=(
-        *_by_title()[:2],
+        *_by_title(column="sort_title")[:2],
         Sort("artist", "display_artist", _("Artist A-Z")),
         Sort("-artist", "display_artist", _("Artist Z-A")),
         *_by_title()[2:],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -604,3 +604,28 @@ class ColumnAliasesForm(forms.Form):
             names = [a.strip() for a in rest.split(",") if a.strip()]
             parsed.setdefault(field, []).extend(names)
         return parsed
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per column of the file: the import field it holds, or none (ignored)."""
+
+    def __init__(self, *args: Any, columns: Sequence[Any], **kwargs: Any) -> None:
+        from catalog.services.imports.preview import FIELD_NAMES
+
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Ignore this column")), *FIELD_NAMES.items()]
+        self.columns = list(columns)
+        for column in self.columns:
+            self.fields[f"col_{column.index}"] = forms.ChoiceField(
+                label=column.name or _("Column %(n)s") % {"n": column.index + 1},
+                choices=choices,
+                required=False,
+                initial=column.field,
+            )
+
+    def choices(self) -> dict[int, str]:
+        return {c.index: self.cleaned_data.get(f"col_{c.index}") or "" for c in self.columns}
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        """(column, its bound field) for the template's table."""
+        return [(c, self[f"col_{c.index}"]) for c in self.columns]

@@ -14,6 +14,8 @@ returns the stored form or raises ``IdentifierError`` (a Django ``ValidationErro
 
 from __future__ import annotations
 
+import functools
+import gettext as gettext_module
 import operator
 import re
 from collections.abc import Iterable
@@ -21,6 +23,7 @@ from functools import lru_cache
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from stdnum import ean, grid, isni, isrc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -459,8 +462,20 @@ def validate_exclusions(territories: list[str], excluded: list[str]) -> None:
         raise IdentifierError(_("“Worldwide” cannot be excluded."), "territory_exclusions")
 
 
+@functools.cache
+def _country_names(language: str) -> gettext_module.NullTranslations:
+    """pycountry's translations of the ISO 3166-1 names (the gettext domain ``iso3166-1``)."""
+    return gettext_module.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+
+
 def territory_name(code: str) -> str:
+    """The territory's name in the reader's language (the code itself when unknown)."""
     if code == WORLDWIDE:
-        return _("Worldwide")
+        return str(_("Worldwide"))
     country = pycountry.countries.get(alpha_2=code)
-    return str(country.name) if country is not None else code
+    if country is None:
+        return code
+    language = (translation.get_language() or "en").split("-")[0]
+    return _country_names(language).gettext(str(country.name))

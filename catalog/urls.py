@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/", pages.imports, name="imports"),
     path("imports/<uuid:code>/", pages.import_detail, name="import"),
     path("imports/<uuid:code>/report/", pages.import_report, name="import_report"),
+    path("imports/<uuid:code>/confirm/", pages.import_confirm, name="import_confirm"),
     path("export/<slug:kind>.csv", pages.export, name="export"),
     path("settings/", pages.catalog_settings, name="settings"),
 ]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evidence.models import EvidenceKind, MatterStatus
-from evidence.selectors import label_member_users
+from evidence.selectors import matter_owner_candidates
 from evidence.territories import territory_choices
 from optout.models import Label
 
@@ -72,7 +72,12 @@ class MatterForm(_LinksMixin):
     title = forms.CharField(label=_("Title"), max_length=300)
     status = forms.ChoiceField(label=_("Status"), choices=MatterStatus.choices)
     owner = forms.ChoiceField(
-        label=_("Owner"), required=False, help_text=_("The member who runs this matter.")
+        label=_("Owner"),
+        required=False,
+        help_text=_(
+            "The member who runs this matter: an owner or a rights member of the label (the "
+            "roles that can add its notes and items)."
+        ),
     )
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -173,4 +178,9 @@ class EvidenceSettingsForm(forms.Form):
 
 
 def member_choices(label: Label) -> list[tuple[str, str]]:
-    return [(str(u.code), u.email) for u in label_member_users(label=label)]
+    """The members a matter's owner may be chosen from: those whose role can work on it
+    (a counsel or viewer owner could not add the notes and items the matter needs)."""
+    return [
+        (str(u.code), f"{u.name} ({u.email})" if u.name else u.email)
+        for u in matter_owner_candidates(label=label)
+    ]

@@ -51,6 +51,9 @@ class MatterItemSnapshot:
     """Facts about where the file came from, as JSON (no floats: it is hashed)."""
     timestamp_blob: Blob | None = None
     """An RFC 3161 timestamp response over the file, if the source has one."""
+    title_message: Mapping[str, Any] | None = None
+    """The title as a message id and parameters (``optout.lib.i18n``), when the application
+    wrote it: pages show it in the reader's language; ``title`` is its English text."""
 
 
 @dataclass(frozen=True)

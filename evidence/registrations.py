@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Consent, Contract, ContributionRecord, Master
 from evidence.matter_items import (
@@ -36,6 +37,7 @@ from evidence.services.capture_evidence import (
     capture_timestamp_add,
     capture_timestamp_failed,
     capture_title,
+    capture_title_message,
     timestamp_facts,
 )
 from evidence.services.captures import CaptureFiles, output_filenames
@@ -51,6 +53,7 @@ from optout.dashboard import Panel, register_panel
 from optout.demo import register_demo_seeder
 from optout.ledger_anchoring import register_ledger_timestamp_authority
 from optout.lib.canonical import utc_iso
+from optout.lib.i18n import message_english, message_store
 from optout.models import Blob, Label, User
 from optout.navigation import NavItem, register_nav_item
 from optout.policy.services.signing import register_signing_timestamp_authority
@@ -150,6 +153,7 @@ def _capture_snapshot(capture: Capture) -> MatterItemSnapshot:
     return MatterItemSnapshot(
         blob=capture.bundle,
         title=capture_title(capture),
+        title_message=capture_title_message(capture),
         filename=names["bundle"],
         description=capture.note,
         recorded_at=capture.captured_at,
@@ -220,10 +224,14 @@ def _master_snapshot(master: Master) -> MatterItemSnapshot:
             % {"status": master.get_status_display()}
         )
     recording = master.recording
+    title = message_store(
+        gettext_noop("Master of “%(title)s”, version %(version)s"),
+        {"title": recording.title, "version": master.version},
+    )
     return MatterItemSnapshot(
         blob=master.blob,
-        title=_("Master of “%(title)s”, version %(version)s")
-        % {"title": recording.title, "version": master.version},
+        title=message_english(title),
+        title_message=title,
         filename=master.original_name,
         recorded_at=master.created_at,
         provenance={

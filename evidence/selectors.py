@@ -24,6 +24,7 @@ from evidence.models import (
 )
 from evidence.verifier import fingerprint, pem_certificates
 from optout.models import Label, LabelScopedQuerySet, Membership, User
+from optout.roles import Capability, Role, role_can
 
 
 def label_evidence_items(
@@ -106,6 +107,14 @@ def matters_open_for_adding(*, label: Label) -> QuerySet[Matter]:
 def label_member_users(*, label: Label) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=Membership.objects.filter(label=label).values("user_id")
+    ).order_by("email")
+
+
+def matter_owner_candidates(*, label: Label) -> QuerySet[User]:
+    """Members who may run a matter: their role can add its notes and items (``RIGHTS``)."""
+    roles = [role for role in Role if role_can(role, Capability.RIGHTS)]
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(label=label, role__in=roles).values("user_id")
     ).order_by("email")
 
 

@@ -35,6 +35,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return self._invitation_url(request) or super().get_login_redirect_url(request)
 
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        """The name asked for at sign-up (``InvitedSignupForm``) is the member's name."""
+        user.name = str(form.cleaned_data.get("name") or "")[:150]
+        return super().save_user(request, user, form, commit=commit)
+
     def set_password(self, user: Any, password: str) -> None:
         """Every allauth password change, reset and set ends here: tokens made under the
         old password stop working with it."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import SignupForm
+from allauth.account.forms import LoginForm, SignupForm
 from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +60,25 @@ def apply_errors(form: forms.BaseForm, error: Any) -> None:
 
 
 class InvitedSignupForm(SignupForm):
-    """Sign-up through an invitation link admits only the invited address."""
+    """Sign-up through an invitation link admits only the invited address, and asks for the
+    name the label's members will see (``AccountAdapter.save_user`` stores it)."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("As your colleagues will see it, e.g. on the Members page."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "email", "password1", "password2"])
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data.get("name", "")).split())
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
 
     def clean_email(self) -> str:
         from optout.adapters import INVITATION_SESSION_KEY
@@ -71,3 +89,12 @@ class InvitedSignupForm(SignupForm):
         token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
         invitation_signup_check(token=str(token or ""), email=email)
         return email
+
+
+class QuietLoginForm(LoginForm):
+    """allauth's sign-in form without the reset link under the password field: the page
+    offers "Forgot your password?" once, beside the button."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""

@@ -207,7 +207,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "optout.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "optout.forms.InvitedSignupForm"}
+ACCOUNT_FORMS = {"signup": "optout.forms.InvitedSignupForm", "login": "optout.forms.QuietLoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -374,6 +374,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
+# One date format per language: optout/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["optout.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env.text("OPTOUT_TIME_ZONE", "UTC")

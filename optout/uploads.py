@@ -19,12 +19,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
-from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from optout.lib.hashing import CHUNK_SIZE, Digest, StreamHasher, TooLarge
+from optout.lib.sizes import size_display
 from optout.lib.tempfiles import temp_dir
 
 UPLOAD_ERROR_ATTR = "optout_upload_error"
@@ -35,7 +35,7 @@ UPLOAD_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def size_limit_message() -> str:
     return _("The file is larger than the limit of %(size)s.") % {
-        "size": filesizeformat(settings.OPTOUT_UPLOAD_MAX_BYTES)
+        "size": size_display(settings.OPTOUT_UPLOAD_MAX_BYTES)
     }
 
 

@@ -414,6 +414,7 @@ class CatalogImportSerializer(serializers.ModelSerializer):  # type: ignore[type
 
     def get_job(self, obj: CatalogImport) -> dict[str, Any]:
         job = obj.job
+        assert job is not None  # the API lists only imports that have started
         return {
             "id": str(job.code),
             "status": job.status,

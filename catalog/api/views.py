@@ -258,8 +258,11 @@ class ImportListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return CatalogImport.objects.unscoped().none()
+        # An upload still waiting for its preview's confirmation (a page-only step) has no
+        # job yet; the API lists imports that have started.
         return (
             CatalogImport.objects.for_label(self.access.label)
+            .filter(job__isnull=False)
             .select_related("job", "label")
             .order_by("-created_at")
         )
@@ -290,7 +293,11 @@ class ImportApi(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[typ
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return CatalogImport.objects.unscoped().none()
-        return CatalogImport.objects.for_label(self.access.label).select_related("job", "label")
+        return (
+            CatalogImport.objects.for_label(self.access.label)
+            .filter(job__isnull=False)
+            .select_related("job", "label")
+        )
 
 
 class ImportReportApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from optout.models import LabelOwnedModel
+from optout.models import Job, LabelOwnedModel
 
 
 class CatalogSettings(LabelOwnedModel):
@@ -31,7 +31,18 @@ class CatalogImport(LabelOwnedModel):
         CSV = "csv", _("CSV")
         DDEX = "ddex", _("DDEX ERN XML")
 
-    job = models.OneToOneField("optout.Job", on_delete=models.PROTECT, related_name="+")
+    # No job yet: a CSV file waiting for its member to confirm the preview's column mapping
+    # (``awaiting_confirmation``). Typed as always present: every path past the preview —
+    # the job handler, the API, the command — reads an import that has started.
+    job: models.OneToOneField[Job | None, Job] = models.OneToOneField(  # type: ignore[misc]
+        "optout.Job", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    column_map = models.JSONField(
+        _("column mapping"),
+        default=dict,
+        blank=True,
+        help_text=_("Field → column index, as confirmed in the preview (empty: by the names)."),
+    )
     source = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
     source_name = models.CharField(_("file name"), max_length=255)
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
@@ -52,3 +63,7 @@ class CatalogImport(LabelOwnedModel):
 
     def __str__(self) -> str:
         return self.source_name
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.job_id is None

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from catalog.identifiers import format_isrc
@@ -67,6 +68,14 @@ class Recording(LabelOwnedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The title order of the lists: case folded, and the version after a separator that
+    # sorts before every character, so "Midnight Sun" comes before "Midnight Sun (Acoustic)"
+    # and both before "Midnight Sunrise" (a tie on the title alone fell to the random code).
+    sort_title = models.GeneratedField(
+        expression=Concat(Lower("title"), Value("\x01"), Lower("version")),
+        output_field=models.CharField(max_length=702),
+        db_persist=True,
+    )
 
     AI_FIELDS = (
         "ai_vocals",
@@ -77,7 +86,7 @@ class Recording(LabelOwnedModel):
     )
 
     class Meta:
-        ordering = ("title", "code")
+        ordering = ("sort_title", "code")
         verbose_name = _("recording")
         verbose_name_plural = _("recordings")
         constraints = [
@@ -91,7 +100,7 @@ class Recording(LabelOwnedModel):
         # Keyset pagination walks these (sort column, code) pairs; search uses trigram
         # indexes added by migration 0002 on PostgreSQL.
         indexes = [
-            models.Index(fields=("label", "title", "code"), name="recording_label_title"),
+            models.Index(fields=("label", "sort_title", "code"), name="recording_label_sort_title"),
             models.Index(fields=("label", "display_artist", "code"), name="recording_label_artist"),
             models.Index(fields=("label", "created_at", "code"), name="recording_label_created"),
         ]

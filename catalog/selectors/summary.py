@@ -11,7 +11,18 @@ from dataclasses import asdict, dataclass
 
 from django.core.cache import cache
 
-from catalog.models import Contract, Partner, Party, Recording, Release, Work
+from catalog.models import (
+    Consent,
+    Contract,
+    ContributionRecord,
+    MarketNote,
+    Partner,
+    Party,
+    Recording,
+    Release,
+    ToolTerms,
+    Work,
+)
 from catalog.selectors import risks
 from catalog.services.entities import PANEL_CACHE_KEY
 from optout.models import Label
@@ -27,9 +38,29 @@ class CatalogSummary:
     parties: int
     partners: int
     contracts: int
+    consents: int
+    contribution_records: int
+    tool_terms: int
+    market_notes: int
     silent_sublicensing: int
     voice_not_covered: int
     partners_at_risk: int
+
+    @property
+    def by_entity(self) -> dict[str, int]:
+        """The count of each kind of record, by its key in ``catalog.entities.ENTITIES``."""
+        return {
+            "recording": self.recordings,
+            "release": self.releases,
+            "work": self.works,
+            "party": self.parties,
+            "partner": self.partners,
+            "contract": self.contracts,
+            "consent": self.consents,
+            "contribution": self.contribution_records,
+            "toolterm": self.tool_terms,
+            "marketnote": self.market_notes,
+        }
 
 
 def catalog_summary(*, label: Label) -> CatalogSummary:
@@ -47,6 +78,10 @@ def catalog_summary(*, label: Label) -> CatalogSummary:
         parties=Party.objects.for_label(label).count(),
         partners=Partner.objects.for_label(label).count(),
         contracts=Contract.objects.for_label(label).count(),
+        consents=Consent.objects.for_label(label).count(),
+        contribution_records=ContributionRecord.objects.for_label(label).count(),
+        tool_terms=ToolTerms.objects.for_label(label).count(),
+        market_notes=MarketNote.objects.for_label(label).count(),
         silent_sublicensing=risks.contracts_silent_sublicensing(label=label).count(),
         voice_not_covered=risks.recordings_voice_not_covered(label=label).count(),
         partners_at_risk=risks.partners_at_risk(label=label).count(),

@@ -51,7 +51,7 @@ def _recordings(label: Label) -> Iterator[tuple[Any, ...]]:
     queryset = (
         Recording.objects.for_label(label)
         .select_related("work")
-        .order_by("title", "code")
+        .order_by("sort_title", "code")
         .iterator(chunk_size=2000)
     )
     for r in queryset:

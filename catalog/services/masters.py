@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.audio import AudioInfo, BadAudio, payload_sha256, probe
 from catalog.audio.sniff import sniff
@@ -229,7 +230,8 @@ def _master_create(
         label=label,
         kind=MASTER_PROCESS,
         actor=actor,
-        title=_("Check master %(name)s") % {"name": name},
+        title=gettext_noop("Check master %(name)s"),
+        title_args={"name": name},
         params={"master": str(code)},
     )
     master: Master = Master.objects.create(
@@ -272,7 +274,8 @@ def master_recheck(*, master: Master, actor: User | None) -> Master:
             label=label,
             kind=MASTER_PROCESS,
             actor=actor,
-            title=_("Check master %(name)s") % {"name": master.original_name},
+            title=gettext_noop("Check master %(name)s"),
+            title_args={"name": master.original_name},
             params={"master": str(master.code)},
         )
         Master.objects.for_label(label).filter(pk=master.pk).update(

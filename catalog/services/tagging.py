@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.audio import BadAudio, RightsMetadata, payload_sha256, write_tagged_copy
 from catalog.audio.sniff import EXTENSIONS
@@ -184,7 +185,8 @@ def tagged_copy_request(
                 label=label,
                 kind=MASTER_TAG,
                 actor=actor,
-                title=_("Tag a copy of master %(name)s") % {"name": master.original_name},
+                title=gettext_noop("Tag a copy of master %(name)s"),
+                title_args={"name": master.original_name},
                 params={"copy": str(copy.code)},
             )
             copy.status = MasterTaggedCopy.Status.PENDING

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -90,7 +93,8 @@ COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
-_HIDDEN = {"id", "label", "code", "notes", "updated_at"}
+# sort_title is the list order's key (case folded, with a control character), not a fact.
+_HIDDEN = {"id", "label", "code", "notes", "updated_at", "sort_title"}
 _IDENTIFIER_DISPLAY: dict[str, Callable[[str], str]] = {
     "isrc": identifiers.format_isrc,
     "iswc": identifiers.format_iswc,
@@ -147,6 +151,10 @@ def facts(entity: Entity, obj: Any, *, slug: str) -> list[Fact]:
             text = ", ".join(str(v) for v in value)
         elif value is None:
             text = ""
+        elif isinstance(value, datetime.datetime):
+            text = date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        elif isinstance(value, datetime.date):
+            text = date_format(value, "DATE_FORMAT")
         else:
             text = str(value)
         found.append(Fact(title, text))

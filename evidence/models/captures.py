@@ -13,6 +13,7 @@ holds all of them for a matter or an evidence item.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -201,6 +202,18 @@ class Capture(LabelOwnedModel):
             and self.job is not None
             and self.job.status == "failed"
         )
+
+    @property
+    def http_error(self) -> bool:
+        """Captured, but the server answered with an error (a 404 page is not the page)."""
+        return self.status == self.Status.DONE and (self.http_status or 0) >= 400
+
+    @property
+    def http_reason(self) -> str:
+        try:
+            return HTTPStatus(self.http_status or 0).phrase
+        except ValueError:
+            return ""
 
     @property
     def is_finished(self) -> bool:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.matter_items import matter_item_source
 from evidence.models.base import Withdrawable, WithdrawableManager, withdrawal_constraint
+from optout.lib.i18n import message_render
 from optout.models import LabelOwnedModel
 
 if TYPE_CHECKING:
@@ -134,6 +135,10 @@ class MatterItem(Withdrawable, LabelOwnedModel):
     source_key = models.CharField(_("kind"), max_length=32)
     source_code = models.UUIDField()
     title = models.CharField(_("title"), max_length=300)
+    # The title as a message id and parameters when the application wrote it (a capture's,
+    # a master's): rendered in the reader's language; ``title`` keeps the English text that
+    # packets print.
+    title_message = models.JSONField(default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
     blob = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file name"), max_length=255)
@@ -168,6 +173,17 @@ class MatterItem(Withdrawable, LabelOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        # A title a member or a document gave stays as written (no gettext on it).
+        return message_render(self.title_message) if self.title_message else self.title
+
+    @property
+    def date_shown(self) -> Any:
+        """The item's date for a list: the document's own, else when its source came to
+        exist here (a capture's time, a master's upload)."""
+        return self.document_date or self.recorded_at
 
     @property
     def source_name(self) -> str:

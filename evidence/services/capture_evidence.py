@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from evidence.matter_items import matter_item_source
 from evidence.models import Capture, EvidenceItem, EvidenceKind, Timestamp
@@ -29,6 +30,7 @@ from evidence.services.timestamps import (
     timestamp_retry_later,
 )
 from optout.lib.canonical import utc_iso
+from optout.lib.i18n import message_english, message_store
 from optout.models import User
 from optout.services.blobs import blob_open
 from optout.services.ledger import ledger_append
@@ -183,9 +185,16 @@ def timestamp_facts(capture: Capture) -> dict[str, Any]:
 # --- matter items and evidence items -------------------------------------------------------
 
 
-def capture_title(capture: Capture) -> str:
+def capture_title_message(capture: Capture) -> dict[str, Any]:
     when = f"{capture.captured_at:%Y-%m-%d %H:%M} UTC" if capture.captured_at else ""
-    return (_("Capture of %(url)s, %(when)s") % {"url": capture.url, "when": when})[:300]
+    return message_store(
+        gettext_noop("Capture of %(url)s, %(when)s"), {"url": capture.url, "when": when}
+    )
+
+
+def capture_title(capture: Capture) -> str:
+    """The English title (stored; pages render ``capture_title_message`` in their language)."""
+    return message_english(capture_title_message(capture))[:300]
 
 
 @transaction.atomic

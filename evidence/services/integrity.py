@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from evidence.models import Alert, EvidenceItem, MatterItem
 from evidence.services.alerts import alert_raise
@@ -149,7 +150,7 @@ def blobs_sanity_checks_start() -> int:
                 label=label,
                 kind=SANITY_CHECK_JOB,
                 actor=None,
-                title="Check that every stored file is unchanged",
+                title=gettext_noop("Check that every stored file is unchanged"),
             )
             started += 1
     return started

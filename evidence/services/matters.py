@@ -18,6 +18,7 @@ from evidence.matter_items import (
     matter_item_sources,
 )
 from evidence.models import Matter, MatterItem, MatterNote
+from evidence.selectors import matter_owner_candidates
 from evidence.services.links import catalog_links_resolve, link_codes
 from evidence.territories import territory_normalise
 from optout.lib.canonical import utc_iso
@@ -62,6 +63,16 @@ def _validated(matter: Matter) -> None:
         and not Membership.objects.filter(label_id=matter.label_id, user=matter.owner).exists()
     ):
         errors["owner"] = [_("The owner of a matter must be a member of the label.")]
+    elif (
+        matter.owner is not None
+        and not matter_owner_candidates(label=matter.label).filter(pk=matter.owner.pk).exists()
+    ):
+        errors["owner"] = [
+            _(
+                "Choose an owner or a rights member to run the matter: this member's role "
+                "cannot add its notes and items."
+            )
+        ]
     try:
         matter.full_clean(exclude=["label", "territory", "owner"], validate_unique=False)
     except ValidationError as exc:
@@ -292,6 +303,7 @@ def matter_item_add(
         source_key=key,
         source_code=code,
         title=snapshot.title[:300],
+        title_message=dict(snapshot.title_message or {}),
         description=snapshot.description,
         blob=snapshot.blob,
         filename=(snapshot.filename or snapshot.title or key)[:255],

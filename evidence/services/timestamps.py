@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from evidence.models import Alert, Timestamp
 from evidence.selectors import evidence_settings
@@ -291,7 +292,7 @@ def timestamp_retry_later(*, stamp: Timestamp) -> None:
         label=stamp.label,
         kind=TIMESTAMP_JOB,
         actor=stamp.created_by,
-        title="Obtain an RFC 3161 timestamp",
+        title=gettext_noop("Obtain an RFC 3161 timestamp"),
         params={"timestamp": str(stamp.code)},
     )
     Timestamp.objects.for_label(stamp.label).filter(pk=stamp.pk).update(job=job)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Master
 from monitoring.audio import ALGORITHM, UnreadableAudio, fingerprint_file, pack
@@ -42,7 +43,8 @@ def fingerprint_request(*, master: Master, actor: User | None) -> Fingerprint:
         label=label,
         kind=FINGERPRINT,
         actor=actor,
-        title=_("Fingerprint master %(name)s") % {"name": master.original_name},
+        title=gettext_noop("Fingerprint master %(name)s"),
+        title_args={"name": master.original_name},
         params={"master": str(master.code)},
     )
     if fingerprint is None:
@@ -147,7 +149,7 @@ def fingerprint_backfill(*, label: Label, actor: User | None) -> Job:
             label=label,
             kind=FINGERPRINT_BACKFILL,
             actor=actor,
-            title=_("Fingerprint the masters not fingerprinted yet"),
+            title=gettext_noop("Fingerprint the masters not fingerprinted yet"),
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Master
 from evidence.models import Matter
@@ -64,7 +65,8 @@ def suspect_submit(
             label=label,
             kind=SUSPECT_CHECK,
             actor=actor,
-            title=_("Check suspect %(name)s") % {"name": name},
+            title=gettext_noop("Check suspect %(name)s"),
+            title_args={"name": name},
             params={"suspect": str(code)},
         )
         suspect: Suspect = Suspect.objects.create(

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Partner, Recording, Release
 from evidence.services.items import evidence_item_from_bytes
@@ -187,7 +188,8 @@ def notice_render_request(*, notice: PartnerNotice, actor: User | None) -> Job:
         label=notice.label,
         kind=RENDER_JOB,
         actor=actor,
-        title=_("Render the notice to %(partner)s") % {"partner": notice.partner.name},
+        title=gettext_noop("Render the notice to %(partner)s"),
+        title_args={"partner": notice.partner.name},
         params={"notice": str(notice.code)},
     )
 
@@ -200,7 +202,8 @@ def notice_send_request(*, notice: PartnerNotice, actor: User | None) -> Job:
             label=notice.label,
             kind=SEND_JOB,
             actor=actor,
-            title=_("Send the notice to %(partner)s") % {"partner": notice.partner.name},
+            title=gettext_noop("Send the notice to %(partner)s"),
+            title_args={"partner": notice.partner.name},
             params={"notice": str(notice.code)},
         )
         notice.save(update_fields=["job"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -207,6 +208,6 @@ class LedgerVerifyApi(LabelScopedMixin, APIView):
                 label=self.access.label,
                 kind="ledger.verify",
                 actor=self.access.user,
-                title="Verify the custody ledger",
+                title=gettext_noop("Verify the custody ledger"),
             )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

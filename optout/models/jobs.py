@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from optout.lib.i18n import message_render
 from optout.models.base import LabelOwnedModel
 
 
@@ -35,6 +36,9 @@ class Job(LabelOwnedModel):
 
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=300, blank=True)
+    # The title as a message id and parameters (optout.lib.i18n): pages render it in the
+    # reader's language; ``title`` keeps the English text.
+    title_message = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -76,6 +80,10 @@ class Job(LabelOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} ({self.status})"
+
+    @property
+    def display_title(self) -> str:
+        return message_render(self.title_message, self.title) or self.kind
 
     @property
     def is_finished(self) -> bool:

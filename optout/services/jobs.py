@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from optout.jobs import JobContext, JobFailure, get_job_kind
+from optout.lib.i18n import message_english, message_store
 from optout.lib.tempfiles import job_temp_root, job_temp_scope
 from optout.models import Job, Label, User
 
@@ -74,17 +75,23 @@ def job_create(
     kind: str,
     actor: User | None,
     title: str = "",
+    title_args: dict[str, Any] | None = None,
     params: dict[str, Any] | None = None,
     max_attempts: int | None = None,
 ) -> Job:
-    """Write a pending job in the caller's transaction; it is queued when that commits."""
+    """Write a pending job in the caller's transaction; it is queued when that commits.
+
+    ``title`` is an untranslated message id (``gettext_noop``) and ``title_args`` its
+    parameters: pages show the title in their reader's language."""
     kind_def = get_job_kind(kind)
     if kind_def is None:
         raise ValueError(f"Unknown job kind {kind!r}.")
+    message = message_store(title, title_args) if title else {}
     job: Job = Job.objects.create(
         label=label,
         kind=kind,
-        title=title[:300],
+        title=message_english(message)[:300],
+        title_message=message,
         params=params or {},
         max_attempts=max_attempts or kind_def.max_attempts or settings.OPTOUT_JOB_MAX_ATTEMPTS,
         created_by=actor,

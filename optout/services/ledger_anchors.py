@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from optout.ledger_anchoring import ledger_timestamp_authority
 from optout.models import Job, Label, LedgerAnchor, LedgerEntry, LedgerHead, User
@@ -84,7 +85,7 @@ def ledger_anchor_request(*, label: Label, actor: User | None) -> Job | None:
     if open_jobs.exists():
         return None
     return job_create(
-        label=label, kind=ANCHOR_JOB, actor=actor, title="Timestamp the ledger's head"
+        label=label, kind=ANCHOR_JOB, actor=actor, title=gettext_noop("Timestamp the ledger's head")
     )
 
 

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_noop
 
 from optout.models import Job
 from optout.roles import Capability
@@ -20,7 +21,7 @@ def ledger(request: HttpRequest, access: LabelAccess) -> HttpResponse:
                 label=access.label,
                 kind="ledger.verify",
                 actor=access.user,
-                title="Verify the custody ledger",
+                title=gettext_noop("Verify the custody ledger"),
             )
         return redirect("job", slug=access.label.slug, code=job.code)
     page = Paginator(label_ledger(label=access.label), 100).get_page(request.GET.get("page"))

@@ -7,7 +7,8 @@
 (function () {
   "use strict";
 
-  var UNITS = ["B", "KB", "MB", "GB", "TB"];
+  // Decimal units, as the pages show sizes (optout/lib/sizes.py): 1 MB = 1,000,000 bytes.
+  var UNITS = ["B", "kB", "MB", "GB", "TB"];
 
   function formatBytes(bytes) {
     var value = bytes;
@@ -16,7 +17,17 @@
       value /= 1000;
       unit += 1;
     }
-    return (unit === 0 ? String(value) : value.toFixed(1)) + " " + UNITS[unit];
+    if (unit === 0) {
+      return String(value) + " " + UNITS[unit];
+    }
+    var lang = document.documentElement.lang || undefined;
+    var text;
+    try {
+      text = value.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    } catch (e) {
+      text = value.toFixed(1);
+    }
+    return text + " " + UNITS[unit];
   }
 
   function fill(template, values) {

@@ -287,6 +287,14 @@ def test_the_upload_page_starts_an_import_and_shows_its_result(team: Team) -> No
     assert response.status_code == 302
     record = CatalogImport.objects.for_label(team.label).get()
     assert record.source.sha256 and record.source_name == "catalog.csv"
+    assert record.awaiting_confirmation  # the preview comes first
+    preview = client.get(response["Location"])
+    choices = {name: field.initial for name, field in preview.context["form"].fields.items()}
+    confirmed = client.post(
+        reverse("catalog:import_confirm", args=[team.label.slug, record.code]), choices
+    )
+    assert confirmed.status_code == 302
+    record.refresh_from_db()
     job_execute(code=str(record.job.code))
     page = client.get(response["Location"])
     assert page.status_code == 200 and "3 new" in page.content.decode()

@@ -336,3 +336,18 @@ def test_a_packet_built_elsewhere_is_checked_on_its_own_terms(
     assert "Not built here" in err
     text = page(team.client_for(team.viewer), stranger)
     assert "Not verified" in text and "this server did not build it" in text
+
+
+def test_a_packet_built_here_but_altered_is_not_called_built_here_yes(
+    team: Team, stamped: Stamped, tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(stamped.path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    item = next(name for name in members if name.startswith("items/"))
+    members[item] = members[item] + b"one more line"
+    altered = _rezip(members, tmp_path / "altered.zip")
+    body = page(team.client_for(team.counsel), altered)
+    assert "Not intact" in body and "badge-done" not in body
+    built_here = body.split("Built here", 1)[1]
+    assert "Yes" not in built_here.split("</dd>", 1)[0]
+    assert "does not check out" in built_here

@@ -210,6 +210,27 @@ def test_a_matter_owner_must_belong_to_the_label(team: Team) -> None:
     assert Matter.objects.for_label(team.label).count() == 0
 
 
+def test_only_a_member_who_can_add_notes_and_items_is_offered_to_run_a_matter(
+    team: Team,
+) -> None:
+    for role in ("counsel", "viewer", "a_r"):
+        with pytest.raises(ValidationError) as exc:
+            make_matter(team.label, team.rights, owner=team.user_for(role))
+        assert "cannot add its notes and items" in " ".join(exc.value.message_dict["owner"])
+    assert make_matter(team.label, team.rights, owner=team.owner).owner == team.owner
+    client = team.client_for(team.rights)
+    form = client.get(f"/l/{team.label.slug}/evidence/matters/new/").context["form"]
+    offered = {code for code, _name in form.fields["owner"].choices if code}
+    assert offered == {str(team.owner.code), str(team.rights.code)}
+    # The member who runs it can add a note: the form offered no one who could not.
+    matter = make_matter(team.label, team.rights, owner=team.rights)
+    note = client.post(
+        f"/l/{team.label.slug}/evidence/matters/{matter.code}/notes/", {"text": "Called them."}
+    )
+    assert note.status_code == 302
+    assert MatterNote.objects.for_label(team.label).filter(matter=matter).count() == 1
+
+
 @pytest.mark.parametrize(
     ("given", "stored"), [("se", "SE"), (" GB ", "GB"), ("Worldwide", "Worldwide"), ("", "")]
 )

@@ -167,6 +167,12 @@ def _routes() -> list[Route]:
         Route("catalog:imports", writes={"POST": CATALOG}, data=lambda o: {"format": "csv"}),
         Route("catalog:import", kwargs=lambda o: {"code": o.catalog_import.code}),
         Route("catalog:import_report", kwargs=lambda o: {"code": o.catalog_import.code}),
+        Route(
+            "catalog:import_confirm",
+            kwargs=lambda o: {"code": o.catalog_import.code},
+            writes={"POST": CATALOG},
+            data=lambda o: {"col_0": "isrc"},
+        ),
         Route("catalog:export", kwargs=lambda o: {"kind": "recordings"}),
         Route(
             "catalog:settings",

@@ -172,6 +172,7 @@ def _signup(client: Client, email: str) -> Any:
     return client.post(
         "/accounts/signup/",
         {
+            "name": "Invited Person",
             "email": email,
             "password1": "A-good-long-passphrase-1",
             "password2": "A-good-long-passphrase-1",

@@ -70,9 +70,22 @@ def test_an_invited_person_signs_up_and_joins_the_label(
     assert page.status_code == 200 and b"Label A" in page.content
     signup = guest.get("/accounts/signup/")
     assert b"new@example.test" in signup.content  # the invited address is offered
+    assert b'href="/static/css/app.css' in signup.content or b"app.css" in signup.content
+    assert b'name="name"' in signup.content and b'class="stack"' in signup.content
+    nameless = guest.post(
+        "/accounts/signup/",
+        {
+            "name": "  ",
+            "email": "new@example.test",
+            "password1": "A-good-long-passphrase-1",
+            "password2": "A-good-long-passphrase-1",
+        },
+    )
+    assert nameless.status_code == 200 and not User.objects.filter(email="new@example.test")
     response = guest.post(
         "/accounts/signup/",
         {
+            "name": "  Nora   Lind ",
             "email": "new@example.test",
             "password1": "A-good-long-passphrase-1",
             "password2": "A-good-long-passphrase-1",
@@ -80,6 +93,7 @@ def test_an_invited_person_signs_up_and_joins_the_label(
     )
     assert response.status_code == 302 and response["Location"] == link
     user = User.objects.get(email="new@example.test")
+    assert user.name == "Nora Lind"  # the Members page shows this, not "new"
     assert EmailAddress.objects.get(user=user).verified  # the link proved the address
     accepted = guest.post(link)
     assert accepted.status_code == 302

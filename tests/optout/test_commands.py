@@ -56,6 +56,18 @@ def test_seed_demo_prints_a_login_that_works(settings, capsys) -> None:
     assert Label.objects.get(slug="demo").require_mfa is False
 
 
+def test_seed_demo_again_keeps_a_password_the_demo_owner_changed(settings, capsys) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo")
+    owner = User.objects.get(email="owner@demo.optout.test")
+    owner.set_password("my-own-new-passphrase-7")
+    owner.save()
+    call_command("seed_demo")  # what `make run` does on every start
+    owner.refresh_from_db()
+    assert owner.check_password("my-own-new-passphrase-7")
+    assert "unless you have changed it" in capsys.readouterr().out
+
+
 def test_seed_demo_refuses_a_production_deployment(settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refusing"):

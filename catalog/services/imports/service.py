@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from catalog.models import CatalogImport, CatalogSettings
 from catalog.services.entities import catalog_changed
@@ -52,43 +51,52 @@ BATCH_ROWS = 10_000
 FORMATS = ("auto", "csv", "ddex")
 
 
-def _detect_format(head: bytes, name: str) -> str:
+def detect_format(head: bytes, name: str) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<") or name.lower().endswith(".xml"):
         return CatalogImport.Format.DDEX
     return CatalogImport.Format.CSV
 
 
-def _create(
+def import_create(
     *, label: Label, actor: User | None, blob: Any, name: str, format: str, head: bytes
 ) -> CatalogImport:
     if format not in FORMATS:
         raise ValueError(format)
-    chosen = _detect_format(head, name) if format == "auto" else format
-    code = uuid.uuid4()
-    job = job_create(
-        label=label,
-        kind=JOB_KIND,
-        actor=actor,
-        title=_("Import %(name)s") % {"name": name[:200]},
-        params={"import": str(code)},
-    )
+    chosen = detect_format(head, name) if format == "auto" else format
     record: CatalogImport = CatalogImport.objects.create(
-        code=code,
         label=label,
-        job=job,
+        job=None,
         source=blob,
         source_name=name[:255],
         format=chosen,
         created_by=actor,
     )
+    return import_job_start(record=record, actor=actor)
+
+
+def import_job_start(*, record: CatalogImport, actor: User | None) -> CatalogImport:
+    """Give the import its job (queued when the caller's transaction commits) and log it."""
+    name = record.source_name
+    record.job = job_create(
+        label=record.label,
+        kind=JOB_KIND,
+        actor=actor,
+        title=gettext_noop("Import %(name)s"),
+        title_args={"name": name[:200]},
+        params={"import": str(record.code)},
+    )
+    record.save(update_fields=["job"])
+    data: dict[str, Any] = {"format": record.format, "file": name[:200]}
+    if record.column_map:
+        data["columns"] = record.column_map
     ledger_append(
-        label=label,
+        label=record.label,
         actor=actor,
         action="catalog.import.started",
         subject=record,
-        blob=blob,
-        data={"format": chosen, "file": name[:200]},
+        blob=record.source,
+        data=data,
     )
     return record
 
@@ -99,7 +107,7 @@ def catalog_import_start(
 ) -> CatalogImport:
     name = upload.name or "import"
     blob = blob_store_upload(label=label, upload=upload, actor=actor)
-    return _create(
+    return import_create(
         label=label, actor=actor, blob=blob, name=name, format=format, head=upload.digest.head
     )
 
@@ -113,7 +121,9 @@ def catalog_import_start_path(
         head = handle.read(512)
         handle.seek(0)
         blob = blob_store(label=label, source=handle, actor=actor)
-    return _create(label=label, actor=actor, blob=blob, name=path.name, format=format, head=head)
+    return import_create(
+        label=label, actor=actor, blob=blob, name=path.name, format=format, head=head
+    )
 
 
 def label_column_aliases(*, label: Label) -> dict[str, list[str]]:
@@ -181,8 +191,22 @@ class _Report:
         self.path.unlink(missing_ok=True)
 
 
+def _chosen_mapping(column_map: dict[str, Any] | None, *, width: int) -> dict[str, int]:
+    """The mapping a member confirmed in the preview (field → column index), if any."""
+    chosen: dict[str, int] = {}
+    for field, index in (column_map or {}).items():
+        if field in FIELDS and isinstance(index, int) and 0 <= index < width:
+            chosen[field] = index
+    return chosen
+
+
 def _csv_rows(
-    path: Path, *, aliases: dict[str, list[str]], report: _Report, progress: Progress
+    path: Path,
+    *,
+    aliases: dict[str, list[str]],
+    report: _Report,
+    progress: Progress,
+    column_map: dict[str, Any] | None = None,
 ) -> Iterator[ImportRow]:
     source = CsvSource(path)
     records = source.records()
@@ -196,7 +220,7 @@ def _csv_rows(
             break
     if header is None:
         raise JobFailure(_("The file is empty: it has no header row."))
-    mapping = map_header(header, aliases)
+    mapping = _chosen_mapping(column_map, width=len(header)) or map_header(header, aliases)
     if "isrc" not in mapping and "upc" not in mapping:
         raise JobFailure(
             _(
@@ -342,7 +366,13 @@ def catalog_import_run(*, record: CatalogImport, progress: Progress) -> dict[str
                 rows = _ddex_rows(path, report=report, progress=progress)
             else:
                 aliases = label_column_aliases(label=label)
-                rows = _csv_rows(path, aliases=aliases, report=report, progress=progress)
+                rows = _csv_rows(
+                    path,
+                    aliases=aliases,
+                    report=report,
+                    progress=progress,
+                    column_map=record.column_map,
+                )
             for batch in _batches(rows):
                 with transaction.atomic():
                     writer.begin()

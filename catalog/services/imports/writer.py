@@ -279,6 +279,14 @@ class StageWriter:
             else f"AND NOT EXISTS (SELECT 1 FROM catalog_release r WHERE r.label_id = {label} "
             f"AND {match.format(r='r')})"
         )
+        # Without a release-artist column a new release takes its tracks' artist when they
+        # all share one, and none otherwise (not whichever row happened to come last).
+        group = _RELEASE_GROUP[kind]
+        artists = (
+            f"SELECT {group}, CASE WHEN COUNT(*) = COUNT(artist) AND COUNT(DISTINCT artist) = 1 "
+            f"THEN MIN(artist) END AS artist FROM {STAGE} "
+            f"WHERE release_by = '{kind}' GROUP BY {group}"
+        )
         cursor.execute(
             f"""
             INSERT INTO catalog_release (label_id, code, created_at, updated_at, upc, grid,
@@ -289,10 +297,11 @@ class StageWriter:
                 COALESCE(s.proprietary_namespace, ''), COALESCE(s.proprietary_id, ''),
                 COALESCE(s.release_title, s.title, s.upc, s.grid, s.proprietary_id),
                 COALESCE(s.release_type, 'other'), s.release_date,
-                COALESCE(s.release_artist, s.artist, ''), COALESCE(s.catalog_number, ''), '',
+                COALESCE(s.release_artist, a.artist, ''), COALESCE(s.catalog_number, ''), '',
                 COALESCE(s.c_line, ''), COALESCE(s.territories, '[]'),
                 COALESCE(s.excluded_territories, '[]'), ''
-            FROM {STAGE} s WHERE {latest}
+            FROM {STAGE} s LEFT JOIN ({artists}) a ON {match.format(r="a")}
+            WHERE {latest}
             {new_only}
             """,
             [self.now, self.now],

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from evidence.models import Capture, CapturePurpose, CaptureSchedule
 from optout.lib.fetch import FetchError, check_url
@@ -82,7 +83,8 @@ def capture_request(
         label=label,
         kind=CAPTURE_JOB,
         actor=actor,
-        title=f"Capture {normalised}"[:300],
+        title=gettext_noop("Capture %(url)s"),
+        title_args={"url": normalised[:280]},
         params={"capture": str(capture.code)},
     )
     capture.save(update_fields=["job"])

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from evidence.models import Matter, Packet
 from evidence.selectors import matter_items
@@ -53,7 +54,8 @@ def packet_request(*, matter: Matter, actor: User | None, language: str = "en") 
         label=matter.label,
         kind=PACKET_JOB,
         actor=actor,
-        title=f"Build a packet of “{matter.title}”"[:300],
+        title=gettext_noop("Build a packet of “%(matter)s”"),
+        title_args={"matter": matter.title[:250]},
         params={"packet": str(packet.code), "language": language},
     )
     packet.save(update_fields=["job"])

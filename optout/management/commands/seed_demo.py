@@ -29,10 +29,13 @@ class Command(BaseCommand):
                 "The demo owner has a published password; refusing to seed a production "
                 "deployment. Use --force if this really is a demo."
             )
-        owner, _created = user_get_or_create(email=DEMO_EMAIL)
-        owner.name = owner.name or "Demo Owner"
-        owner.set_password(DEMO_PASSWORD)
-        owner.save()
+        owner, created = user_get_or_create(email=DEMO_EMAIL)
+        if created:
+            # Only a new demo owner gets the published password: a restart must not undo a
+            # password its user has since changed.
+            owner.name = owner.name or "Demo Owner"
+            owner.set_password(DEMO_PASSWORD)
+            owner.save()
         if Label.objects.filter(slug=DEMO_SLUG).exists():
             self.stdout.write("The demo label exists already.")
         else:
@@ -57,4 +60,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"  Sign in at {settings.OPTOUT_BASE_URL}/accounts/login/")
         self.stdout.write(f"  e-mail:   {DEMO_EMAIL}")
-        self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        if created:
+            self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        else:
+            self.stdout.write(f"  password: {DEMO_PASSWORD} (unless you have changed it since)")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from optout.models import LabelOwnedModel
@@ -104,6 +105,12 @@ class PolicyVersion(LabelOwnedModel):
                 fields=("label", "status", "effective_date"), name="policyversion_current"
             ),
         ]
+
+    @property
+    def change_note_display(self) -> str:
+        """The note in the reader's language when it is one of the application's own (the
+        seeded first version's); a member's own words as written."""
+        return gettext(self.change_note) if self.change_note else ""
 
     def __str__(self) -> str:
         if self.status == self.Status.DRAFT:

@@ -23,6 +23,24 @@ class SignalKind(models.TextChoices):
     PARTNER_NOTICES = "partner_notices", _("Reservation notices to distributors and platforms")
 
 
+# The seeded regions' names (migration 0007 stores them in English): shown in the reader's
+# language. A region added later without an entry here shows its stored name.
+REGION_NAMES = {
+    "us": _("United States"),
+    "eu-eea": _("EU / EEA"),
+    "uk": _("United Kingdom"),
+    "cn": _("China"),
+    "jp": _("Japan"),
+    "kr": _("South Korea"),
+    "br": _("Brazil"),
+    "ru": _("Russia"),
+    "tr": _("Turkey"),
+    "id": _("Indonesia"),
+    "es-markets": _("Spanish-language markets"),
+    "ar-markets": _("Arabic-language markets"),
+}
+
+
 class TerritoryFields(models.Model):
     """What a region says; the seed and a label's copy share these fields."""
 
@@ -56,6 +74,10 @@ class Territory(TerritoryFields):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return str(REGION_NAMES.get(self.key, self.name))
 
 
 class TerritoryNote(LabelOwnedModel, TerritoryFields):

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from optout.jobs import JobFailure
 from optout.lib.fetch import (
@@ -80,7 +81,8 @@ def audit_request(
             label=label,
             kind=AUDIT_KIND,
             actor=actor,
-            title=_("Signal audit of %(domain)s") % {"domain": row.domain},
+            title=gettext_noop("Signal audit of %(domain)s"),
+            title_args={"domain": row.domain},
         )
         audit = SignalAudit.objects.create(
             label=label, domain=row.domain, label_domain=row, job=job, requested_by=actor

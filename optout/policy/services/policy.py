@@ -19,9 +19,10 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from optout.lib.canonical import canonical_json
 from optout.models import Label, LabelDomain, User
@@ -48,6 +49,10 @@ MAX_SCOPE_PATHS = 50
 # RSL and the nginx/Apache/Caddy snippets: no wildcards, no whitespace, no quoting.
 _PATH = re.compile(r"^/[A-Za-z0-9._~!'()+,;=:@%/-]{0,199}$")
 _CATALOG_KEYS = ("releases", "recordings", "works")
+
+INITIAL_CHANGE_NOTE = gettext_noop(
+    "Initial policy: every AI use reserved, search indexing allowed."
+)
 
 
 def initial_stances() -> dict[str, str]:
@@ -359,7 +364,8 @@ def policy_initial_create(*, label: Label, actor: User | None) -> PolicyVersion:
         effective_date=timezone.localdate(),
         stances=stances,
         blocked_purposes=sorted(p.value for p in blocked),
-        change_note=_("Initial policy: every AI use reserved, search indexing allowed."),
+        # Stored as the English message id; pages show it in the reader's language.
+        change_note=INITIAL_CHANGE_NOTE,
         created_by=actor,
         approved_by=actor,
         approved_at=now,
@@ -478,7 +484,7 @@ def policy_approve(
                 "effective_date": _(
                     "Version %(n)s takes effect on %(date)s; choose that day or later."
                 )
-                % {"n": latest["number"], "date": latest["date"]}
+                % {"n": latest["number"], "date": date_format(latest["date"], "DATE_FORMAT")}
             }
         )
     draft.status = PolicyVersion.Status.APPROVED

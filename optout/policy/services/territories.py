@@ -153,7 +153,7 @@ def _entry(
     values = _fields(region, note)
     return TerritoryEntry(
         key=region.key,
-        name=region.name,
+        name=region.display_name,
         countries=tuple(covered),
         reading=values["reading"],
         legal_hook=values["legal_hook"],

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -195,7 +196,10 @@ def draft_approve(request: HttpRequest, access: LabelAccess) -> HttpResponse:
             messages.success(
                 request,
                 _("Version %(n)s is approved and takes effect on %(date)s.")
-                % {"n": version.number, "date": version.effective_date},
+                % {
+                    "n": version.number,
+                    "date": date_format(version.effective_date or "", "DATE_FORMAT"),
+                },
             )
             return redirect("policy:version", slug=access.label.slug, code=version.code)
     return _draft_page(request, access, approve_form=form, status=400)

@@ -75,7 +75,7 @@ def edit(request: HttpRequest, access: LabelAccess, key: str) -> HttpResponse:
                 apply_errors(form, exc)
             else:
                 messages.success(
-                    request, _("Your copy of %(name)s is saved.") % {"name": region.name}
+                    request, _("Your copy of %(name)s is saved.") % {"name": region.display_name}
                 )
                 return redirect("policy:territory", slug=access.label.slug, key=key)
         status = 400
@@ -105,5 +105,7 @@ def reset(request: HttpRequest, access: LabelAccess, key: str) -> HttpResponse:
     if note is None:
         raise Http404
     territory_note_reset(note=note, actor=access.user)
-    messages.success(request, _("%(name)s is back to the shared text.") % {"name": region.name})
+    messages.success(
+        request, _("%(name)s is back to the shared text.") % {"name": region.display_name}
+    )
     return redirect("policy:territory", slug=access.label.slug, key=key)

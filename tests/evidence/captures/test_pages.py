@@ -136,3 +136,55 @@ def test_it_adds_a_capture_to_a_matter_and_makes_an_evidence_item_from_the_page(
     client.post(_page(team, capture, "evidence-item/"), {"kind": "other", "title": ""})
     item = EvidenceItem.objects.for_label(team.label).get()
     assert item.blob_id == capture.bundle_id and item.source_url == site.url("/t")
+
+
+def test_a_capture_of_an_error_page_says_so_with_its_status(
+    team: Team, site: Site, settings: Any
+) -> None:
+    settings.OPTOUT_CAPTURE_RENDER = False
+    capture = capture_now(team.label, team.rights, site.url("/no-such-page"))
+    assert capture.status == "done" and capture.http_status == 404
+    client = team.client_for(team.viewer)
+    text = client.get(_page(team, capture)).content.decode()
+    assert "Captured: HTTP 404" in text
+    assert "The server answered 404 Not Found" in text
+    assert 'badge badge-done">Captured<' not in text
+    listing = client.get(f"/l/{team.label.slug}/evidence/captures/").content.decode()
+    assert "Captured: HTTP 404" in listing
+
+    site.routes["/terms"] = html("<h1>Terms</h1>")
+    fine = capture_now(team.label, team.rights, site.url("/terms"))
+    text = client.get(_page(team, fine)).content.decode()
+    assert 'badge badge-done">Captured<' in text and "The server answered" not in text
+
+
+def test_a_captured_page_in_a_matter_has_its_date_and_a_title_in_the_readers_language(
+    team: Team, site: Site, settings: Any
+) -> None:
+    from django.utils import translation
+
+    from evidence.services.matters import matter_create, matter_item_add
+
+    settings.OPTOUT_CAPTURE_RENDER = False
+    site.routes["/terms"] = html("<h1>Terms</h1>")
+    capture = capture_now(team.label, team.rights, site.url("/terms"))
+    matter = matter_create(label=team.label, actor=team.rights, title="Scraper")
+    with translation.override("sv"):  # added from a Swedish page: the facts are stored
+        item = matter_item_add(
+            matter=matter, actor=team.rights, source_key="capture", source_code=capture.code
+        )
+    assert item.title.startswith("Capture of ")  # the English text packets print
+    assert item.title_message["msgid"] == "Capture of %(url)s, %(when)s"
+    client = team.client_for(team.viewer)
+    path = f"/l/{team.label.slug}/evidence/matters/{matter.code}/"
+    english = client.get(path).context
+    row = english["items"][0]
+    assert row.date_shown == capture.captured_at  # the Date column is no longer empty
+    client.cookies["django_language"] = "sv"
+    text = client.get(path, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert f"Arkivering av {site.url('/terms')}" in text and "Capture of" not in text
+    assert capture.captured_at is not None
+    with translation.override("sv"):
+        from django.utils.formats import date_format
+
+        assert date_format(capture.captured_at, "DATE_FORMAT") in text
