@@ -61,6 +61,16 @@ def takedown_events(*, takedown: Takedown) -> QuerySet[TakedownEvent]:
     )
 
 
+def takedown_packets(*, takedown: Takedown) -> LabelScopedQuerySet[TakedownPacket]:
+    packets: LabelScopedQuerySet[TakedownPacket] = (
+        TakedownPacket.objects.for_label(takedown.label)
+        .filter(takedown=takedown)
+        .select_related("blob", "job", "packet", "takedown")
+        .order_by("-created_at", "-id")
+    )
+    return packets
+
+
 def takedown_latest_packet(*, takedown: Takedown) -> TakedownPacket | None:
     packet: TakedownPacket | None = (
         TakedownPacket.objects.for_label(takedown.label)

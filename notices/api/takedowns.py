@@ -43,6 +43,7 @@ from notices.services.takedowns import (
     takedown_mark_sent,
     takedown_send_request,
 )
+from optout.api.pagination import CursorPagination
 from optout.api.parsers import JSONParser
 from optout.api.views_base import HashedUploadsMixin
 from optout.models import Label
@@ -78,6 +79,10 @@ def recordings_resolve(*, label: Label, refs: list[str]) -> list[Recording]:
             {"recordings": [_("Not found in this label: %(refs)s.") % {"refs": ", ".join(missing)}]}
         )
     return found
+
+
+class OldestFirst(CursorPagination):
+    ordering = "created_at"
 
 
 class TakedownScopedMixin(MatterScopedMixin):
@@ -210,6 +215,7 @@ class TakedownEventListApi(HashedUploadsMixin, TakedownScopedMixin, generics.Lis
     400 naming the current state."""
 
     serializer_class = TakedownEventSerializer
+    pagination_class = OldestFirst
     write_capability = Capability.RIGHTS
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

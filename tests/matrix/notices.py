@@ -104,6 +104,7 @@ def _takedown(objs: Objects, *, render: bool = True) -> Any:
 
 def build(world: World, side: str) -> None:  # type: ignore[no-redef]
     from notices.models import Takedown
+    from notices.services.takedown_packets import takedown_packet_request
     from notices.services.takedowns import takedown_approve
 
     _build_partner_notices(world, side)
@@ -112,6 +113,7 @@ def build(world: World, side: str) -> None:  # type: ignore[no-redef]
     objs.approved_takedown = takedown_approve(takedown=_takedown(objs), actor=objs.owner)
     objs.sent_takedown = takedown_approve(takedown=_takedown(objs), actor=objs.owner)
     Takedown.objects.for_label(objs.label).filter(pk=objs.sent_takedown.pk).update(status="sent")
+    objs.takedown_packet = takedown_packet_request(takedown=objs.takedown, actor=objs.owner)
 
 
 def _td(attr: str) -> Any:
@@ -165,4 +167,78 @@ ROUTES += [
         note="GET answers 409 until a packet was built; POST starts one (a job).",
     ),
     Route("api:notices:takedown-lumen", kwargs=_td("takedown")),
+]
+
+
+def _page(attr: str) -> Any:
+    return lambda o: {"code": getattr(o, attr).code}
+
+
+def _receipt(o: Objects) -> dict[str, Any]:
+    import io
+
+    upload = io.BytesIO(b"portal receipt")
+    upload.name = "receipt.txt"
+    return {"file": upload}
+
+
+ROUTES += [
+    Route(
+        "notices:takedown_new",
+        kwargs=lambda o: {"matter": o.matter.code},
+        read=RIGHTS,
+        writes={"POST": RIGHTS},
+        data=lambda o: {
+            "route": "generic",
+            "recipient_name": "Host",
+            "recipient_kind": "host",
+            "infringing_urls": "https://host.example/x",
+            "signatory": "Owner",
+        },
+    ),
+    Route("notices:takedown", kwargs=_page("takedown")),
+    Route("notices:takedown_pdf", kwargs=_page("takedown")),
+    Route("notices:takedown_lumen", kwargs=_page("takedown")),
+    Route(
+        "notices:takedown_approve",
+        kwargs=_page("takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        data=lambda o: {},
+    ),
+    Route(
+        "notices:takedown_send",
+        kwargs=_page("approved_takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        data=lambda o: {},
+    ),
+    Route(
+        "notices:takedown_portal",
+        kwargs=_page("approved_takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        format="multipart",
+        data=_receipt,
+    ),
+    Route(
+        "notices:takedown_event",
+        kwargs=_page("sent_takedown"),
+        read=None,
+        writes={"POST": RIGHTS},
+        data=lambda o: {"status": "acknowledged"},
+    ),
+    Route(
+        "notices:takedown_packet_new",
+        kwargs=_page("takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        data=lambda o: {},
+    ),
+    Route(
+        "notices:takedown_packet",
+        kwargs=lambda o: {"code": o.takedown.code, "packet": o.takedown_packet.code},
+        read=PACKETS,
+        note="The test packet is still building: the page sends counsel back (302).",
+    ),
 ]
