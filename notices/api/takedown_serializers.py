@@ -7,7 +7,7 @@ from rest_framework import serializers
 from notices.models import Takedown, TakedownEvent, TakedownPacket
 from notices.models.takedowns import RecipientKind, TakedownRoute
 from notices.services.takedown_facts import SIGNAL_CHOICES
-from notices.services.takedowns import EVENT_STEP_CHOICES, MAX_URLS
+from notices.services.takedowns import EVENT_STEP_CHOICES, MAX_URLS, SEND_VIA_CHOICES
 from optout.api.serializers import JobSerializer
 
 
@@ -131,7 +131,7 @@ class TakedownEventCreateSerializer(serializers.Serializer[dict[str, Any]]):
 
 class TakedownSendSerializer(serializers.Serializer[dict[str, Any]]):
     via = serializers.ChoiceField(
-        choices=[("email", "email"), ("portal", "portal")],
+        choices=SEND_VIA_CHOICES,
         default="email",
         help_text="`email`: a job e-mails the PDF to the recipient. `portal`: it was filed "
         "through the recipient's portal; `file` (multipart) is the confirmation.",

@@ -63,6 +63,8 @@ EVENT_STEPS = (
     S.WITHDRAWN,
 )
 EVENT_STEP_CHOICES = [(s.value, s.label) for s in EVENT_STEPS]
+# How an approved takedown went out: e-mailed by a job, or filed through the recipient's portal.
+SEND_VIA_CHOICES = [("email", "email"), ("portal", "portal")]
 # Routes that need at least one infringing URL: the notice must say where the material is.
 NEEDS_URLS = frozenset({TakedownRoute.DMCA, TakedownRoute.DSA})
 

@@ -36,6 +36,7 @@ from notices.services.takedowns import (
 )
 from notices.takedown_forms import PortalSentForm, TakedownEventForm, TakedownForm
 from optout.forms import apply_errors
+from optout.lib.files import as_download
 from optout.mfa import mfa_required_for
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
@@ -286,11 +287,11 @@ def takedown_packet_file(
 
 
 @label_view()
-def takedown_lumen_view(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
+def takedown_lumen_view(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponseBase:
     takedown = _takedown(access, code)
     response = HttpResponse(
         json.dumps(takedown_lumen(takedown=takedown), ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="lumen-{takedown.code}.json"'
+    as_download(response, f"lumen-{takedown.code}.json")
     return response
