@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -187,9 +188,15 @@ class TakedownSendApi(HashedUploadsMixin, TakedownScopedMixin, APIView):
         data = incoming.validated_data
         takedown = self.takedown()
         if data["via"] == "email":
-            takedown_send_request(takedown=takedown, actor=self.access.user)
+            job = takedown_send_request(takedown=takedown, actor=self.access.user)
             takedown.refresh_from_db()
-            return Response(TakedownSerializer(takedown).data, status=status.HTTP_202_ACCEPTED)
+            # Poll the job; the takedown is "sent" once it is done.
+            location = reverse("api:job", kwargs={"slug": slug, "id": job.code})
+            return Response(
+                TakedownSerializer(takedown).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": request.build_absolute_uri(location)},
+            )
         upload = data.get("file")
         if not isinstance(upload, HashedUploadedFile):
             raise exceptions.ValidationError(

@@ -91,6 +91,8 @@ def test_draft_approve_send_and_follow_a_takedown(team: Team) -> None:
     sending = counsel.post(f"{url}send/", {"via": "email"}, format="json")
     assert sending.status_code == 202
     assert sending.json()["job"]["kind"] == "notices.takedown_send"
+    job_id = sending.json()["job"]["id"]
+    assert sending["Location"].endswith(f"/api/v1/labels/{team.label.slug}/jobs/{job_id}/")
     job_execute(code=sending.json()["job"]["id"])  # Django's test mail outbox
     assert rights.get(url).json()["status"] == "sent"
 

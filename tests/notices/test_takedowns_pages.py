@@ -154,3 +154,21 @@ def test_hostile_text_is_escaped_on_pages_and_never_loaded_by_the_pdf(
         f"/l/{team.label.slug}/evidence/matters/{world.matter.code}/"
     )
     assert "<img src=" not in matter.content.decode()
+
+
+def test_the_takedown_pages_speak_swedish(team: Team) -> None:
+    world = takedown_world(team.label)
+    takedown = drafted(world)
+    client = team.client_for(team.counsel)
+    client.cookies["django_language"] = "sv"
+    matter = client.get(
+        f"/l/{team.label.slug}/evidence/matters/{world.matter.code}/", HTTP_ACCEPT_LANGUAGE="sv"
+    ).content.decode()
+    assert "Nedtagningar" in matter and "Tidslinje" in matter
+    assert "Nedtagningsbegäran till Tube Inc.: Utkast" in matter  # the timeline entry
+    detail = client.get(
+        f"/l/{team.label.slug}/notices/takedowns/{takedown.code}/", HTTP_ACCEPT_LANGUAGE="sv"
+    ).content.decode()
+    assert "Nedtagningsbegäran till Tube Inc." in detail
+    assert "Godkänn" in detail and "Förlopp" in detail
+    assert "USA: DMCA" in detail and "Nedtagningspaket" in detail
