@@ -9,6 +9,7 @@ import hashlib
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -247,3 +248,30 @@ def test_the_lumen_export_has_the_notice_fields(team: Team) -> None:
     }
     dsa = takedown_lumen(takedown=drafted(world, route="dsa", render=False))["notice"]
     assert dsa["type"] == "Other" and dsa["jurisdiction_list"] == "EU"
+
+
+def test_a_mail_server_that_refuses_fails_the_send_with_the_reason(
+    team: Team, settings: Any
+) -> None:
+    from tests.workers import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    world = takedown_world(team.label)
+    takedown = takedown_approve(takedown=drafted(world), actor=team.counsel)
+    with pytest.raises(JobFailure, match="The mail server did not take the takedown"):
+        takedown_send(takedown=takedown, actor=team.counsel)
+    takedown.refresh_from_db()
+    assert takedown.status == "approved" and takedown.send_error
+    assert takedown.sent_message is None
+
+
+def test_a_packet_of_an_empty_matter_is_refused_with_the_reason(team: Team) -> None:
+    from evidence.services.matters import matter_item_withdraw
+
+    world = takedown_world(team.label)
+    takedown = drafted(world)
+    for item in MatterItem.objects.for_label(team.label).filter(matter=world.matter):
+        matter_item_withdraw(item=item, actor=team.rights, reason="Wrong file")
+    with pytest.raises(ValidationError, match="no items yet"):
+        takedown_packet_request(takedown=takedown, actor=team.counsel)
