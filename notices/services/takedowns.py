@@ -135,6 +135,10 @@ def takedown_create(
 ) -> Takedown:
     """A drafted takedown with its facts frozen from the matter, and the job rendering it."""
     label = matter.label
+    if not matter.is_open:
+        raise ValidationError(
+            _("The matter is closed. Reopen it to draft a takedown."), code="closed"
+        )
     errors: dict[str, list[str]] = {}
     if route not in TakedownRoute.values:
         errors["route"] = [_("Choose one of the routes.")]

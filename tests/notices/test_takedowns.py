@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from evidence.models import EvidenceItem, MatterItem
+from evidence.models import EvidenceItem, Matter, MatterItem
 from notices.models import Takedown, TakedownEvent
 from notices.services.takedown_packets import takedown_packet_request
 from notices.services.takedowns import (
@@ -171,6 +171,14 @@ def test_drafting_refuses_what_a_notice_cannot_say(team: Team) -> None:
     assert set(errors) == {"recipient_name", "infringing_urls", "explanation"}
     assert "javascript:alert(1)" in errors["infringing_urls"][0]
     world.matter.recordings.clear()
+    Matter.objects.for_label(team.label).filter(pk=world.matter.pk).update(status="closed")
+    world.matter.refresh_from_db()
+    with pytest.raises(ValidationError, match="The matter is closed"):
+        takedown_create(
+            route="generic", recipient_name="Tube", infringing_urls=[INFRINGING], **base
+        )  # type: ignore[arg-type]
+    Matter.objects.for_label(team.label).filter(pk=world.matter.pk).update(status="open")
+    world.matter.refresh_from_db()
     with pytest.raises(ValidationError, match="at least one URL"):
         takedown_create(route="dmca", recipient_name="Tube", infringing_urls=[], **base)  # type: ignore[arg-type]
 
