@@ -154,7 +154,7 @@ def test_the_lifecycle_records_each_step_and_refuses_the_impossible(
 
 def test_drafting_refuses_what_a_notice_cannot_say(team: Team) -> None:
     world = takedown_world(team.label)
-    base = {
+    base: dict[str, Any] = {
         "matter": world.matter,
         "recipient_kind": "platform",
         "signatory": "Rita",
@@ -165,7 +165,7 @@ def test_drafting_refuses_what_a_notice_cannot_say(team: Team) -> None:
             route="dsa",
             recipient_name="",
             infringing_urls=["javascript:alert(1)"],
-            **base,  # type: ignore[arg-type]
+            **base,
         )
     errors = caught.value.message_dict
     assert set(errors) == {"recipient_name", "infringing_urls", "explanation"}
@@ -176,11 +176,11 @@ def test_drafting_refuses_what_a_notice_cannot_say(team: Team) -> None:
     with pytest.raises(ValidationError, match="The matter is closed"):
         takedown_create(
             route="generic", recipient_name="Tube", infringing_urls=[INFRINGING], **base
-        )  # type: ignore[arg-type]
+        )
     Matter.objects.for_label(team.label).filter(pk=world.matter.pk).update(status="open")
     world.matter.refresh_from_db()
     with pytest.raises(ValidationError, match="at least one URL"):
-        takedown_create(route="dmca", recipient_name="Tube", infringing_urls=[], **base)  # type: ignore[arg-type]
+        takedown_create(route="dmca", recipient_name="Tube", infringing_urls=[], **base)
 
 
 def test_the_takedown_packet_holds_the_pdf_and_an_evidence_packet_that_verifies(
