@@ -23,10 +23,14 @@ from evidence.matter_items import (
     NotAddable,
     register_matter_item_source,
 )
-from evidence.models import Capture, EvidenceItem
+from evidence.matter_page import TimelineEntry, register_matter_timeline_source
+from evidence.models import Capture, EvidenceItem, Matter
 from evidence.selectors import (
     evidence_summary,
     label_matters,
+    matter_items,
+    matter_notes,
+    matter_packets,
     open_alerts,
     signing_tsa_url,
     tsa_certificate_fingerprints,
@@ -341,7 +345,40 @@ def _download_found_changed(blob: Blob, found: str) -> None:
     blob_changed_alert(blob=blob, found=found)
 
 
+def _matter_timeline(matter: Matter) -> list[TimelineEntry]:
+    """The matter's own steps: opened, items added or withdrawn, notes, packets built."""
+    entries = [
+        TimelineEntry(
+            at=matter.created_at,
+            title=str(_("Matter opened")),
+            actor=matter.created_by.email if matter.created_by else "",
+        )
+    ]
+    for item in matter_items(matter=matter):
+        entries.append(
+            TimelineEntry(
+                at=item.created_at,
+                title=str(_("Item added: %(title)s") % {"title": item.title}),
+                actor=item.added_by.email if item.added_by else "",
+            )
+        )
+    for note in matter_notes(matter=matter):
+        entries.append(
+            TimelineEntry(
+                at=note.created_at,
+                title=str(_("Note")),
+                detail=note.text[:200],
+                actor=note.author.email if note.author else "",
+            )
+        )
+    for packet in matter_packets(matter=matter).filter(built_at__isnull=False):
+        assert packet.built_at is not None
+        entries.append(TimelineEntry(at=packet.built_at, title=str(_("Packet built"))))
+    return entries
+
+
 def register() -> None:
+    register_matter_timeline_source("evidence", _matter_timeline)
     register_nav_item(NavItem("evidence", _("Evidence"), "evidence:index", order=300))
     register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
     register_panel(Panel("evidence", "evidence/panels/evidence.html", _panel, order=300))

@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from notices.models import PartnerNotice
-from optout.models import Label
+from evidence.models import Matter
+from notices.models import PartnerNotice, Takedown, TakedownEvent, TakedownPacket
+from optout.models import Label, LabelScopedQuerySet
 
 
 def label_notices(*, label: Label, status: str = "") -> QuerySet[PartnerNotice]:
@@ -39,3 +40,43 @@ def notice_timeline(notice: PartnerNotice) -> list[dict[str, Any]]:
         for step, at in steps
         if at is not None
     ]
+
+
+def matter_takedowns(*, matter: Matter) -> LabelScopedQuerySet[Takedown]:
+    takedowns: LabelScopedQuerySet[Takedown] = (
+        Takedown.objects.for_label(matter.label)
+        .filter(matter=matter)
+        .select_related("matter", "job", "pdf", "approved_by", "label")
+        .order_by("-created_at", "code")
+    )
+    return takedowns
+
+
+def takedown_events(*, takedown: Takedown) -> QuerySet[TakedownEvent]:
+    return (
+        TakedownEvent.objects.for_label(takedown.label)
+        .filter(takedown=takedown)
+        .select_related("actor", "document", "evidence_item")
+        .order_by("created_at", "id")
+    )
+
+
+def takedown_packets(*, takedown: Takedown) -> LabelScopedQuerySet[TakedownPacket]:
+    packets: LabelScopedQuerySet[TakedownPacket] = (
+        TakedownPacket.objects.for_label(takedown.label)
+        .filter(takedown=takedown)
+        .select_related("blob", "job", "packet", "takedown")
+        .order_by("-created_at", "-id")
+    )
+    return packets
+
+
+def takedown_latest_packet(*, takedown: Takedown) -> TakedownPacket | None:
+    packet: TakedownPacket | None = (
+        TakedownPacket.objects.for_label(takedown.label)
+        .filter(takedown=takedown)
+        .select_related("blob", "job", "packet", "takedown")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return packet

@@ -447,6 +447,12 @@ SPECTACULAR_SETTINGS = {
         "PerformerRoleEnum": "catalog.models.recordings.RecordingPerformer.Role",
         "AlertKindEnum": "evidence.models.alerts.Alert.Kind",
         "WithdrawalStatusEnum": "evidence.models.base.Withdrawable.Status",
+        "TakedownStatusEnum": "notices.models.takedowns.TakedownStatus",
+        "PacketStatusEnum": "evidence.models.packets.Packet.Status",
+        "TakedownStepEnum": "notices.services.takedowns.EVENT_STEP_CHOICES",
+        "TakedownRouteEnum": "notices.models.takedowns.TakedownRoute",
+        "TakedownSignalEnum": "notices.services.takedown_facts.SIGNAL_CHOICES",
+        "TakedownSendViaEnum": "notices.services.takedowns.SEND_VIA_CHOICES",
     },
 }
 

@@ -22,6 +22,7 @@ from evidence.forms import (
     member_choices,
 )
 from evidence.matter_items import matter_item_source, matter_item_sources
+from evidence.matter_page import matter_sections, matter_timeline
 from evidence.models import Matter, MatterItem, MatterStatus
 from evidence.selectors import (
     evidence_summary,
@@ -176,6 +177,11 @@ def _matter_page(
             "note_form": note_form or NoteForm(),
             "hold_form": HoldForm(initial={"hold": not matter.legal_hold}),
             "withdraw_form": ReasonForm(),
+            "sections": [
+                (section.template, section.context(request, access, matter))
+                for section in matter_sections()
+            ],
+            "timeline": matter_timeline(matter=matter)[:200],
         },
         status=status,
     )

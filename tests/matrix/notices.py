@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from notices.services.notices import notice_create, notice_render
 from optout.roles import Capability
 from tests.matrix import Objects, Route, World
@@ -74,5 +76,169 @@ ROUTES = [
         kind="public",
         kwargs=lambda o: {"token": "not-a-real-token"},
         note="Token-gated: an unknown token is a 404 page (tests/notices/test_respond.py).",
+    ),
+]
+
+
+# --- takedowns (below a matter of the evidence app) ------------------------------------------
+
+PACKETS = Capability.PACKETS
+_build_partner_notices = build
+
+
+def _takedown(objs: Objects, *, render: bool = True) -> Any:
+    from notices.services.takedowns import takedown_create, takedown_render
+
+    takedown = takedown_create(
+        matter=objs.matter,
+        route="generic",
+        recipient_name=f"Host {objs.label.slug}",
+        recipient_kind="host",
+        recipient_email="abuse@host.example",
+        infringing_urls=["https://host.example/copy.mp3"],
+        signatory="Owner",
+        actor=objs.owner,
+    )
+    return takedown_render(takedown=takedown, actor=objs.owner) if render else takedown
+
+
+def build(world: World, side: str) -> None:  # type: ignore[no-redef]
+    from notices.models import Takedown
+    from notices.services.takedown_packets import takedown_packet_request
+    from notices.services.takedowns import takedown_approve
+
+    _build_partner_notices(world, side)
+    objs = getattr(world, side)
+    objs.takedown = _takedown(objs)
+    objs.approved_takedown = takedown_approve(takedown=_takedown(objs), actor=objs.owner)
+    objs.sent_takedown = takedown_approve(takedown=_takedown(objs), actor=objs.owner)
+    Takedown.objects.for_label(objs.label).filter(pk=objs.sent_takedown.pk).update(status="sent")
+    objs.takedown_packet = takedown_packet_request(takedown=objs.takedown, actor=objs.owner)
+
+
+def _td(attr: str) -> Any:
+    return lambda o: {"matter_id": o.matter.code, "id": getattr(o, attr).code}
+
+
+ROUTES += [
+    Route(
+        "api:notices:takedown-list",
+        kwargs=lambda o: {"matter_id": o.matter.code},
+        writes={"POST": RIGHTS},
+        format="json",
+        data=lambda o: {
+            "route": "generic",
+            "recipient": {"name": "Host", "kind": "host"},
+            "infringing_urls": ["https://host.example/x"],
+        },
+    ),
+    Route("api:notices:takedown-detail", kwargs=_td("takedown")),
+    Route(
+        "api:notices:takedown-approve",
+        kwargs=_td("takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        format="json",
+        data=lambda o: {},
+    ),
+    Route(
+        "api:notices:takedown-send",
+        kwargs=_td("approved_takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        format="json",
+        data=lambda o: {"via": "email"},
+    ),
+    Route(
+        "api:notices:takedown-events",
+        kwargs=_td("sent_takedown"),
+        writes={"POST": RIGHTS},
+        format="json",
+        data=lambda o: {"status": "acknowledged"},
+    ),
+    Route("api:notices:takedown-pdf", kwargs=_td("takedown")),
+    Route(
+        "api:notices:takedown-packet",
+        kwargs=_td("takedown"),
+        read=PACKETS,
+        writes={"POST": PACKETS},
+        format="json",
+        data=lambda o: {},
+        note="GET answers 409 until a packet was built; POST starts one (a job).",
+    ),
+    Route("api:notices:takedown-lumen", kwargs=_td("takedown")),
+]
+
+
+def _page(attr: str) -> Any:
+    return lambda o: {"code": getattr(o, attr).code}
+
+
+def _receipt(o: Objects) -> dict[str, Any]:
+    import io
+
+    upload = io.BytesIO(b"portal receipt")
+    upload.name = "receipt.txt"
+    return {"file": upload}
+
+
+ROUTES += [
+    Route(
+        "notices:takedown_new",
+        kwargs=lambda o: {"matter": o.matter.code},
+        read=RIGHTS,
+        writes={"POST": RIGHTS},
+        data=lambda o: {
+            "route": "generic",
+            "recipient_name": "Host",
+            "recipient_kind": "host",
+            "infringing_urls": "https://host.example/x",
+            "signatory": "Owner",
+        },
+    ),
+    Route("notices:takedown", kwargs=_page("takedown")),
+    Route("notices:takedown_pdf", kwargs=_page("takedown")),
+    Route("notices:takedown_lumen", kwargs=_page("takedown")),
+    Route(
+        "notices:takedown_approve",
+        kwargs=_page("takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        data=lambda o: {},
+    ),
+    Route(
+        "notices:takedown_send",
+        kwargs=_page("approved_takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        data=lambda o: {},
+    ),
+    Route(
+        "notices:takedown_portal",
+        kwargs=_page("approved_takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        format="multipart",
+        data=_receipt,
+    ),
+    Route(
+        "notices:takedown_event",
+        kwargs=_page("sent_takedown"),
+        read=None,
+        writes={"POST": RIGHTS},
+        data=lambda o: {"status": "acknowledged"},
+    ),
+    Route(
+        "notices:takedown_packet_new",
+        kwargs=_page("takedown"),
+        read=None,
+        writes={"POST": PACKETS},
+        data=lambda o: {},
+    ),
+    Route(
+        "notices:takedown_packet",
+        kwargs=lambda o: {"code": o.takedown.code, "packet": o.takedown_packet.code},
+        read=PACKETS,
+        note="The test packet is still building: the page sends counsel back (302).",
     ),
 ]
