@@ -1,6 +1,8 @@
 """Notices' models, one module per capability."""
 
+from notices.models.batches import NoticeBatch
+
 # default_deadline stays importable here: migration 0001 names it by this path.
 from notices.models.partner_notices import NoticeSettings, PartnerNotice, default_deadline
 
-__all__ = ["NoticeSettings", "PartnerNotice", "default_deadline"]
+__all__ = ["NoticeBatch", "NoticeSettings", "PartnerNotice", "default_deadline"]

@@ -7,9 +7,12 @@ import secrets
 from datetime import date
 from typing import Any
 
+from anymail.exceptions import AnymailError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -301,7 +304,8 @@ def notice_message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
         reply_to=[label.contact_email] if label.contact_email else None,
-        headers={"X-Optout-Notice": str(notice.code)},
+        # Set here, not by the backend, so the stored copy and the delivery reports carry it.
+        headers={"X-Optout-Notice": str(notice.code), "Message-ID": make_msgid(domain=DNS_NAME)},
     )
     message.attach(f"notice-{notice.code}.pdf", pdf, "application/pdf")
     return message
@@ -323,8 +327,12 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
     raw = message.message().as_bytes()
     try:
         get_connection(fail_silently=False).send_messages([message])
-    except OSError as exc:
+    except (OSError, AnymailError) as exc:
         raise JobFailure(f"The mail server did not take the notice: {exc}") from None
+    # A mail service (anymail) names the message by its own id in delivery reports.
+    status = getattr(message, "anymail_status", None)
+    esp_id = status.message_id if status is not None else None
+    message_id = esp_id if isinstance(esp_id, str) else str(message.extra_headers["Message-ID"])
     with transaction.atomic():
         filename = f"notice-{notice.code}.eml"
         item = evidence_item_from_bytes(
@@ -340,7 +348,9 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
         notice.sent_message = item.blob
         notice.status = PartnerNotice.Status.SENT
         notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_message", "status", "sent_at"])
+        notice.message_id = message_id[:255]
+        notice.save(update_fields=["sent_message", "status", "sent_at", "message_id"])
+        notice.evidence_items.add(item)
         ledger_append(
             label=notice.label,
             actor=actor,

@@ -75,4 +75,9 @@ ROUTES = [
         kwargs=lambda o: {"token": "not-a-real-token"},
         note="Token-gated: an unknown token is a 404 page (tests/notices/test_respond.py).",
     ),
+    Route(
+        "anymail_mailgun_tracking",
+        kind="public",
+        note="Signed by Mailgun (HMAC); 404 without a signing key (tests/notices/test_delivery.py)",
+    ),
 ]
