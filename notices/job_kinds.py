@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from notices.services.bulk import BULK_JOB, notice_batch_run
 from notices.services.notices import RENDER_JOB, SEND_JOB, notice_render_run, notice_send_run
 from optout.jobs import JobContext, job_kind
 
@@ -20,3 +21,10 @@ def render_job(ctx: JobContext) -> dict[str, Any]:
 @job_kind(SEND_JOB, max_attempts=1)
 def send_job(ctx: JobContext) -> dict[str, Any]:
     return notice_send_run(ctx=ctx)
+
+
+# One attempt: the notices sent before a crash must not be sent again; the partners done
+# so far are in the request's result, the rest can be notified with a new request.
+@job_kind(BULK_JOB, max_attempts=1)
+def bulk_job(ctx: JobContext) -> dict[str, Any]:
+    return notice_batch_run(ctx=ctx)

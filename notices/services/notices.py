@@ -126,8 +126,10 @@ def notice_create(
     language: str,
     deadline: date | None = None,
     actor: User | None,
+    render: bool = True,
 ) -> PartnerNotice:
-    """A draft notice with its wording frozen, and the job that renders its PDF."""
+    """A draft notice with its wording frozen, and the job that renders its PDF
+    (``render=False``: the caller renders it, as the bulk job does, one at a time)."""
     errors: dict[str, list[str]] = {}
     if partner.label_id != label.pk:
         errors["partner"] = [_("Choose one of this label's partners.")]
@@ -180,8 +182,9 @@ def notice_create(
             subject=notice,
             data={"partner": str(partner.code), "scope": scope, "language": language},
         )
-        notice.job = notice_render_request(notice=notice, actor=actor)
-        notice.save(update_fields=["job"])
+        if render:
+            notice.job = notice_render_request(notice=notice, actor=actor)
+            notice.save(update_fields=["job"])
     return notice
 
 
