@@ -50,7 +50,8 @@ def _context(access: LabelAccess, formset: Any) -> dict[str, Any]:
         for q in questionnaire_localized([dict(q) for q in DEFAULT_QUESTIONS], language="en")
     }
     for form in formset.forms:
-        key = form.initial.get("key") or ""
+        key = form["key"].value() or ""
+        form.question_key = key
         form.default_text = english.get(key, "")
     return {"formset": formset, "can_edit": access.can(EDIT)}
 
@@ -65,7 +66,8 @@ def questionnaire(request: HttpRequest, access: LabelAccess) -> HttpResponse:
         questionnaire_reset(label=access.label, actor=access.user)
         messages.success(request, _("The four default questions are back."))
         return redirect("notices:questionnaire", slug=access.label.slug)
-    formset = QuestionFormSet(request.POST, initial=_initial(access), prefix="q")
+    # No initial here: a row left as it was must still count (Django skips "unchanged" rows).
+    formset = QuestionFormSet(request.POST, prefix="q")
     if formset.is_valid():
         try:
             questionnaire_update(label=access.label, actor=access.user, questions=_rows(formset))
