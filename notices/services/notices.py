@@ -25,7 +25,8 @@ from notices.models import PartnerNotice
 from notices.services.questionnaire import questionnaire_for_label, questionnaire_localized
 from notices.wording import BY_CODE, REVIEWED, wording
 from optout.jobs import JobContext, JobFailure
-from optout.lib.pdf import PdfRenderError, render_pdf
+from optout.lib.pdf import PdfRenderError
+from optout.lib.pdf_server import render_pdf_warm
 from optout.models import Job, Label, User
 from optout.policy.models import TermsChannel
 from optout.policy.services.policy import policy_current
@@ -256,7 +257,8 @@ def notice_render(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice
         return notice  # a sent letter is never re-rendered: its link must keep working
     token = secrets.token_urlsafe(32)
     try:
-        pdf = render_pdf(notice_html(notice=notice, token=token)).pdf
+        # Warm: a bulk job renders hundreds; each would otherwise pay WeasyPrint's start-up.
+        pdf = render_pdf_warm(notice_html(notice=notice, token=token)).pdf
     except PdfRenderError as exc:
         raise JobFailure(f"The notice could not be rendered: {exc}") from None
     with transaction.atomic():
