@@ -153,3 +153,43 @@ def test_without_a_signing_key_the_webhook_is_absent(world: World, tmp_path: Pat
     assert _post(_payload(notice, "delivered", key="")).status_code == 404
     notice.refresh_from_db()
     assert notice.status == PartnerNotice.Status.SENT
+
+
+def test_sent_through_mailgun_the_report_names_mailguns_id(
+    world: World, tmp_path: Path, settings: Any, http_server: Any
+) -> None:
+    """The whole loop: anymail's Mailgun backend sends to Mailgun's API (a loopback
+    stand-in answering as Mailgun does), the id Mailgun gives is kept, and Mailgun's signed
+    report naming that id marks the notice delivered."""
+    received: list[bytes] = []
+    mailgun_id = "<20261206105900.1.ABCDEF0123456789@mg.label.example>"
+
+    def messages_api(conn: Any) -> None:
+        _head, _sep, body = conn.request.raw.partition(b"\r\n\r\n")
+        length = int(conn.request.header("Content-Length") or 0)
+        while len(body) < length:
+            chunk = conn.sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        received.append(body)
+        answer = json.dumps({"id": mailgun_id, "message": "Queued. Thank you."}).encode()
+        conn.respond(answer, headers=[("Content-Type", "application/json")])
+
+    http_server.route("/v3/mg.label.example/messages.mime", messages_api)
+    http_server.route("/v3/mg.label.example/messages", messages_api)
+    settings.EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
+    settings.ANYMAIL = {
+        "MAILGUN_API_KEY": "key-test",
+        "MAILGUN_SENDER_DOMAIN": "mg.label.example",
+        "MAILGUN_API_URL": http_server.url("/v3"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": KEY,
+    }
+
+    notice, _token = sent_notice(world, tmp_path)
+
+    assert len(received) == 1 and b"legal@fjord.example" in received[0]
+    assert notice.message_id == mailgun_id
+    assert _post(_payload(notice, "delivered")).status_code == 200
+    notice.refresh_from_db()
+    assert notice.status == PartnerNotice.Status.DELIVERED
