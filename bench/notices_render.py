@@ -2,16 +2,16 @@
 
 1. ``render``: a one-page notice (the real template and wording, one release, four
    recordings, a questionnaire trimmed to two questions; the seed's four take a second
-   page and are measured too, as ``render_default_questionnaire``) rendered the way a worker renders it (``render_pdf_warm``: a warm helper
-   process with the deny-all fetcher and limits), against WeasyPrint rendering the same HTML
-   in this process with the same fetcher. WeasyPrint's import and each side's first render
-   are excluded; the renders run in alternating pairs and the ratio is the median of the
-   pairs (target: at most 1.5).
+   page and are measured too, as ``render_default_questionnaire``) rendered the way a
+   worker renders it (``render_pdf_warm``: a warm helper process with the deny-all fetcher
+   and limits), against WeasyPrint rendering the same HTML in this process with the same
+   fetcher. WeasyPrint's import and each side's first render are excluded; the renders run
+   in alternating pairs and the ratio is the median of the pairs (target: at most 1.5).
 2. ``bulk``: the bulk job body (``notice_batch_run``: create, render, send, for every
    partner) for 1 partner and for 200 partners, in this process under ``tracemalloc``,
-   with the mail discarded. If the job held every PDF, the peak would grow by about 200
-   PDFs; it must stay within one PDF (plus noise) of the single-partner run. The largest
-   number of PDF-sized byte strings alive at once is also counted directly.
+   with the mail discarded. Every PDF the renderer returns is counted while it is alive:
+   at most one may be alive at a time. The traced peak may grow from 1 to 200 partners by
+   less than one PDF per partner (holding every PDF would add at least that).
 """
 
 from __future__ import annotations
