@@ -19,10 +19,12 @@ written to ``out``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,16 +46,17 @@ _WARM_UP = "<html><body><p>Optout ÅÄÖ é ß 日本語 한국어 中文 الع
 class _Helper:
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
-        self.scratch = tempfile.TemporaryDirectory(prefix="pdf-warm-")
+        # Removed by the process that made it only: a forked child must not delete it.
+        self.owner = os.getpid()
+        self.scratch = tempfile.mkdtemp(prefix="pdf-warm-")
         self.lock = threading.Lock()
+        atexit.register(self.close)
 
     def _start(self) -> subprocess.Popen[bytes]:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.scratch.name,
-            "XDG_CACHE_HOME": os.environ.get(
-                "XDG_CACHE_HOME", str(Path(self.scratch.name) / "cache")
-            ),
+            "HOME": self.scratch,
+            "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", str(Path(self.scratch) / "cache")),
             "LANG": "C.UTF-8",
         }
         process = subprocess.Popen(  # noqa: S603  (our interpreter running this file)
@@ -67,6 +70,8 @@ class _Helper:
         return process
 
     def stop(self) -> None:
+        if os.getpid() != self.owner:
+            return
         process, self.process = self.process, None
         if process is None:
             return
@@ -79,8 +84,14 @@ class _Helper:
                 if stream is not None:
                     stream.close()
 
+    def close(self) -> None:
+        """Stop the helper and remove the scratch directory (at exit, by its maker only)."""
+        self.stop()
+        if os.getpid() == self.owner:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
     def render(self, html: str, *, timeout: float) -> RenderResult:
-        with self.lock, tempfile.TemporaryDirectory(prefix="pdf-", dir=self.scratch.name) as d:
+        with self.lock, tempfile.TemporaryDirectory(prefix="pdf-", dir=self.scratch) as d:
             out = Path(d) / "out.pdf"
             if self.process is None or self.process.poll() is not None:
                 self.stop()
@@ -156,7 +167,7 @@ def render_pdf_warm_stop() -> None:
     global _helper
     with _helper_lock:
         if _helper is not None:
-            _helper.stop()
+            _helper.close()
         _helper = None
 
 
