@@ -100,3 +100,34 @@ def test_bulk_notify_answer_as_the_partner_and_see_the_risk(
     risk.click()
     assert page.get_by_role("link", name="Fjord Distribution AB").first.is_visible()
     page.screenshot(path=str(SHOTS / "notices-risk.png"), full_page=True)
+
+
+def test_the_new_notice_pages_fit_a_phone(
+    team: Team, browser: Any, live_server: Any, tmp_path: Path
+) -> None:
+    from tests.notices.conftest import sent_notice
+
+    world = catalog_for(team.label)
+    world.team = team
+    notice, _token = sent_notice(world, tmp_path)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = context.new_page()
+    try:
+        _sign_in(page, team.owner.email)
+        page.wait_for_url(f"**/l/{team.label.slug}/")
+        for path in (
+            "notices/",
+            "notices/bulk/",
+            "notices/questionnaire/",
+            f"notices/{notice.code}/",
+            f"notices/{notice.code}/reply/",
+        ):
+            page.goto(f"/l/{team.label.slug}/{path}")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"/{path} scrolls sideways by {overflow}px on a phone"
+    finally:
+        context.close()

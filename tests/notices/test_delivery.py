@@ -133,6 +133,20 @@ def test_a_bounce_report_marks_another_notice_bounced(
     assert "No such mailbox" in bounced.delivery_note
 
 
+def test_a_spam_complaint_is_recorded(world: World, tmp_path: Path, mailgun: None) -> None:
+    notice, _ = sent_notice(world, tmp_path)
+    body = _payload(notice, "delivered")
+    assert _post(body).status_code == 200
+    complaint = _payload(notice, "complained")
+    complaint["event-data"].pop("delivery-status", None)
+    complaint["event-data"].pop("severity", None)
+    complaint["event-data"].pop("reason", None)
+    assert _post(complaint).status_code == 200
+    notice.refresh_from_db()
+    assert notice.status == PartnerNotice.Status.COMPLAINED and notice.complained_at is not None
+    assert LedgerEntry.objects.for_label(world.label).filter(action="notice.complained").exists()
+
+
 def test_a_bad_signature_is_refused_and_changes_nothing(
     world: World, tmp_path: Path, mailgun: None
 ) -> None:
