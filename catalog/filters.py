@@ -7,12 +7,13 @@ label-scoped queryset, so another label's code finds nothing (and reveals nothin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters as filters
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +49,80 @@ RECORDING_SEARCH_TEXT = RawSQL(
 )
 
 
-def search_q(entity: Entity, term: str) -> Q:
-    """Substring match on the search fields; identifiers that normalise match exactly."""
+# The words match on the stored full-text document of migration 0010.
+RECORDING_WORDS_MATCH = (
+    "catalog_recording.search_document @@ to_tsquery('simple'::regconfig, optout_unaccent(%s))"
+)
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 8
+# A words search first asks the index for up to this many matches. Fewer: the answer is
+# that short list of rows. More: the words are common, and walking the sorted list finds
+# a page of them within a few thousand rows. The planner alone cannot choose well for a
+# word it has no statistics for (it guesses, and may walk the whole list for no match).
+RARE_MATCHES = 2000
+
+
+def words_tsquery(term: str) -> str | None:
+    """A ``to_tsquery`` text finding every word of ``term``; the last one, which the user
+    may still be typing, also as the beginning of a word.
+
+    None when ``term`` reads as a partial code instead (one token holding a digit, such as
+    "SE-A02" or "1999", or no letters at all): those keep the trigram substring match.
+    Words are letters and digits only, so the query needs no escaping.
+    """
+    words = WORD.findall(term.lower())[:MAX_WORDS]
+    if not words or not any(ch.isalpha() for ch in "".join(words)):
+        return None
+    if len(term.split()) == 1 and any(ch.isdigit() for ch in term):
+        return None
+    # A one-letter word as a prefix would read most of the index: it is matched whole.
+    last = f"'{words[-1]}':*" if len(words[-1]) > 1 else f"'{words[-1]}'"
+    return " & ".join([*(f"'{w}'" for w in words[:-1]), last])
+
+
+def _words_match(tsquery: str) -> Q:
+    # The SQL is a constant naming the indexed column; the query text is a bound parameter.
+    match = RawSQL(RECORDING_WORDS_MATCH, (tsquery,), output_field=BooleanField())  # noqa: S611
+    return Q(match)
+
+
+def _rare_matches(tsquery: str, label: Label) -> list[int] | None:
+    """The ids of the label's recordings matching ``tsquery`` when there are at most
+    ``RARE_MATCHES``; None when there are more.
+
+    Asked of the full-text index only: left to itself the planner may answer "no match"
+    by reading the whole table, because it has no statistics for a word it never saw.
+    The settings are restored before returning (or rolled back with the savepoint).
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        ids = list(
+            Recording.objects.for_label(label)
+            .filter(_words_match(tsquery))
+            .values_list("pk", flat=True)[: RARE_MATCHES + 1]
+        )
+        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+        cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+    return ids if len(ids) <= RARE_MATCHES else None
+
+
+def _recording_text_q(term: str, label: Label) -> Q:
+    if connection.vendor == "postgresql":
+        tsquery = words_tsquery(term)
+        if tsquery is not None:
+            rare = _rare_matches(tsquery, label)
+            return _words_match(tsquery) if rare is None else Q(pk__in=rare)
+    return Q(search_text__contains=term.upper())
+
+
+def search_q(entity: Entity, term: str, label: Label) -> Q:
+    """Words (or a partial code) on the search fields; identifiers that normalise match
+    exactly."""
     term = term.strip()
     query = Q()
     if entity.key == "recording":
-        query |= Q(search_text__contains=term.upper())
+        query |= _recording_text_q(term, label)
     else:
         for name in entity.search_fields:
             query |= Q(**{f"{name}__icontains": term})
@@ -81,7 +150,7 @@ class CatalogFilterSet(filters.FilterSet):
             return queryset
         if self.entity.key == "recording":
             queryset = queryset.alias(search_text=RECORDING_SEARCH_TEXT)
-        return queryset.filter(search_q(self.entity, value))
+        return queryset.filter(search_q(self.entity, value, self.label))
 
     def __init__(self, *args: Any, label: Label, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

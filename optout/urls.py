@@ -53,7 +53,13 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("api/v1/", include("optout.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
 ]
 
 handler400 = "optout.views.errors.bad_request"

@@ -3,11 +3,39 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // A select that submits on change must not submit while the keyboard walks its options
+  // (Chromium fires "change" on every arrow key): keyboard users submit with Enter or by
+  // leaving the field.
+  function isAutosubmit(target) {
+    return target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit");
+  }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!isAutosubmit(target)) return;
+    if (event.key === "Enter" && target.dataset.pending === "1") {
+      event.preventDefault();
+      target.form.submit();
+    } else if (event.key !== "Tab" && event.key !== "Enter") {
+      target.dataset.keyed = "1";
+    }
+  });
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit")) {
+    if (!isAutosubmit(target)) return;
+    if (target.dataset.keyed === "1") {
+      target.dataset.pending = "1";
+      return;
+    }
+    target.form.submit();
+  });
+  document.addEventListener("focusout", function (event) {
+    var target = event.target;
+    if (isAutosubmit(target) && target.dataset.pending === "1") {
       target.form.submit();
     }
+  }, true);
+  document.addEventListener("pointerdown", function (event) {
+    if (isAutosubmit(event.target)) delete event.target.dataset.keyed;
   });
 
   document.addEventListener("submit", function (event) {

@@ -86,7 +86,39 @@ def test_the_workspace_fits_a_phone(team: Team, browser: Any, live_server: Any) 
 def test_the_language_switch_works_without_reloading_by_hand(team: Team, page: Any) -> None:
     _sign_in(page, team.owner.email)
     page.wait_for_url(f"**/l/{team.label.slug}/")
+    page.goto(f"/l/{team.label.slug}/members/")
+    language = page.get_by_role("group", name="Language")
+    assert language.get_by_role("button", name="English").get_attribute("aria-pressed") == "true"
+    # Arrow keys move between the languages without switching; Enter or a click switches.
+    language.get_by_role("button", name="English").focus()
+    page.keyboard.press("ArrowDown")
+    assert page.locator("html").get_attribute("lang") == "en"
     with page.expect_navigation():
-        page.get_by_label("Language").select_option("sv")
+        language.get_by_role("button", name="Svenska").click()
+    # The same page, now in Swedish.
+    page.wait_for_url(f"**/l/{team.label.slug}/members/")
     assert page.get_by_role("link", name="Medlemmar").first.is_visible()
     assert page.locator("html").get_attribute("lang") == "sv"
+    pressed = page.get_by_role("group", name="Språk").get_by_role("button", name="Svenska")
+    assert pressed.get_attribute("aria-pressed") == "true"
+
+
+def test_a_filter_that_submits_on_change_waits_for_enter_on_the_keyboard(
+    team: Team, page: Any
+) -> None:
+    _sign_in(page, team.owner.email)
+    page.wait_for_url(f"**/l/{team.label.slug}/")
+    page.goto(f"/l/{team.label.slug}/catalog/masters/")
+    select = page.get_by_label("Status")
+    select.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert "status=" not in page.url  # walking the options does not reload the page
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "status=" in page.url
+    # A pointer choice still submits at once.
+    with page.expect_navigation():
+        page.get_by_label("Status").select_option("")
+    assert "status=&" in page.url or page.url.endswith("status=")

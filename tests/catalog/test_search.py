@@ -1,0 +1,132 @@
+"""Recording search: words through the full-text index, partial codes by substring, ISRCs
+exactly — the same answers in the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from catalog.entities import ENTITIES
+from catalog.filters import words_tsquery
+from catalog.services.entities import entity_create, entity_update
+from tests.conftest import Team
+
+
+def _recording(team: Team, title: str, artist: str, isrc: str, label: Any = None) -> Any:
+    return entity_create(
+        entity=ENTITIES["recording"],
+        label=label or team.label,
+        actor=team.owner,
+        data={"title": title, "display_artist": artist, "isrc": isrc},
+    )
+
+
+def _titles(client: Any, slug: str, q: str) -> list[str]:
+    response = client.get(f"/api/v1/labels/{slug}/recordings/", {"q": q})
+    assert response.status_code == 200, response.content
+    return sorted(r["title"] for r in response.json()["results"])
+
+
+@pytest.fixture
+def catalog(team: Team) -> Team:
+    _recording(team, "Velvet Shadow", "Aurora Lind", "SEABC2600001")
+    _recording(team, "Shadow of the Velvet Room", "Nils Sjöberg", "SEABC2600002")
+    _recording(team, "Midnight Sun", "Aurora Lind", "SEABC2600003")
+    _recording(team, "Midnight Sun (Acoustic)", "Aurora Lind", "SEABC2600004")
+    _recording(team, "Riverside 1999", "Élodie Marchand", "SEABC2600005")
+    _recording(team, "Velvet Shadow", "Someone Else", "SEXYZ2600009", label=team.other_label)
+    return team
+
+
+def test_words_match_in_any_order_as_words_or_their_beginnings(catalog: Team) -> None:
+    client = catalog.client_for(catalog.viewer)
+    slug = catalog.label.slug
+    both = ["Shadow of the Velvet Room", "Velvet Shadow"]
+    assert _titles(client, slug, "velvet shadow") == both
+    assert _titles(client, slug, "Shadow VELVET") == both
+    assert _titles(client, slug, "velvet sha") == both  # the last word as far as typed
+    assert _titles(client, slug, "velv") == both
+    # Title and artist together: the user types what they remember of both.
+    assert _titles(client, slug, "aurora midnight") == ["Midnight Sun", "Midnight Sun (Acoustic)"]
+    assert _titles(client, slug, "acoustic") == ["Midnight Sun (Acoustic)"]
+    # Another label's recording of the same name never shows.
+    assert _titles(client, slug, "someone") == []
+    assert _titles(client, slug, "zzqx") == []
+
+
+def test_accents_and_case_do_not_matter(catalog: Team) -> None:
+    client = catalog.client_for(catalog.viewer)
+    slug = catalog.label.slug
+    assert _titles(client, slug, "sjoberg") == ["Shadow of the Velvet Room"]
+    assert _titles(client, slug, "SJÖBERG") == ["Shadow of the Velvet Room"]
+    assert _titles(client, slug, "elodie") == ["Riverside 1999"]
+
+
+def test_partial_codes_and_numbers_match_as_substrings_and_isrcs_exactly(catalog: Team) -> None:
+    client = catalog.client_for(catalog.viewer)
+    slug = catalog.label.slug
+    assert _titles(client, slug, "999") == ["Riverside 1999"]
+    assert _titles(client, slug, "SE-ABC-26-00003") == ["Midnight Sun"]
+    assert _titles(client, slug, "SEXYZ2600009") == []
+    page = client.get(f"/l/{slug}/catalog/recordings/", {"q": "velvet shadow"})
+    html = page.content.decode()
+    assert "Shadow of the Velvet Room" in html and "Midnight Sun" not in html
+
+
+def test_common_words_give_the_same_answers_as_rare_ones(
+    catalog: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = catalog.client_for(catalog.viewer)
+    slug = catalog.label.slug
+    rare = _titles(client, slug, "aurora")
+    # With a threshold of one match, "aurora" (three matches) is a common word: the
+    # sorted list is walked with the match as a filter instead of the short list of rows.
+    monkeypatch.setattr("catalog.filters.RARE_MATCHES", 1)
+    assert (
+        _titles(client, slug, "aurora")
+        == rare
+        == [
+            "Midnight Sun",
+            "Midnight Sun (Acoustic)",
+            "Velvet Shadow",
+        ]
+    )
+
+
+def test_an_edited_title_is_found_by_its_new_words(catalog: Team) -> None:
+    client = catalog.client_for(catalog.owner)
+    slug = catalog.label.slug
+    recording = (
+        ENTITIES["recording"].model.objects.for_label(catalog.label).get(isrc="SEABC2600005")
+    )
+    entity_update(
+        entity=ENTITIES["recording"],
+        instance=recording,
+        actor=catalog.owner,
+        data={"title": "Harbour Lights"},
+    )
+    assert _titles(client, slug, "harbour") == ["Harbour Lights"]
+    assert _titles(client, slug, "riverside") == []
+
+
+def test_query_text_is_built_from_words_only() -> None:
+    assert words_tsquery("velvet shadow") == "'velvet' & 'shadow':*"
+    assert words_tsquery("it's a") == "'it' & 's' & 'a'"
+    # Operators and quotes typed by a user are not words: they cannot break the query.
+    assert words_tsquery("a & !b | 'c") == "'a' & 'b' & 'c'"
+    assert words_tsquery("SE-A02") is None and words_tsquery("1999") is None
+    assert words_tsquery("--") is None
+
+
+def test_the_words_search_can_use_its_index(catalog: Team) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT 1 FROM catalog_recording WHERE search_document @@ "
+            "to_tsquery('simple'::regconfig, optout_unaccent(%s))",
+            ["'velvet':*"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "catalog_recording_search_fts" in plan, plan
