@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from notices.services.bulk import BULK_JOB, notice_batch_run
 from notices.services.notices import RENDER_JOB, SEND_JOB, notice_render_run, notice_send_run
 from notices.services.takedown_packets import PACKET_JOB as TAKEDOWN_PACKET_JOB
 from notices.services.takedown_packets import takedown_packet_run
@@ -41,3 +42,10 @@ def takedown_send_job(ctx: JobContext) -> dict[str, Any]:
 @job_kind(TAKEDOWN_PACKET_JOB, max_attempts=2)
 def takedown_packet_job(ctx: JobContext) -> dict[str, Any]:
     return takedown_packet_run(ctx=ctx)
+
+
+# One attempt: the notices sent before a crash must not be sent again; the partners done
+# so far are in the request's result, the rest can be notified with a new request.
+@job_kind(BULK_JOB, max_attempts=1)
+def bulk_job(ctx: JobContext) -> dict[str, Any]:
+    return notice_batch_run(ctx=ctx)

@@ -27,6 +27,7 @@ def notice_timeline(notice: PartnerNotice) -> list[dict[str, Any]]:
         (PartnerNotice.Status.SENT, notice.sent_at),
         (PartnerNotice.Status.DELIVERED, notice.delivered_at),
         (PartnerNotice.Status.BOUNCED, notice.bounced_at),
+        (PartnerNotice.Status.COMPLAINED, notice.complained_at),
         (PartnerNotice.Status.OVERDUE, notice.overdue_at),
         (PartnerNotice.Status.ANSWERED, notice.answered_at),
         (PartnerNotice.Status.CLOSED, notice.closed_at),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from notices.views import pages, takedowns
+from notices.views import bulk, pages, questionnaire, replies, takedowns
 
 app_name = "notices"
 
@@ -13,6 +13,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<uuid:code>/pdf/", pages.notice_pdf, name="pdf"),
     path("<uuid:code>/send/", pages.notice_send, name="send"),
     path("<uuid:code>/close/", pages.notice_close_view, name="close"),
+    path("<uuid:code>/reply/", replies.notice_reply, name="reply"),
+    path("questionnaire/", questionnaire.questionnaire, name="questionnaire"),
+    path("bulk/", bulk.bulk_new, name="bulk"),
+    path("bulk/<uuid:code>/", bulk.bulk_detail, name="bulk_detail"),
 ]
 
 urlpatterns += [

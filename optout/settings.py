@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -353,12 +354,25 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- E-mail --------------------------------------------------------------------------------
 
-_email = env.choice("OPTOUT_EMAIL", "console" if DEBUG else "smtp", ("console", "smtp", "file"))
+_email = env.choice(
+    "OPTOUT_EMAIL", "console" if DEBUG else "smtp", ("console", "smtp", "file", "anymail")
+)
 EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
+    # Mailgun through django-anymail: its signed tracking webhook (/anymail/mailgun/tracking/)
+    # tells which notices were delivered, bounced or marked as spam (docs/notices.md).
+    "anymail": "anymail.backends.mailgun.EmailBackend",
 }[_email]
+ANYMAIL = {
+    "MAILGUN_API_KEY": env.secret("MAILGUN_API_KEY"),
+    "MAILGUN_SENDER_DOMAIN": env.text("MAILGUN_SENDER_DOMAIN"),
+    "MAILGUN_API_URL": env.text("MAILGUN_API_URL", "https://api.mailgun.net/v3"),
+    # The HTTP webhook signing key of the Mailgun account: the tracking webhook refuses a
+    # request whose HMAC does not match (and answers 404 while no key is set).
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.secret("MAILGUN_WEBHOOK_SIGNING_KEY"),
+}
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env.text("EMAIL_HOST", "localhost")
 EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1, maximum=65535)

@@ -42,6 +42,8 @@ urlpatterns = [
     path("verify/", include(evidence_urls.verify_urlpatterns)),
     path("n/", include("notices.public_urls")),
     path("r/", include("monitoring.public_urls")),
+    # Mail-service webhooks where django-anymail documents them (/anymail/<esp>/tracking/).
+    path("anymail/", include("notices.anymail_urls")),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<uuid:code>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     # Before allauth's own route of the same name: this one returns to where the user was.

@@ -24,6 +24,7 @@ from catalog.entities import Entity
 from catalog.filters import FILTERSETS
 from catalog.forms import CHILD_FORMS, FORMS, LabelForm
 from catalog.pagination import InvalidCursor, keyset_page
+from catalog.record_actions import record_actions
 from catalog.selectors.detail import detail_context
 from catalog.selectors.lists import entity_detail_queryset, entity_queryset
 from catalog.services.entities import (
@@ -185,6 +186,7 @@ def _detail(
             "can_write": can_write,
             "child_forms": forms,
             "extras_template": extras.template.name,
+            "record_actions": record_actions(entity=entity.key, obj=obj, access=access),
             "file_blob": getattr(obj, entity.file_field) if entity.file_field else None,
             "file_name": getattr(obj, entity.file_name_field) if entity.file_name_field else "",
             **detail_context(entity=entity, obj=obj, access=access),

@@ -53,6 +53,7 @@ class PartnerNotice(LabelOwnedModel):
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
         ANSWERED = "answered", _("Answered")
         OVERDUE = "overdue", _("Overdue")
         CLOSED = "closed", _("Closed")
@@ -75,6 +76,10 @@ class PartnerNotice(LabelOwnedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    # The Message-ID the mail service knows the sent letter by: delivery webhooks name it.
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    delivery_note = models.TextField(blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +105,11 @@ class PartnerNotice(LabelOwnedModel):
     token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     answers = models.JSONField(default=dict, blank=True)
     answer_source = models.CharField(max_length=16, blank=True)
+    # Every document of the notice kept as evidence (sent message, reminders, answers,
+    # letters received), so each can be added to a matter from the notice's page.
+    evidence_items = models.ManyToManyField(
+        "evidence.EvidenceItem", blank=True, related_name="partner_notices"
+    )
 
     class Meta:
         ordering = ("-created_at", "code")

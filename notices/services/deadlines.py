@@ -5,17 +5,24 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from anymail.exceptions import AnymailError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from evidence.models import Alert
+from evidence.services.alerts import alert_raise
+from evidence.services.items import evidence_item_from_bytes
 from notices.models import PartnerNotice
 from notices.services.notices import notice_message
 from optout.services.ledger import ledger_append
 
 log = logging.getLogger(__name__)
 WAITING = (PartnerNotice.Status.SENT, PartnerNotice.Status.DELIVERED)
+# Undelivered letters become overdue too: the label must follow them up another way.
+UNDELIVERED = (PartnerNotice.Status.BOUNCED, PartnerNotice.Status.COMPLAINED)
 
 
 def notices_mark_overdue() -> int:
@@ -24,7 +31,7 @@ def notices_mark_overdue() -> int:
     count = 0
     due = (
         PartnerNotice.objects.unscoped()
-        .filter(status__in=(*WAITING, PartnerNotice.Status.BOUNCED), deadline__lt=today)
+        .filter(status__in=(*WAITING, *UNDELIVERED), deadline__lt=today)
         .values_list("pk", flat=True)
     )
     for pk in list(due):
@@ -32,7 +39,7 @@ def notices_mark_overdue() -> int:
             notice = (
                 PartnerNotice.objects.unscoped()
                 .select_for_update()
-                .select_related("label")
+                .select_related("label", "partner")
                 .filter(pk=pk, answered_at__isnull=True, closed_at__isnull=True)
                 .first()
             )
@@ -47,6 +54,14 @@ def notices_mark_overdue() -> int:
                 action="notice.overdue",
                 subject=notice,
                 data={"deadline": notice.deadline.isoformat()},
+            )
+            alert_raise(
+                label=notice.label,
+                kind=Alert.Kind.NOTICE_OVERDUE,
+                key=f"notice_overdue:{notice.code}",
+                message=_("%(partner)s has not answered the notice due %(deadline)s.")
+                % {"partner": notice.partner.name, "deadline": notice.deadline.isoformat()},
+                subject=notice,
             )
             count += 1
     return count
@@ -95,13 +110,31 @@ def notices_send_reminders() -> int:
                 subject=notice,
                 data={"to": recipients},
             )
+        raw = message.message().as_bytes()
         try:
             get_connection(fail_silently=False).send_messages([message])
-        except OSError:
+        except (OSError, AnymailError):
             log.warning("The reminder of notice %s was not taken by the mail server.", notice.code)
             continue
+        _keep_reminder(notice, raw)
         sent += 1
     return sent
+
+
+def _keep_reminder(notice: PartnerNotice, raw: bytes) -> None:
+    """The reminder as sent (RFC 822 bytes) becomes an evidence item of the notice."""
+    with transaction.atomic():
+        item = evidence_item_from_bytes(
+            label=notice.label,
+            actor=None,
+            data=raw,
+            filename=f"notice-{notice.code}-reminder.eml",
+            kind="correspondence",
+            title=_("Reminder sent to %(partner)s") % {"partner": notice.partner.name},
+            document_date=timezone.localdate(),
+            source=_("Sent by e-mail"),
+        )
+        notice.evidence_items.add(item)
 
 
 def notices_deadlines() -> dict[str, int]:

@@ -7,9 +7,12 @@ import secrets
 from datetime import date
 from typing import Any
 
+from anymail.exceptions import AnymailError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -23,7 +26,8 @@ from notices.models import PartnerNotice
 from notices.services.questionnaire import questionnaire_for_label, questionnaire_localized
 from notices.wording import BY_CODE, REVIEWED, wording
 from optout.jobs import JobContext, JobFailure
-from optout.lib.pdf import PdfRenderError, render_pdf
+from optout.lib.pdf import PdfRenderError
+from optout.lib.pdf_server import render_pdf_warm
 from optout.models import Job, Label, User
 from optout.policy.models import TermsChannel
 from optout.policy.services.policy import policy_current
@@ -124,8 +128,10 @@ def notice_create(
     language: str,
     deadline: date | None = None,
     actor: User | None,
+    render: bool = True,
 ) -> PartnerNotice:
-    """A draft notice with its wording frozen, and the job that renders its PDF."""
+    """A draft notice with its wording frozen, and the job that renders its PDF
+    (``render=False``: the caller renders it, as the bulk job does, one at a time)."""
     errors: dict[str, list[str]] = {}
     if partner.label_id != label.pk:
         errors["partner"] = [_("Choose one of this label's partners.")]
@@ -178,8 +184,9 @@ def notice_create(
             subject=notice,
             data={"partner": str(partner.code), "scope": scope, "language": language},
         )
-        notice.job = notice_render_request(notice=notice, actor=actor)
-        notice.save(update_fields=["job"])
+        if render:
+            notice.job = notice_render_request(notice=notice, actor=actor)
+            notice.save(update_fields=["job"])
     return notice
 
 
@@ -253,7 +260,8 @@ def notice_render(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice
         return notice  # a sent letter is never re-rendered: its link must keep working
     token = secrets.token_urlsafe(32)
     try:
-        pdf = render_pdf(notice_html(notice=notice, token=token)).pdf
+        # Warm: a bulk job renders hundreds; each would otherwise pay WeasyPrint's start-up.
+        pdf = render_pdf_warm(notice_html(notice=notice, token=token)).pdf
     except PdfRenderError as exc:
         raise JobFailure(f"The notice could not be rendered: {exc}") from None
     with transaction.atomic():
@@ -304,7 +312,8 @@ def notice_message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
         reply_to=[label.contact_email] if label.contact_email else None,
-        headers={"X-Optout-Notice": str(notice.code)},
+        # Set here, not by the backend, so the stored copy and the delivery reports carry it.
+        headers={"X-Optout-Notice": str(notice.code), "Message-ID": make_msgid(domain=DNS_NAME)},
     )
     message.attach(f"notice-{notice.code}.pdf", pdf, "application/pdf")
     return message
@@ -326,8 +335,12 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
     raw = message.message().as_bytes()
     try:
         get_connection(fail_silently=False).send_messages([message])
-    except OSError as exc:
+    except (OSError, AnymailError) as exc:
         raise JobFailure(f"The mail server did not take the notice: {exc}") from None
+    # A mail service (anymail) names the message by its own id in delivery reports.
+    status = getattr(message, "anymail_status", None)
+    esp_id = status.message_id if status is not None else None
+    message_id = esp_id if isinstance(esp_id, str) else str(message.extra_headers["Message-ID"])
     with transaction.atomic():
         filename = f"notice-{notice.code}.eml"
         item = evidence_item_from_bytes(
@@ -343,7 +356,9 @@ def notice_send(*, notice: PartnerNotice, actor: User | None) -> PartnerNotice:
         notice.sent_message = item.blob
         notice.status = PartnerNotice.Status.SENT
         notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_message", "status", "sent_at"])
+        notice.message_id = message_id[:255]
+        notice.save(update_fields=["sent_message", "status", "sent_at", "message_id"])
+        notice.evidence_items.add(item)
         ledger_append(
             label=notice.label,
             actor=actor,

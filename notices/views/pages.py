@@ -104,6 +104,9 @@ def notice_detail(request: HttpRequest, access: LabelAccess, code: str) -> HttpR
             if notice.answered_at
             else [],
             "contacts": list(notice.partner.contacts.all()),
+            "evidence_items": list(
+                notice.evidence_items.select_related("blob").order_by("created_at")
+            ),
             "can_edit": access.can(Capability.RIGHTS),
         },
     )

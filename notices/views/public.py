@@ -56,6 +56,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         "covered_recordings": len(notice.covered.get("recordings", [])),
     }
     response = render(request, "notices/public/respond.html", context)
-    response["Referrer-Policy"] = "no-referrer"
+    # The token must not leak to other sites, but the form posts back here: with
+    # "no-referrer" browsers send "Origin: null" and Django's CSRF check refuses the answer.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from notices.services.notices import notice_create, notice_render
+from notices.services.bulk import notice_batch_create
+from notices.services.notices import notice_create, notice_render, notice_send
 from optout.roles import Capability
 from tests.matrix import Objects, Route, World
 from tests.notices.conftest import catalog_for
@@ -29,6 +30,20 @@ def build(world: World, side: str) -> None:
     objs.open_notice = notice_create(
         label=objs.label, partner=catalog.partner, scope="catalog", language="sv", actor=objs.owner
     )
+    objs.sent_notice = notice_send(
+        notice=notice_render(
+            notice=notice_create(
+                label=objs.label,
+                partner=catalog.partner,
+                scope="catalog",
+                language="en",
+                actor=objs.owner,
+            ),
+            actor=objs.owner,
+        ),
+        actor=objs.owner,
+    )
+    objs.notice_batch = notice_batch_create(label=objs.label, actor=objs.owner, release=None)
 
 
 def _new(o: Objects) -> dict[str, object]:
@@ -54,6 +69,20 @@ ROUTES = [
         writes={"POST": RIGHTS},
         data=lambda o: {},
     ),
+    Route(
+        "notices:reply",
+        kwargs=lambda o: {"code": o.sent_notice.code},
+        read=RIGHTS,
+        writes={"POST": RIGHTS},
+        data=lambda o: {"channel": "post"},
+    ),
+    Route(
+        "notices:questionnaire",
+        writes={"POST": Capability.PACKETS},
+        data=lambda o: {"q-TOTAL_FORMS": "0", "q-INITIAL_FORMS": "0"},
+    ),
+    Route("notices:bulk", read=RIGHTS, writes={"POST": RIGHTS}, data=lambda o: {"send": ""}),
+    Route("notices:bulk_detail", kwargs=lambda o: {"code": o.notice_batch.code}),
     # API
     Route(
         "api:notices:notice-list",
@@ -76,6 +105,11 @@ ROUTES = [
         kind="public",
         kwargs=lambda o: {"token": "not-a-real-token"},
         note="Token-gated: an unknown token is a 404 page (tests/notices/test_respond.py).",
+    ),
+    Route(
+        "anymail_mailgun_tracking",
+        kind="public",
+        note="Signed by Mailgun (HMAC); 404 without a signing key (tests/notices/test_delivery.py)",
     ),
 ]
 

@@ -102,3 +102,19 @@ def sent_notice(world: World, tmp_path: Path, *, language: str = "en") -> tuple[
 
     notice, token = rendered_notice(world, tmp_path, language=language)
     return notice_send(notice=notice, actor=None), token
+
+
+def another_partner(world: World, name: str, *, email: str | None = "ops@harbour.example") -> World:
+    """A second partner of the same label carrying the same releases (``email=None``: no
+    contact)."""
+    partner = Partner.objects.create(label=world.label, name=name, kind="distributor")
+    if email:
+        PartnerContact.objects.create(label=world.label, partner=partner, name="Ops", email=email)
+    partner.releases.set(world.releases)
+    return World(
+        team=world.team,
+        label=world.label,
+        partner=partner,
+        releases=world.releases,
+        recordings=world.recordings,
+    )

@@ -10,9 +10,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from evidence.models import Alert
 from notices.models import PartnerNotice
 from notices.tasks import deadlines
 from optout.models import LedgerEntry
+from optout.services.blobs import blob_open
 from tests.notices.conftest import World, sent_notice
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,14 @@ def test_one_reminder_inside_the_window_then_overdue(
     )
     assert sorted(actions) == ["notice.overdue", "notice.remind"]
     assert len(mail.outbox) == 1
+    # The reminder as sent is an evidence item of the notice; the overdue one an alert.
+    reminder_item = notice.evidence_items.get(filename__endswith="-reminder.eml")
+    with blob_open(reminder_item.blob) as handle:
+        assert b"application/pdf" in handle.read()
+    alert = Alert.objects.for_label(world.label).get(kind=Alert.Kind.NOTICE_OVERDUE)
+    assert alert.subject_code == str(notice.code) and world.partner.name in alert.message
+    deadlines()
+    assert Alert.objects.for_label(world.label).filter(kind="notice_overdue").count() == 1
 
 
 def test_answered_and_draft_notices_are_left_alone(world: World, tmp_path: Path) -> None:

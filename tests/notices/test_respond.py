@@ -42,6 +42,7 @@ def test_the_partner_sees_the_summary_and_answers_once(world: World, tmp_path: P
     assert notice.deadline.isoformat() in body
     assert "train AI models" in body
 
+    assert page["Referrer-Policy"] == "same-origin"  # not no-referrer: see the browser test
     answered = client.post(_url(token), ANSWERS)
     assert answered.status_code == 302
     notice.refresh_from_db()

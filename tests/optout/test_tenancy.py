@@ -80,6 +80,7 @@ def test_rows_carry_their_label_without_a_join_or_another_query(
 UNSCOPED_ALLOWED = {
     "notices/services/responses.py": "a partner's response link, found by its token's hash",
     "notices/services/deadlines.py": "the hourly reminders and overdue marks of every label",
+    "notices/services/delivery.py": "a mail service's delivery report, found by Message-ID",
     "optout/services/jobs.py": "the job sweeper and the claim of a job by its id",
     "evidence/services/captures/request.py": "the scheduler that starts every label's due captures",
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
