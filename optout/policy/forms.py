@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from optout.lookups import LookupTextarea
 from optout.models import Label, LabelDomain
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
 from optout.policy.models import SignalKind
@@ -16,6 +17,13 @@ _CATALOG_KINDS = (
     ("recordings", _("Recordings")),
     ("works", _("Works")),
 )
+
+
+_CATALOG_HELP = {
+    "releases": _("One per line: UPC/EAN, exact title or code."),
+    "recordings": _("One per line: ISRC, exact title or code."),
+    "works": _("One per line: ISWC, exact title or code."),
+}
 
 
 def _lines(text: str) -> list[str]:
@@ -70,8 +78,8 @@ class PolicyForm(forms.Form):
             f"catalog_{kind}": forms.CharField(
                 label=name,
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=_("Codes, one per line."),
+                widget=LookupTextarea(kind),
+                help_text=_CATALOG_HELP[kind],
             )
             for kind, name in _CATALOG_KINDS
         }
