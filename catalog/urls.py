@@ -61,4 +61,14 @@ urlpatterns += [
         masters.master_tagged_download,
         name="master_tagged_download",
     ),
+    path(
+        "releases/<uuid:code>/tagged.zip/",
+        masters.release_tagged_zip,
+        name="release_tagged_zip",
+    ),
+    path(
+        "releases/<uuid:code>/tagged.zip/<uuid:job>/",
+        masters.release_tagged_zip_download,
+        name="release_tagged_zip_download",
+    ),
 ]

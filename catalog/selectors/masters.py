@@ -7,9 +7,9 @@ import uuid
 from typing import Any
 
 from catalog.identifiers import IdentifierError, normalize_isrc
-from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models import Master, MasterTaggedCopy, Recording, Release
 from catalog.models.masters import problem_message
-from optout.models import Label, LabelScopedQuerySet
+from optout.models import Blob, Job, Label, LabelScopedQuerySet
 
 
 def label_masters(
@@ -112,3 +112,18 @@ def master_problems(*, master: Master) -> list[dict[str, Any]]:
             problems.append({"code": "truncated_untaggable", "params": dict(params or {})})
             break
     return [{**problem, "message": problem_message(problem)} for problem in problems]
+
+
+def release_zip_jobs(*, release: Release) -> Any:
+    """The release's ZIP jobs, newest first."""
+    return (
+        Job.objects.for_label(release.label)
+        .filter(kind="catalog.release_tagged_zip", params__release=str(release.code))
+        .order_by("-created_at")
+    )
+
+
+def release_zip_blob(*, job: Job) -> Blob | None:
+    if job.status != Job.Status.DONE or not job.result.get("blob"):
+        return None
+    return Blob.objects.for_label(job.label).filter(code=job.result["blob"]).first()

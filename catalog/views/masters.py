@@ -26,13 +26,15 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HTMX_STOP_POLLING
 
 from catalog.audio import RightsMetadataError
-from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models import Master, MasterTaggedCopy, Recording, Release
 from catalog.selectors.masters import (
     label_masters,
     master_problems,
     master_tagged_copies,
     recording_by_reference,
     recording_masters,
+    release_zip_blob,
+    release_zip_jobs,
 )
 from catalog.services.masters import (
     MasterStateError,
@@ -41,6 +43,7 @@ from catalog.services.masters import (
     master_recheck,
     master_upload_for_reference,
 )
+from catalog.services.release_zip import release_tagged_zip_request
 from catalog.services.tagging import (
     TaggingError,
     metadata_key,
@@ -49,6 +52,7 @@ from catalog.services.tagging import (
     tagged_filename,
 )
 from optout.api.errors import error_body
+from optout.jobs import JobFailure
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
@@ -314,3 +318,40 @@ def master_tagged_download(
     return blob_download_response(  # type: ignore[return-value]
         blob=tagged.blob, filename=tagged_filename(item), actor=access.user, subject=tagged
     )
+
+
+def _release(access: LabelAccess, code: str) -> Release:
+    release: Release = get_owned_or_404(Release, access=access, code=code)
+    return release
+
+
+@require_POST
+@label_view(write=Capability.VIEW)
+def release_tagged_zip(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
+    """Start building one ZIP of the release's current tagged copies (a job)."""
+    release = _release(access, code)
+    try:
+        release_tagged_zip_request(release=release, actor=access.user)
+    except JobFailure as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The ZIP is being built; its link appears here when ready."))
+    url = reverse("catalog:release", kwargs={"slug": access.label.slug, "code": release.code})
+    return redirect(f"{url}#tagged-zip")
+
+
+@label_view()
+def release_tagged_zip_download(
+    request: HttpRequest, access: LabelAccess, code: str, job: str
+) -> HttpResponse:
+    release = _release(access, code)
+    found = get_owned_or_404(release_zip_jobs(release=release), access=access, code=job)
+    blob = release_zip_blob(job=found)
+    if blob is None:
+        messages.info(request, _("This ZIP is not ready yet."))
+        url = reverse("catalog:release", kwargs={"slug": access.label.slug, "code": release.code})
+        return redirect(f"{url}#tagged-zip")
+    return blob_download_response(  # type: ignore[return-value]
+        blob=blob, filename=str(found.result.get("filename") or "release.zip"),
+        actor=access.user, subject=release,
+    )  # fmt: skip
