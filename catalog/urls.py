@@ -52,6 +52,7 @@ for entity in ENTITIES.values():
 
 urlpatterns += [
     path("masters/", masters.masters, name="masters"),
+    path("masters/match/", masters.masters_match_view, name="masters_match"),
     path("masters/<uuid:code>/", masters.master, name="master"),
     path("masters/<uuid:code>/download/", masters.master_download, name="master_download"),
     path("masters/<uuid:code>/check/", masters.master_check, name="master_check"),

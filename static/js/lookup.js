@@ -94,6 +94,13 @@
     }
   }
 
+  // Fields made later (the multi-upload preview's rows) are enhanced through this.
+  window.optoutLookup = function (field) {
+    if (!field.hasAttribute("list")) {
+      enhance(field);
+    }
+  };
+
   function start() {
     document.querySelectorAll("[data-lookup]").forEach(enhance);
   }

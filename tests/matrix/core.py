@@ -76,7 +76,6 @@ ROUTES = [
     Route("jobs"),
     Route("job", kwargs=lambda o: {"code": o.job.code}),
     Route("lookup", kwargs=lambda o: {"kind": "recordings"}, query="?q=Ni"),
-    Route("lookup", kwargs=lambda o: {"kind": "matter-items"}, query="?q=ev"),
     Route(
         "ledger",
         writes={"POST": Capability.VIEW},

@@ -115,6 +115,12 @@ ROUTES = [
         kwargs=lambda o: {"code": o.master.code, "copy": o.tagged_copy.code},
     ),
     Route(
+        "catalog:masters_match", read=None, writes={"POST": CATALOG},
+        data=lambda o: {"name_0": "SEABC2600001.wav"},
+        note="Without the file's head the allowed roles get a 400; the matching is in "
+        "tests/catalog/masters/test_multi_upload.py.",
+    ),
+    Route(
         "catalog:release_tagged_zip", read=None, writes={"POST": Capability.VIEW},
         kwargs=lambda o: {"code": o.zip_release.code},
         note="Any member may build the ZIP of tagged copies they may download one by one.",
