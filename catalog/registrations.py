@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.entities import ENTITIES
 from catalog.models import Master
-from catalog.selectors.lookups import KINDS, catalog_resolve, catalog_suggestions
+from catalog.selectors.lookups import (
+    KINDS,
+    catalog_reference,
+    catalog_resolve,
+    catalog_suggestions,
+)
 from catalog.selectors.masters import label_masters
 from catalog.selectors.summary import catalog_summary
 from optout.dashboard import Panel, register_panel
@@ -39,7 +44,10 @@ def _lookup(kind: str, title: Any) -> Lookup:
     def resolve(label: Label, text: str) -> str | None:
         return catalog_resolve(kind=kind, label=label, text=text)
 
-    return Lookup(kind=kind, title=title, search=search, resolve=resolve)
+    def reference(label: Label, code: str) -> str:
+        return catalog_reference(kind=kind, label=label, code=code)
+
+    return Lookup(kind=kind, title=title, search=search, resolve=resolve, reference=reference)
 
 
 def register() -> None:

@@ -44,6 +44,9 @@ class Lookup:
     resolve: Callable[[Label, str], str | None] | None = None
     """(label, text) -> the record's code for an identifier or code, None when no record of
     the label matches; raises ValidationError naming what is wrong with a malformed one."""
+    reference: Callable[[Label, str], str] | None = None
+    """(label, code) -> how people name that record (its ISRC, UPC/EAN, ISWC, name), or
+    the code itself when it has none: what a form shows back for a stored code."""
 
 
 _LOOKUPS: dict[str, Lookup] = {}
@@ -63,6 +66,14 @@ def lookup_resolve(*, label: Label, kind: str, text: str) -> str | None:
     if lookup is None or lookup.resolve is None:
         return None
     return lookup.resolve(label, text)
+
+
+def lookup_reference(*, label: Label, kind: str, code: str) -> str:
+    """The public identifier of the ``kind`` record with ``code``, else ``code``."""
+    lookup = _LOOKUPS.get(kind)
+    if lookup is None or lookup.reference is None:
+        return code
+    return lookup.reference(label, code)
 
 
 class LookupInput(forms.TextInput):

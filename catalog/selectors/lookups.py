@@ -112,6 +112,16 @@ def catalog_resolve(*, kind: str, label: Label, text: str) -> str | None:
     return str(found.code)
 
 
+def catalog_reference(*, kind: str, label: Label, code: str) -> str:
+    """How people name the record of ``kind`` with ``code`` (its identifier), else the code."""
+    entity = ENTITIES[KINDS[kind]]
+    try:
+        found = label_rows(entity.model, label).filter(code=uuid.UUID(code)).first()
+    except ValueError:
+        return code
+    return _reference(entity, found) if found is not None else code
+
+
 def not_found_message(kind: str, text: str) -> str:
     entity = ENTITIES[KINDS[kind]]
     return _("No %(kind)s of this label matches “%(value)s”.") % {

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from optout.lookups import LookupTextarea
+from optout.lookups import LookupTextarea, lookup_reference
 from optout.models import Label, LabelDomain
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
 from optout.policy.models import SignalKind
@@ -96,7 +96,7 @@ class PolicyForm(forms.Form):
         scope_domains.choices = [(d, d) for d in domains]
 
     @staticmethod
-    def initial_from(values: dict[str, Any]) -> dict[str, Any]:
+    def initial_from(values: dict[str, Any], *, label: Label | None = None) -> dict[str, Any]:
         catalog = values.get("scope_catalog") or {"all": True}
         initial = {
             "blocked_purposes": list(values.get("blocked_purposes", [])),
@@ -112,7 +112,11 @@ class PolicyForm(forms.Form):
         for value, _name in UseChoice.choices:
             initial[f"use_{value}"] = values.get("stances", {}).get(value)
         for kind, _name in _CATALOG_KINDS:
-            initial[f"catalog_{kind}"] = "\n".join(catalog.get(kind, []))
+            # Stored as codes; shown as the identifiers people know (ISRC, UPC/EAN, ISWC).
+            initial[f"catalog_{kind}"] = "\n".join(
+                lookup_reference(label=label, kind=kind, code=str(code)) if label else str(code)
+                for code in catalog.get(kind, [])
+            )
         return initial
 
     def policy_values(self) -> dict[str, Any]:

@@ -76,13 +76,31 @@ def test_an_identifier_of_no_record_of_the_label_is_named(
     assert any("“SE-A1B-26-0000”: " in m for m in caught.value.message_dict["scope_catalog"])
 
 
-def test_the_policy_form_suggests_records_and_saves_identifiers(
+def test_the_policy_form_suggests_records_and_shows_identifiers_back(
     team: Team, catalog: dict[str, object]
 ) -> None:
     client = team.client_for(team.rights)
     page = client.get(reverse("policy:draft", args=["label-a"])).content.decode()
     assert 'data-lookup="recordings"' in page and 'data-lookup="releases"' in page
-    assert "is not a catalog code" not in page
+    response = client.post(
+        reverse("policy:draft", args=["label-a"]),
+        {
+            **{f"use_{use}": "reserved" for use in (
+                "ai_train", "genai_train", "tdm", "ai_input", "voice_likeness", "dataset_resale"
+            )},
+            "use_search": "allowed",
+            "scope_paths": "/",
+            "catalog_recordings": "se a1b 26 00001",
+            "catalog_works": "T-034.524.680-1",
+            "noarchive": "on",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = client.get(reverse("policy:draft", args=["label-a"])).content.decode()
+    # Stored as codes, shown as the identifiers people know.
+    assert ">\nSE-A1B-26-00001</textarea>" in page
+    assert ">\nT-034.524.680-1</textarea>" in page
+    assert str(catalog["recording"].code) not in page  # type: ignore[attr-defined]
 
 
 def test_the_lookup_endpoint_searches_one_label_as_the_user_types(
