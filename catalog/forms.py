@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,6 +37,8 @@ from catalog.models import (
     Work,
     WorkWriter,
 )
+from catalog.selectors.lookups import record_by_reference
+from optout.lookups import LookupInput, LookupTextarea
 from optout.models import Label
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -114,17 +115,7 @@ class DurationField(forms.CharField):
 
 
 def _lookup(entity: Entity, label: Label, text: str) -> Any:
-    scoped = label_rows(entity.model, label)
-    try:
-        return scoped.get(code=uuid.UUID(text))
-    except ValueError:
-        pass
-    except entity.model.DoesNotExist:  # type: ignore[attr-defined]
-        return None
-    if entity.natural_key is None:
-        return None
-    field, normalise = entity.natural_key
-    return scoped.filter(**{field: normalise(text)}).first()
+    return record_by_reference(entity=entity, label=label, text=text)
 
 
 class RefField(forms.CharField):
@@ -135,11 +126,19 @@ class RefField(forms.CharField):
         self.label_obj: Label | None = None
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 100)
+        # Suggests records as the user types; without JavaScript a plain text field.
+        kwargs.setdefault("widget", self.lookup_widget(self.entity.plural))
         super().__init__(**kwargs)
+
+    @staticmethod
+    def lookup_widget(kind: str) -> forms.Widget:
+        return LookupInput(kind)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, models.Model):
             key = self.entity.natural_key[0] if self.entity.natural_key else None
+            if key is None and self.entity.key in {"partner", "party"}:
+                key = "name"  # found again by its exact name
             return (getattr(value, key) if key else "") or str(value.code)  # type: ignore[attr-defined]
         return value
 
@@ -164,11 +163,13 @@ class RefField(forms.CharField):
 class RefsField(RefField):
     """Several records, separated by commas or new lines."""
 
-    widget = forms.Textarea(attrs={"rows": 2})
-
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20000)
         super().__init__(**kwargs)
+
+    @staticmethod
+    def lookup_widget(kind: str) -> forms.Widget:
+        return LookupTextarea(kind)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple):
@@ -363,7 +364,9 @@ class PartnerForm(LabelForm):
 
 class ContractForm(LabelForm):
     upload_field = "document_upload"
-    partner = _scoped_choice(Partner, label=_("Partner"), required=False)
+    partner = RefField(
+        entity_key="partner", label=_("Partner"), max_length=300, help_text=_("Its exact name")
+    )
     parties = _scoped_multiple(Party, label=_("Parties"), required=False)
     works = RefsField(entity_key="work", label=_("Works covered"), help_text=_("ISWCs"))
     recordings = RefsField(

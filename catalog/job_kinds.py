@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.services.masters import MASTER_PROCESS, master_process_for_job
+from catalog.services.release_zip import RELEASE_TAGGED_ZIP, release_tagged_zip_build
 from catalog.services.tagging import MASTER_TAG, tagged_copy_make_for_job
 from optout.jobs import JobContext, job_kind
 
@@ -32,5 +33,16 @@ def master_tag_job(ctx: JobContext) -> dict[str, Any]:
         label=ctx.job.label,
         code=str(ctx.params["copy"]),
         actor=ctx.job.created_by,
+        progress=ctx.progress,
+    )
+
+
+@job_kind(RELEASE_TAGGED_ZIP, max_attempts=3)
+def release_tagged_zip_job(ctx: JobContext) -> dict[str, Any]:
+    return release_tagged_zip_build(
+        label=ctx.job.label,
+        code=str(ctx.params["release"]),
+        actor=ctx.job.created_by,
+        job=ctx.job,
         progress=ctx.progress,
     )

@@ -53,6 +53,7 @@ for entity in ENTITIES.values():
 
 urlpatterns += [
     path("masters/", masters.masters, name="masters"),
+    path("masters/match/", masters.masters_match_view, name="masters_match"),
     path("masters/<uuid:code>/", masters.master, name="master"),
     path("masters/<uuid:code>/download/", masters.master_download, name="master_download"),
     path("masters/<uuid:code>/check/", masters.master_check, name="master_check"),
@@ -61,5 +62,15 @@ urlpatterns += [
         "masters/<uuid:code>/tagged/<uuid:copy>/",
         masters.master_tagged_download,
         name="master_tagged_download",
+    ),
+    path(
+        "releases/<uuid:code>/tagged.zip/",
+        masters.release_tagged_zip,
+        name="release_tagged_zip",
+    ),
+    path(
+        "releases/<uuid:code>/tagged.zip/<uuid:job>/",
+        masters.release_tagged_zip_download,
+        name="release_tagged_zip_download",
     ),
 ]

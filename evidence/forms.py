@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from evidence.models import EvidenceKind, MatterStatus
 from evidence.selectors import matter_owner_candidates
 from evidence.territories import territory_choices
+from optout.lookups import LookupInput
 from optout.models import Label
 
 
@@ -126,7 +127,14 @@ class AddItemForm(forms.Form):
 
     item = forms.ChoiceField(label=_("Evidence item"), required=False)
     source = forms.ChoiceField(label=_("Or another kind"), required=False)
-    code = forms.CharField(label=_("Its id"), max_length=64, required=False)
+    code = forms.CharField(
+        label=_("Its id"),
+        max_length=64,
+        required=False,
+        # Suggests the chosen kind's objects by title, file name or URL as the user types.
+        widget=LookupInput("matter-items", within_field="source"),
+        help_text=_("Type part of its title, file name or URL, or paste its id."),
+    )
 
     def __init__(
         self,

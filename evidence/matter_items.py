@@ -17,6 +17,7 @@ edit of the source object never changes what a matter already holds.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,3 +102,39 @@ def matter_item_source(key: str) -> MatterItemSource | None:
 
 def matter_item_sources() -> list[MatterItemSource]:
     return sorted(_SOURCES.values(), key=lambda s: (s.order, s.key))
+
+
+# Fields a picker searches, the first few a source's model has (titles, file names, URLs).
+_TEXT_FIELDS = (
+    "title",
+    "original_name",
+    "filename",
+    "file_name",
+    "document_name",
+    "page_title",
+    "url",
+    "name",
+)
+
+
+def matter_item_suggestions(*, label: Label, query: str, source_key: str) -> list[Any]:
+    """Objects of the source ``source_key`` whose title, file name or URL holds ``query``
+    (every source's when no key is given), as ``(source, object)`` pairs, at most ten."""
+    sources = [s for s in matter_item_sources() if not source_key or s.key == source_key]
+    found: list[Any] = []
+    for source in sources:
+        model = source.get_model()
+        names = {f.name for f in model._meta.get_fields()}
+        fields = [f for f in _TEXT_FIELDS if f in names]
+        if not fields:
+            continue
+        match = models.Q()
+        for name in fields:
+            match |= models.Q(**{f"{name}__icontains": query})
+        with contextlib.suppress(ValueError):
+            match |= models.Q(code=uuid.UUID(query))
+        queryset = source.candidates(label=label).filter(match).order_by("-pk")
+        found.extend((source, obj) for obj in queryset[: 10 - len(found)])
+        if len(found) >= 10:
+            break
+    return found

@@ -21,6 +21,7 @@ from evidence.matter_items import (
     MatterItemSnapshot,
     MatterItemSource,
     NotAddable,
+    matter_item_suggestions,
     register_matter_item_source,
 )
 from evidence.matter_page import TimelineEntry, register_matter_timeline_source
@@ -58,6 +59,7 @@ from optout.demo import register_demo_seeder
 from optout.ledger_anchoring import register_ledger_timestamp_authority
 from optout.lib.canonical import utc_iso
 from optout.lib.i18n import message_english, message_store
+from optout.lookups import Lookup, Suggestion, register_lookup
 from optout.models import Blob, Label, User
 from optout.navigation import NavItem, register_nav_item
 from optout.policy.services.signing import register_signing_timestamp_authority
@@ -377,9 +379,18 @@ def _matter_timeline(matter: Matter) -> list[TimelineEntry]:
     return entries
 
 
+def _matter_item_lookup(label: Label, query: str, within: str) -> list[Suggestion]:
+    # The value is the object's code (the matter form's "Its id"); the text says what it is.
+    return [
+        Suggestion(value=str(obj.code), text=f"{source.verbose_name}: {obj}")
+        for source, obj in matter_item_suggestions(label=label, query=query, source_key=within)
+    ]
+
+
 def register() -> None:
     register_matter_timeline_source("evidence", _matter_timeline)
     register_nav_item(NavItem("evidence", _("Evidence"), "evidence:index", order=300))
+    register_lookup(Lookup("matter-items", _("Matter items"), _matter_item_lookup))
     register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
     register_panel(Panel("evidence", "evidence/panels/evidence.html", _panel, order=300))
     register_demo_seeder("evidence", _seed, order=300)

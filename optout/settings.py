@@ -55,8 +55,11 @@ OPTOUT_LEDGER_KEY = env.secret("OPTOUT_LEDGER_KEY", "")
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# Absolute address of this deployment, used in e-mails, printed links and signals.
-OPTOUT_BASE_URL = env.text("OPTOUT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute address of this deployment, used in e-mails, printed links and signals. Unset, it
+# is the local development server's address on the port `make run` listens on
+# (OPTOUT_RUN_PORT), so that invitations and published signals point where a server answers.
+OPTOUT_RUN_PORT = env.integer("OPTOUT_RUN_PORT", 8000, minimum=1, maximum=65535)
+OPTOUT_BASE_URL = env.text("OPTOUT_BASE_URL", f"http://127.0.0.1:{OPTOUT_RUN_PORT}").rstrip("/")
 # The git commit this deployment runs, named in captures and packets (optout.lib.version);
 # unset, a git checkout answers for itself.
 OPTOUT_COMMIT = env.text("OPTOUT_COMMIT", "").strip().lower()

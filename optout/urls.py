@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evidence import urls as evidence_urls
-from optout.views import home, jobs, ledger, members, mfa, settings, tokens
+from optout.views import home, jobs, ledger, lookups, members, mfa, settings, tokens
 
 # The admin signs in through allauth, so it shares its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -26,6 +26,7 @@ label_urlpatterns: list[URLPattern | URLResolver] = [
     path("jobs/", jobs.job_list, name="jobs"),
     path("jobs/<uuid:code>/", jobs.job_detail, name="job"),
     path("ledger/", ledger.ledger, name="ledger"),
+    path("lookup/<slug:kind>/", lookups.lookup, name="lookup"),
     path("policy/", include("optout.policy.urls")),
     path("catalog/", include("catalog.urls")),
     path("evidence/", include("evidence.urls")),

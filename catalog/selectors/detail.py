@@ -19,6 +19,7 @@ from catalog.models import (
     ToolTerms,
 )
 from catalog.selectors import risks
+from catalog.selectors.masters import release_zip_jobs
 from optout.policy.services.territories import TerritoryChecklist, territory_checklist
 from optout.tenancy import LabelAccess
 
@@ -108,6 +109,7 @@ def detail_context(*, entity: Entity, obj: Any, access: LabelAccess) -> dict[str
             "partners": list(obj.partners.all()[:RELATED_LIMIT]),
             "contracts": list(obj.contracts.all()[:RELATED_LIMIT]),
             "territory_checklist": release_territory_checklist(release=obj),
+            "zip_job": release_zip_jobs(release=obj).first(),
         }
     if entity.key == "work":
         return {

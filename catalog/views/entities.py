@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -176,6 +177,8 @@ def _detail(
                 child.key, CHILD_FORMS[child.key](label=access.label, prefix=child.key)
             )
     extras = select_template([f"catalog/extras/{entity.key}.html", "catalog/extras/none.html"])
+    # What comes after the children (a release's track list before its territory checklist).
+    after = select_template([f"catalog/extras/{entity.key}_after.html", "catalog/extras/none.html"])
     return render(
         request,
         "catalog/detail.html",
@@ -187,6 +190,7 @@ def _detail(
             "child_forms": forms,
             "extras_template": extras.template.name,
             "record_actions": record_actions(entity=entity.key, obj=obj, access=access),
+            "extras_after_template": after.template.name,
             "file_blob": getattr(obj, entity.file_field) if entity.file_field else None,
             "file_name": getattr(obj, entity.file_name_field) if entity.file_name_field else "",
             **detail_context(entity=entity, obj=obj, access=access),
@@ -246,14 +250,18 @@ def child_add_view(entity: Entity, key: str) -> View:
         form = CHILD_FORMS[key](request.POST, label=access.label, prefix=key)
         if form.is_valid():
             try:
-                child_add(
+                added = child_add(
                     entity=entity, parent=obj, key=key, data=form.cleaned_data, actor=access.user
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Added."))
-                return redirect(f"catalog:{entity.key}", slug=access.label.slug, code=obj.code)
+                # Back to the page, scrolled to the new row (its id is the fragment).
+                url = reverse(
+                    f"catalog:{entity.key}", kwargs={"slug": access.label.slug, "code": obj.code}
+                )
+                return redirect(f"{url}#{key}-{added.code}")  # type: ignore[attr-defined]
         return _detail(request, access, entity, obj, child_forms={key: form}, status=400)
 
     return view

@@ -9,6 +9,8 @@ once the hashing handler is in place (as Django's upload-handler documentation d
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +28,17 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HTMX_STOP_POLLING
 
 from catalog.audio import RightsMetadataError
-from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.identifiers import format_isrc
+from catalog.models import Master, MasterTaggedCopy, Recording, Release
 from catalog.selectors.masters import (
     label_masters,
     master_problems,
     master_tagged_copies,
+    masters_match,
     recording_by_reference,
     recording_masters,
+    release_zip_blob,
+    release_zip_jobs,
 )
 from catalog.services.masters import (
     MasterStateError,
@@ -41,6 +47,7 @@ from catalog.services.masters import (
     master_recheck,
     master_upload_for_reference,
 )
+from catalog.services.release_zip import release_tagged_zip_request
 from catalog.services.tagging import (
     TaggingError,
     metadata_key,
@@ -49,6 +56,8 @@ from catalog.services.tagging import (
     tagged_filename,
 )
 from optout.api.errors import error_body
+from optout.jobs import JobFailure
+from optout.lib.tempfiles import temp_dir
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
@@ -313,4 +322,102 @@ def master_tagged_download(
         return redirect(f"{url}#tagged")
     return blob_download_response(  # type: ignore[return-value]
         blob=tagged.blob, filename=tagged_filename(item), actor=access.user, subject=tagged
+    )
+
+
+def _release(access: LabelAccess, code: str) -> Release:
+    release: Release = get_owned_or_404(Release, access=access, code=code)
+    return release
+
+
+@require_POST
+@label_view(write=Capability.VIEW)
+def release_tagged_zip(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
+    """Start building one ZIP of the release's current tagged copies (a job)."""
+    release = _release(access, code)
+    try:
+        release_tagged_zip_request(release=release, actor=access.user)
+    except JobFailure as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The ZIP is being built; its link appears here when ready."))
+    url = reverse("catalog:release", kwargs={"slug": access.label.slug, "code": release.code})
+    return redirect(f"{url}#tagged-zip")
+
+
+@label_view()
+def release_tagged_zip_download(
+    request: HttpRequest, access: LabelAccess, code: str, job: str
+) -> HttpResponse:
+    release = _release(access, code)
+    found = get_owned_or_404(release_zip_jobs(release=release), access=access, code=job)
+    blob = release_zip_blob(job=found)
+    if blob is None:
+        messages.info(request, _("This ZIP is not ready yet."))
+        url = reverse("catalog:release", kwargs={"slug": access.label.slug, "code": release.code})
+        return redirect(f"{url}#tagged-zip")
+    return blob_download_response(  # type: ignore[return-value]
+        blob=blob, filename=str(found.result.get("filename") or "release.zip"),
+        actor=access.user, subject=release,
+    )  # fmt: skip
+
+
+# What the multi-upload preview sends of each file: its head (where most formats keep their
+# tags) and its tail (a WAV's ID3 chunk, an MP4's moov), never the whole file.
+MATCH_MAX_FILES = 100
+MATCH_HEAD_BYTES = 1024 * 1024
+MATCH_TAIL_BYTES = 256 * 1024
+
+
+@require_POST
+@label_view(write=Capability.CATALOG)
+def masters_match_view(request: HttpRequest, access: LabelAccess) -> JsonResponse:
+    """Match dropped files to recordings by the ISRC in their tags or names (a preview:
+    nothing is stored). Fields per file ``i``: ``name_i``, ``head_i``, ``tail_i``."""
+    names = [(key, request.POST[key]) for key in request.POST if key.startswith("name_")]
+    if not names or len(names) > MATCH_MAX_FILES:
+        message = _("Send between 1 and %(n)s files.") % {"n": MATCH_MAX_FILES}
+        return JsonResponse(error_body("invalid", message, {}), status=400)
+    files: list[tuple[str, Path, bytes]] = []
+    folder = Path(tempfile.mkdtemp(prefix="match-", dir=temp_dir()))
+    try:
+        for key, name in names:
+            index = key.removeprefix("name_")
+            head = request.FILES.get(f"head_{index}")
+            tail = request.FILES.get(f"tail_{index}")
+            if (
+                head is None
+                or (head.size or 0) > MATCH_HEAD_BYTES
+                or (tail is not None and (tail.size or 0) > MATCH_TAIL_BYTES)
+            ):
+                message = _("The start of “%(name)s” did not arrive; choose it again.") % {
+                    "name": name
+                }
+                return JsonResponse(error_body("invalid", message, {}), status=400)
+            path = folder / f"{len(files)}.head"
+            with path.open("wb") as target:
+                for chunk in head.chunks():
+                    target.write(chunk)
+            files.append((name[:255], path, tail.read() if tail is not None else b""))
+        found = masters_match(label=access.label, files=files)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return JsonResponse(
+        {
+            "files": [
+                {
+                    "name": m.name,
+                    "isrc": format_isrc(m.isrc) if m.isrc else "",
+                    "found_in": m.found_in,
+                    "recording": {
+                        "id": str(m.recording.code),
+                        "title": str(m.recording),
+                        "isrc": m.recording.isrc_display,
+                    }
+                    if m.recording is not None
+                    else None,
+                }
+                for m in found
+            ]
+        }
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from optout.lookups import LookupTextarea, lookup_reference
 from optout.models import Label, LabelDomain
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
 from optout.policy.models import SignalKind
@@ -16,6 +17,13 @@ _CATALOG_KINDS = (
     ("recordings", _("Recordings")),
     ("works", _("Works")),
 )
+
+
+_CATALOG_HELP = {
+    "releases": _("One per line: UPC/EAN, exact title or code."),
+    "recordings": _("One per line: ISRC, exact title or code."),
+    "works": _("One per line: ISWC, exact title or code."),
+}
 
 
 def _lines(text: str) -> list[str]:
@@ -70,8 +78,8 @@ class PolicyForm(forms.Form):
             f"catalog_{kind}": forms.CharField(
                 label=name,
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=_("Codes, one per line."),
+                widget=LookupTextarea(kind),
+                help_text=_CATALOG_HELP[kind],
             )
             for kind, name in _CATALOG_KINDS
         }
@@ -88,7 +96,7 @@ class PolicyForm(forms.Form):
         scope_domains.choices = [(d, d) for d in domains]
 
     @staticmethod
-    def initial_from(values: dict[str, Any]) -> dict[str, Any]:
+    def initial_from(values: dict[str, Any], *, label: Label | None = None) -> dict[str, Any]:
         catalog = values.get("scope_catalog") or {"all": True}
         initial = {
             "blocked_purposes": list(values.get("blocked_purposes", [])),
@@ -104,7 +112,11 @@ class PolicyForm(forms.Form):
         for value, _name in UseChoice.choices:
             initial[f"use_{value}"] = values.get("stances", {}).get(value)
         for kind, _name in _CATALOG_KINDS:
-            initial[f"catalog_{kind}"] = "\n".join(catalog.get(kind, []))
+            # Stored as codes; shown as the identifiers people know (ISRC, UPC/EAN, ISWC).
+            initial[f"catalog_{kind}"] = "\n".join(
+                lookup_reference(label=label, kind=kind, code=str(code)) if label else str(code)
+                for code in catalog.get(kind, [])
+            )
         return initial
 
     def policy_values(self) -> dict[str, Any]:

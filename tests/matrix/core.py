@@ -75,6 +75,7 @@ ROUTES = [
     ),
     Route("jobs"),
     Route("job", kwargs=lambda o: {"code": o.job.code}),
+    Route("lookup", kwargs=lambda o: {"kind": "recordings"}, query="?q=Ni"),
     Route(
         "ledger",
         writes={"POST": Capability.VIEW},

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import Master, MasterTaggedCopy, Recording
+from catalog.models import Master, MasterTaggedCopy, Recording, Release, ReleaseTrack
 from catalog.services.resumable_uploads import resumable_upload_start
 from catalog.services.tagging import metadata_key, rights_metadata_for
+from optout.models import Job
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
 from tests.audio import wav_bytes
@@ -74,6 +75,15 @@ def build(world: World, side: str) -> None:
         blob=tagged_blob,
         created_by=owner,
     )
+    objs.zip_release = Release.objects.create(label=label, title=f"Matrix release {side}")
+    ReleaseTrack.objects.create(
+        label=label, release=objs.zip_release, recording=recording, track_number=1
+    )
+    objs.zip_job = Job.objects.create(
+        label=label, kind="catalog.release_tagged_zip", status=Job.Status.DONE, max_attempts=1,
+        params={"release": str(objs.zip_release.code)},
+        result={"blob": str(tagged_blob.code), "filename": "matrix.zip"},
+    )  # fmt: skip
 
 
 ROUTES = [
@@ -103,6 +113,21 @@ ROUTES = [
     Route(
         "catalog:master_tagged_download",
         kwargs=lambda o: {"code": o.master.code, "copy": o.tagged_copy.code},
+    ),
+    Route(
+        "catalog:masters_match", read=None, writes={"POST": CATALOG},
+        data=lambda o: {"name_0": "SEABC2600001.wav"},
+        note="Without the file's head the allowed roles get a 400; the matching is in "
+        "tests/catalog/masters/test_multi_upload.py.",
+    ),
+    Route(
+        "catalog:release_tagged_zip", read=None, writes={"POST": Capability.VIEW},
+        kwargs=lambda o: {"code": o.zip_release.code},
+        note="Any member may build the ZIP of tagged copies they may download one by one.",
+    ),
+    Route(
+        "catalog:release_tagged_zip_download",
+        kwargs=lambda o: {"code": o.zip_release.code, "job": o.zip_job.code},
     ),
     Route("api:catalog:masters", writes={"POST": CATALOG}, data=_upload, format="multipart"),
     Route(

@@ -126,6 +126,11 @@ def test_make_run_serves_the_demo_label_with_a_working_worker_and_ctrl_c_stops_a
         _wait_for(lambda: _get(f"{base}/accounts/login/")[0] == 200, 120, "the web server")
         printed = (tmp_path / "run.log").read_text()
         assert "owner@demo.optout.test" in printed and "password:" in printed
+        # The printed link and the published signals name the port the server listens on.
+        assert f"Sign in at {base}/accounts/login/" in printed
+        status, robots = _get(f"{base}/s/demo/robots.txt")
+        assert status == 200
+        assert f"License: {base}/s/demo/license.xml" in robots.decode()
         assert (tmp_path / "optout.sqlite3").exists()  # the embedded database
 
         created = subprocess.run(

@@ -136,3 +136,51 @@ def test_env_example_lists_every_setting_read_from_the_environment() -> None:
     listed = set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert len(read) > 40
     assert read - listed == set()
+
+
+_SIGNALS_SCRIPT = """
+import datetime
+from django.conf import settings
+from optout.models import Label
+from optout.policy.compilers.headers import compile_headers
+from optout.policy.compilers.spec import LabelFacts, PolicySpec
+from optout.policy.compilers.vocab import Stance, Use
+from optout.policy.services.policy import public_base_url
+label = Label(name="Acme", slug="acme")
+facts = LabelFacts(name="Acme", slug="acme", public_base_url=public_base_url(label))
+spec = PolicySpec(version=1, effective_date=datetime.date(2026, 1, 1),
+    stances={u: Stance.RESERVED for u in Use}, blocked_purposes=frozenset())
+print("BASE", settings.OPTOUT_BASE_URL)
+print(compile_headers(spec, facts))
+"""
+
+
+def _base_and_headers(env: dict[str, str]) -> tuple[str, str]:
+    result = _run(env, "shell", "-c", _SIGNALS_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    _, _, printed = result.stdout.partition("BASE ")  # after the shell's own notice
+    base, _, headers = printed.partition("\n")
+    return base, headers
+
+
+def test_the_base_url_follows_the_run_port(tmp_path: Path) -> None:
+    # `make run` exports OPTOUT_RUN_PORT (scripts/run-dev); unset OPTOUT_BASE_URL follows it,
+    # and so do the links every compiled signal publishes.
+    env = {"DJANGO_DEBUG": "true", "OPTOUT_DATA_DIR": str(tmp_path), "OPTOUT_RUN_PORT": "8107"}
+    base, headers = _base_and_headers(env)
+    assert base == "http://127.0.0.1:8107"
+    assert "tdm-policy: http://127.0.0.1:8107/s/acme/tdm-policy.json" in headers
+    assert '<http://127.0.0.1:8107/s/acme/license.xml>; rel="license"' in headers
+    assert ":8000" not in headers
+
+
+def test_an_explicit_base_url_wins_over_the_run_port(tmp_path: Path) -> None:
+    env = {
+        "DJANGO_DEBUG": "true",
+        "OPTOUT_DATA_DIR": str(tmp_path),
+        "OPTOUT_RUN_PORT": "8107",
+        "OPTOUT_BASE_URL": "https://optout.label.example/",
+    }
+    base, headers = _base_and_headers(env)
+    assert base == "https://optout.label.example"
+    assert "tdm-policy: https://optout.label.example/s/acme/tdm-policy.json" in headers

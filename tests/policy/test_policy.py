@@ -91,7 +91,7 @@ def test_a_draft_starts_from_the_current_version_and_is_ledgered(team: Team) -> 
         (
             {"scope_catalog": {"all": False, "releases": ["x1"]}},
             "scope_catalog",
-            "is not a catalog code",
+            "“x1”: ",
         ),
         ({"blocked_purposes": ["everything"]}, "blocked_purposes", "from the list offered"),
         ({"blocked_purposes": ["search"]}, "blocked_purposes", "Search engines are blocked"),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from optout.lib.canonical import canonical_json
+from optout.lookups import lookup_resolve
 from optout.models import Label, LabelDomain, User
 from optout.policy.choices import PurposeChoice, StanceChoice, UseChoice
 from optout.policy.compilers import LabelFacts, PolicySpec, Purpose, Stance, Use
@@ -49,6 +50,11 @@ MAX_SCOPE_PATHS = 50
 # RSL and the nginx/Apache/Caddy snippets: no wildcards, no whitespace, no quoting.
 _PATH = re.compile(r"^/[A-Za-z0-9._~!'()+,;=:@%/-]{0,199}$")
 _CATALOG_KEYS = ("releases", "recordings", "works")
+_CATALOG_KIND_NAMES = {
+    "releases": gettext_lazy("release"),
+    "recordings": gettext_lazy("recording"),
+    "works": gettext_lazy("work"),
+}
 
 INITIAL_CHANGE_NOTE = gettext_noop(
     "Initial policy: every AI use reserved, search indexing allowed."
@@ -228,13 +234,51 @@ def _validate_catalog(value: Any, errors: dict[str, list[str]]) -> None:
                 uuid.UUID(str(code))
             except ValueError:
                 errors.setdefault("scope_catalog", []).append(
-                    _("“%(code)s” is not a catalog code.") % {"code": code}
+                    _(
+                        "“%(code)s” names no %(kind)s of this label: give its ISRC, UPC/EAN, "
+                        "ISWC, exact title or code."
+                    )
+                    % {"code": code, "kind": _CATALOG_KIND_NAMES[key]}
                 )
         named += len(codes)
     if not value.get("all") and not named:
         errors.setdefault("scope_catalog", []).append(
             _("Name at least one release, recording or work, or cover the whole catalog.")
         )
+
+
+def _catalog_codes(*, label: Label, value: Any) -> tuple[Any, dict[str, list[str]]]:
+    """The catalog scope with public identifiers (ISRC, UPC/EAN, ISWC) and exact titles
+    turned into codes, through the lookups the catalog registers (optout/lookups.py).
+
+    Codes stay as given; an entry that names nothing is left for ``_validate_catalog`` to
+    name, and a malformed identifier's own error is returned."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(value, Mapping):
+        return value, errors
+    resolved: dict[str, Any] = dict(value)
+    for key in _CATALOG_KEYS:
+        entries = value.get(key)
+        if not isinstance(entries, list):
+            continue
+        codes = []
+        for entry in entries:
+            text = str(entry).strip()
+            try:
+                uuid.UUID(text)
+            except ValueError:
+                try:
+                    code = lookup_resolve(label=label, kind=key, text=text)
+                except ValidationError as exc:
+                    errors.setdefault("scope_catalog", []).extend(
+                        f"“{text}”: {message}" for message in exc.messages
+                    )
+                    continue
+                text = code or text
+            if text not in codes:
+                codes.append(text)
+        resolved[key] = codes
+    return resolved, errors
 
 
 def policy_validate(*, label: Label, values: Mapping[str, Any]) -> None:
@@ -414,7 +458,21 @@ def policy_draft_save(*, label: Label, actor: User, values: Mapping[str, Any]) -
         )
     merged = {name: getattr(draft, name) for name in EDITABLE_FIELDS}
     merged.update(values)
-    policy_validate(label=label, values=merged)
+    merged["scope_catalog"], lookup_errors = _catalog_codes(
+        label=label, value=merged["scope_catalog"]
+    )
+    try:
+        policy_validate(label=label, values=merged)
+    except ValidationError as exc:
+        found = exc.message_dict
+        if lookup_errors:
+            found["scope_catalog"] = [
+                *lookup_errors["scope_catalog"],
+                *found.get("scope_catalog", []),
+            ]
+        raise ValidationError(found) from None
+    if lookup_errors:
+        raise ValidationError(lookup_errors)
     changed = sorted(k for k in EDITABLE_FIELDS if getattr(draft, k) != merged[k])
     for key in changed:
         setattr(draft, key, merged[key])

@@ -45,6 +45,11 @@ def valid_territory_code(code: str) -> bool:
     )
 
 
+STATUS_MISSING = "missing"
+STATUS_CHECK = "check"
+STATUS_OK = "ok"
+
+
 @dataclass(frozen=True)
 class SignalStatus:
     kind: str
@@ -71,6 +76,24 @@ class TerritoryEntry:
     reviewed_on: Any
     sources: str
 
+    @property
+    def missing(self) -> tuple[SignalStatus, ...]:
+        return tuple(s for s in self.required if s.met is False)
+
+    @property
+    def to_check(self) -> tuple[SignalStatus, ...]:
+        return tuple(s for s in self.required if s.met is None)
+
+    @property
+    def status(self) -> str:
+        """``missing`` (a required signal is not in place), ``check`` (one is kept outside
+        this app: look at it there) or ``ok`` (every required signal is in place)."""
+        if self.missing:
+            return STATUS_MISSING
+        if self.to_check:
+            return STATUS_CHECK
+        return STATUS_OK
+
 
 @dataclass(frozen=True)
 class TerritoryChecklist:
@@ -81,6 +104,51 @@ class TerritoryChecklist:
     @property
     def missing(self) -> list[tuple[TerritoryEntry, SignalStatus]]:
         return [(e, s) for e in self.entries for s in e.required if s.met is False]
+
+    @property
+    def matrix(self) -> TerritoryMatrix:
+        return territory_matrix(self.entries)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    entry: TerritoryEntry
+    cells: tuple[str, ...]
+    """Per column: ``missing``, ``check``, ``ok`` for a required signal, ``""`` otherwise."""
+
+
+@dataclass(frozen=True)
+class TerritoryMatrix:
+    """Regions by the signals they require, for a summary table; details stay per entry."""
+
+    columns: tuple[tuple[str, str | Promise], ...]
+    """(signal kind, its name) for every signal some region requires, in the list's order."""
+    rows: tuple[MatrixRow, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many regions are in each status."""
+        found = {STATUS_MISSING: 0, STATUS_CHECK: 0, STATUS_OK: 0}
+        for row in self.rows:
+            found[row.entry.status] += 1
+        return found
+
+
+def _cell(status: SignalStatus) -> str:
+    if status.met is True:
+        return STATUS_OK
+    return STATUS_MISSING if status.met is False else STATUS_CHECK
+
+
+def territory_matrix(entries: Sequence[TerritoryEntry]) -> TerritoryMatrix:
+    """The summary of a map or a checklist: one row per region, one column per signal kind."""
+    required = {s.kind for e in entries for s in e.required}
+    columns = tuple((k, SignalKind(k).label) for k in SignalKind.values if k in required)
+    rows = []
+    for entry in entries:
+        by_kind = {s.kind: _cell(s) for s in entry.required}
+        rows.append(MatrixRow(entry=entry, cells=tuple(by_kind.get(k, "") for k, _name in columns)))
+    return TerritoryMatrix(columns=columns, rows=tuple(rows))
 
 
 class _LabelSignals:

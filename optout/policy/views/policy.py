@@ -128,7 +128,7 @@ def _draft_page(
         if draft
         else policy_draft_values(label=label)
     )
-    form = form or PolicyForm(label=label, initial=PolicyForm.initial_from(values))
+    form = form or PolicyForm(label=label, initial=PolicyForm.initial_from(values, label=label))
     base = draft.based_on if draft else policy_current(label=label)
     return render(
         request,

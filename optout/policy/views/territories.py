@@ -16,6 +16,7 @@ from optout.policy.services.territories import (
     EDITABLE,
     territory_checklist,
     territory_map,
+    territory_matrix,
     territory_note,
     territory_note_reset,
     territory_note_save,
@@ -44,7 +45,9 @@ def overview(request: HttpRequest, access: LabelAccess) -> HttpResponse:
         request,
         "policy/territories.html",
         {
-            "entries": territory_map(label=access.label) if checklist is None else [],
+            "matrix": territory_matrix(territory_map(label=access.label))
+            if checklist is None
+            else None,
             "checklist": checklist,
             "form": form,
         },
