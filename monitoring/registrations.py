@@ -14,7 +14,15 @@ from evidence.matter_items import (
     register_matter_item_source,
 )
 from monitoring.models import Suspect
+from monitoring.selectors import check_fingerprinted, monitor_step_done
 from monitoring.services.fingerprints import on_master_ready
+from optout.coverage import (
+    CoverageCheck,
+    FirstWeekStep,
+    register_coverage_check,
+    register_first_week_step,
+)
+from optout.models import Label
 from optout.navigation import NavItem, register_nav_item
 
 
@@ -52,7 +60,40 @@ def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
     )
 
 
+def _monitoring_url(label: Label) -> str:
+    from django.urls import reverse
+
+    return reverse("monitoring:index", kwargs={"slug": label.slug})
+
+
+def _register_coverage() -> None:
+    register_coverage_check(
+        CoverageCheck(
+            "fingerprint",
+            gettext_lazy("Fingerprinted for monitoring"),
+            1,
+            _monitoring_url,
+            check_fingerprinted,
+            gettext_lazy("%(count)s recordings are not fingerprinted: upload or re-check their "
+                         "masters"),
+            order=90,
+        )
+    )  # fmt: skip
+    register_first_week_step(
+        FirstWeekStep(
+            "monitor",
+            40,
+            gettext_lazy("Monitor for copies"),
+            gettext_lazy("Fingerprint your masters so that suspect files can be matched "
+                         "against the catalog."),
+            monitor_step_done,
+            _monitoring_url,
+        )
+    )  # fmt: skip
+
+
 def register() -> None:
+    _register_coverage()
     register_nav_item(
         NavItem("monitoring", gettext_lazy("Monitoring"), "monitoring:index", order=60)
     )
