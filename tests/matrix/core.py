@@ -76,6 +76,14 @@ ROUTES = [
     Route("jobs"),
     Route("job", kwargs=lambda o: {"code": o.job.code}),
     Route(
+        "coverage_refresh",
+        read=None,
+        writes={"POST": Capability.VIEW},
+        note="Anyone in the label may ask for its coverage to be recomputed (one job).",
+    ),
+    Route("coverage_csv"),
+    Route("coverage_pdf"),
+    Route(
         "ledger",
         writes={"POST": Capability.VIEW},
         note="Anyone in the label may start a verification of its ledger.",
@@ -112,6 +120,7 @@ ROUTES = [
     Route("api:jobs"),
     Route("api:job", kwargs=lambda o: {"id": o.job.code}),
     Route("api:ledger"),
+    Route("api:coverage"),
     Route(
         "api:ledger-verify",
         read=None,
