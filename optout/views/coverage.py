@@ -16,9 +16,11 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from optout.coverage import coverage_catalog, coverage_checks
 from optout.lib.charts import bar_chart, line_chart
+from optout.lib.files import as_download
 from optout.lib.pdf import PdfRenderError, render_pdf
 from optout.roles import Capability
 from optout.selectors import (
@@ -67,6 +69,7 @@ def coverage_context(access: LabelAccess) -> dict[str, Any]:
     }
 
 
+@require_POST
 @label_view(read=Capability.VIEW, write=Capability.VIEW)
 def coverage_refresh_view(request: HttpRequest, access: LabelAccess) -> HttpResponse:
     """Recompute now (one job; a second request while it waits changes nothing)."""
@@ -130,7 +133,7 @@ def coverage_csv(request: HttpRequest, access: LabelAccess) -> StreamingHttpResp
         content_type="text/csv; charset=utf-8",
     )
     name = f"{access.label.slug}-coverage-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    as_download(response, name)
     return response
 
 
@@ -153,5 +156,5 @@ def coverage_pdf(request: HttpRequest, access: LabelAccess) -> HttpResponse:
         )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{access.label.slug}-coverage-{timezone.localdate().isoformat()}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    as_download(response, name)
     return response

@@ -21,6 +21,7 @@ from catalog.models import (
 )
 from optout.models import Label, User
 from optout.services.blobs import blob_store_bytes
+from tests.policy.seed import ensure_territories
 
 
 @dataclass
@@ -50,6 +51,7 @@ def add_master(label: Label, recording: Recording, actor: User, data: bytes) -> 
 
 def build_gap_catalog(label: Label, actor: User) -> GapCatalog:
     """Five recordings, each missing something different (see EXPECTED)."""
+    ensure_territories()  # a transactional test before may have emptied the map
     found = GapCatalog()
     with_iswc = Work.objects.create(label=label, title="Northern Song", iswc="T0345246801")
     without_iswc = Work.objects.create(label=label, title="Untitled Work")

@@ -206,3 +206,14 @@ def test_a_rolled_back_change_marks_nothing(team: Team) -> None:
         transaction.set_rollback(True)
     after = CoverageState.objects.for_label(team.label).first()
     assert (after.changed_at if after else None) == before
+
+
+def test_a_title_that_a_spreadsheet_would_run_is_quoted_in_the_csv(team: Team) -> None:
+    from catalog.models import Recording
+
+    Recording.objects.create(label=team.label, title='=HYPERLINK("http://evil.example","x")')
+    coverage_refresh(label=team.label)
+    response = team.client_for(team.viewer).get(f"/l/{team.label.slug}/coverage/report.csv")
+    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][2] == '\'=HYPERLINK("http://evil.example","x")'
