@@ -15,6 +15,7 @@ admin.site.site_header = "Optout"
 label_urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.dashboard, name="dashboard"),
     path("coverage/refresh/", coverage.coverage_refresh_view, name="coverage_refresh"),
+    path("coverage/settings/", coverage.coverage_settings_view, name="coverage_settings"),
     path("coverage/report.csv", coverage.coverage_csv, name="coverage_csv"),
     path("coverage/report.pdf", coverage.coverage_pdf, name="coverage_pdf"),
     path("members/", members.members, name="members"),

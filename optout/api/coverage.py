@@ -13,8 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from optout.api.parsers import JSONParser
 from optout.api.views_base import LabelScopedMixin
+from optout.models.coverage import DEFAULT_FRESHNESS_DAYS
+from optout.roles import Capability
 from optout.selectors import CoverageOverview, coverage_overview, first_week_path
+from optout.services.coverage import (
+    MAX_FRESHNESS_DAYS,
+    coverage_freshness_set,
+    coverage_refresh_request,
+)
 
 
 class CoverageCheckSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -69,7 +77,16 @@ class ReleasesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     lowest = ReleaseScoreSerializer(many=True)
 
 
+class CoverageSettingsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    freshness_days = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_FRESHNESS_DAYS,
+        help_text="How recent a capture of the label's terms must be to count.",
+    )
+
+
 class CoverageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    freshness_days = serializers.IntegerField()
     computed_at = serializers.DateTimeField(allow_null=True)
     stale = serializers.BooleanField(help_text="A change is waiting to be counted.")
     score = serializers.FloatField(allow_null=True, help_text="Catalog score, 0-100.")
@@ -86,6 +103,7 @@ class CoverageSerializer(serializers.Serializer):  # type: ignore[type-arg]
 def coverage_payload(overview: CoverageOverview, path: list[Any]) -> dict[str, Any]:
     state = overview.state
     return {
+        "freshness_days": state.freshness_days if state else DEFAULT_FRESHNESS_DAYS,
         "computed_at": state.computed_at if state else None,
         "stale": overview.stale,
         "score": overview.score,
@@ -106,10 +124,26 @@ def coverage_payload(overview: CoverageOverview, path: list[Any]) -> dict[str, A
 
 class CoverageApi(LabelScopedMixin, APIView):
     """The catalog's protection coverage: score, every check's counts, the risk flags with
-    their counts, the next steps and the first-week path."""
+    their counts, the next steps and the first-week path. PATCH sets the freshness window
+    of captured terms (rights) and queues a refresh."""
+
+    write_capability = Capability.RIGHTS
+    parser_classes = [JSONParser]
 
     @extend_schema(responses=CoverageSerializer)
     def get(self, request: Request, slug: str) -> Response:
         label = self.access.label
+        data = coverage_payload(coverage_overview(label=label), first_week_path(label=label))
+        return Response(CoverageSerializer(data).data)
+
+    @extend_schema(request=CoverageSettingsSerializer, responses=CoverageSerializer)
+    def patch(self, request: Request, slug: str) -> Response:
+        given = CoverageSettingsSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        label = self.access.label
+        coverage_freshness_set(
+            label=label, actor=self.access.user, days=given.validated_data["freshness_days"]
+        )
+        coverage_refresh_request(label=label, actor=self.access.user)
         data = coverage_payload(coverage_overview(label=label), first_week_path(label=label))
         return Response(CoverageSerializer(data).data)

@@ -331,3 +331,33 @@ def recording_checklist(*, label: Label, recording_id: int) -> Checklist:
             )
         )
     return Checklist(items=items, score=_score(got, total))
+
+
+MAX_FRESHNESS_DAYS = 3650
+
+
+def coverage_freshness_set(*, label: Label, actor: User, days: int) -> CoverageState:
+    """How recent a capture of the label's terms must be to count (1 to 3650 days)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not 1 <= days <= MAX_FRESHNESS_DAYS:
+        raise ValidationError(
+            {
+                "freshness_days": _("Enter a number of days from 1 to %(max)s.")
+                % {"max": MAX_FRESHNESS_DAYS}
+            }
+        )
+    state = coverage_state(label=label)
+    CoverageState.objects.for_label(label).filter(pk=state.pk).update(freshness_days=days)
+    from optout.services.ledger import ledger_append
+
+    ledger_append(
+        label=label,
+        actor=actor,
+        action="coverage.freshness_set",
+        subject=state,
+        data={"freshness_days": days},
+    )
+    state.freshness_days = days
+    return state

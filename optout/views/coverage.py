@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -29,7 +30,7 @@ from optout.selectors import (
     first_week_path,
     label_recording_coverage,
 )
-from optout.services.coverage import coverage_refresh_request
+from optout.services.coverage import coverage_freshness_set, coverage_refresh_request
 from optout.tenancy import LabelAccess, label_view
 
 _CSV_CHUNK = 5000
@@ -65,6 +66,7 @@ def coverage_context(access: LabelAccess) -> dict[str, Any]:
         "path_done": done,
         "path_total": len(path),
         "path_complete": bool(path) and done == len(path),
+        "can_set": access.can(Capability.RIGHTS),
         **_charts(overview),
     }
 
@@ -75,6 +77,24 @@ def coverage_refresh_view(request: HttpRequest, access: LabelAccess) -> HttpResp
     """Recompute now (one job; a second request while it waits changes nothing)."""
     coverage_refresh_request(label=access.label, actor=access.user)
     messages.success(request, _("Coverage is being recomputed; the numbers update shortly."))
+    return redirect("dashboard", slug=access.label.slug)
+
+
+@require_POST
+@label_view(read=Capability.RIGHTS, write=Capability.RIGHTS)
+def coverage_settings_view(request: HttpRequest, access: LabelAccess) -> HttpResponse:
+    """The freshness window of captured terms (rights)."""
+    raw = request.POST.get("freshness_days", "").strip()
+    try:
+        coverage_freshness_set(
+            label=access.label, actor=access.user, days=int(raw) if raw.isdigit() else 0
+        )
+    except ValidationError as exc:
+        for message in exc.message_dict.get("freshness_days", exc.messages):
+            messages.error(request, message)
+    else:
+        coverage_refresh_request(label=access.label, actor=access.user)
+        messages.success(request, _("Saved; coverage is being recomputed."))
     return redirect("dashboard", slug=access.label.slug)
 
 

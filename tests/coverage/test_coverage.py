@@ -217,3 +217,22 @@ def test_a_title_that_a_spreadsheet_would_run_is_quoted_in_the_csv(team: Team) -
     text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][2] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_rights_set_the_freshness_window_of_captured_terms(team: Team) -> None:
+    url = f"/api/v1/labels/{team.label.slug}/coverage/"
+    viewer = team.client_for(team.viewer)
+    assert (
+        viewer.patch(url, {"freshness_days": 30}, content_type="application/json").status_code
+        == 403
+    )
+    rights = team.client_for(team.rights)
+    refused = rights.patch(url, {"freshness_days": 0}, content_type="application/json")
+    assert refused.status_code == 400 and "freshness_days" in str(refused.json())
+    saved = rights.patch(url, {"freshness_days": 30}, content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["freshness_days"] == 30
+    page = rights.post(f"/l/{team.label.slug}/coverage/settings/", {"freshness_days": "99999"})
+    assert page.status_code == 302
+    assert CoverageState.objects.for_label(team.label).get().freshness_days == 30
+    rights.post(f"/l/{team.label.slug}/coverage/settings/", {"freshness_days": "45"})
+    assert CoverageState.objects.for_label(team.label).get().freshness_days == 45

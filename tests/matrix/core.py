@@ -81,6 +81,12 @@ ROUTES = [
         writes={"POST": Capability.VIEW},
         note="Anyone in the label may ask for its coverage to be recomputed (one job).",
     ),
+    Route(
+        "coverage_settings",
+        read=None,
+        writes={"POST": Capability.RIGHTS},
+        data=lambda o: {"freshness_days": "30"},
+    ),
     Route("coverage_csv"),
     Route("coverage_pdf"),
     Route(
@@ -120,7 +126,12 @@ ROUTES = [
     Route("api:jobs"),
     Route("api:job", kwargs=lambda o: {"id": o.job.code}),
     Route("api:ledger"),
-    Route("api:coverage"),
+    Route(
+        "api:coverage",
+        writes={"PATCH": Capability.RIGHTS},
+        format="json",
+        data=lambda o: {"freshness_days": 30},
+    ),
     Route(
         "api:ledger-verify",
         read=None,
