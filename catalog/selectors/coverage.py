@@ -58,11 +58,21 @@ def coverage_release_tracks(label: Label) -> list[tuple[int, str, str, int]]:
     ]
 
 
-def _release_regions(label: Label) -> tuple[list[Territory], dict[int, set[str]]]:
-    """The map's regions, and for each release with territories the regions it is sold in."""
+def _release_regions(
+    label: Label, recording_ids: Collection[int] | None = None
+) -> tuple[list[Territory], dict[int, set[str]]]:
+    """The map's regions, and for each release with territories the regions it is sold in
+    (only the releases carrying ``recording_ids`` when named)."""
     regions = list(Territory.objects.all())
     touched: dict[int, set[str]] = {}
-    for release_id, territories, excluded in Release.objects.for_label(label).values_list(
+    releases = Release.objects.for_label(label)
+    if recording_ids is not None:
+        releases = releases.filter(
+            pk__in=ReleaseTrack.objects.for_label(label)
+            .filter(recording_id__in=list(recording_ids))
+            .values("release_id")
+        )
+    for release_id, territories, excluded in releases.values_list(
         "pk", "territories", "excluded_territories"
     ):
         wanted = {str(t).strip() for t in territories or [] if str(t).strip()}
@@ -276,7 +286,7 @@ def check_territories(label: Label, ids: Collection[int] | None) -> CheckOutcome
         for entry in territory_map(label=label)
         if any(s.met is False for s in entry.required)
     }
-    touched = _release_regions(label)[1]
+    touched = _release_regions(label, ids)[1]
     tracks = _release_recordings(label, touched.keys())
     applicable: set[int] = set()
     failed: set[int] = set()
