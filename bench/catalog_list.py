@@ -128,7 +128,7 @@ def _wrk(url: str, headers: dict[str, str]) -> dict[str, Any]:
 def _check(url: str, headers: dict[str, str]) -> dict[str, Any]:
     import json
 
-    command = ["curl", "-sf", "--max-time", "10"]
+    command = ["curl", "-sf", "--max-time", "60"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, check=True).stdout

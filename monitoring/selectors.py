@@ -106,8 +106,10 @@ def check_fingerprinted(label: Label, ids: Any) -> Any:
 
     from optout.coverage import CheckOutcome
 
-    rows = Fingerprint.objects.for_label(label).filter(
-        status=Fingerprint.Status.READY, master__is_current=True
+    rows = (
+        Fingerprint.objects.for_label(label)
+        .order_by()
+        .filter(status=Fingerprint.Status.READY, master__is_current=True)
     )
     if ids is not None:
         rows = rows.filter(recording_id__in=list(ids))

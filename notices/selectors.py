@@ -57,15 +57,17 @@ def check_partners_notified(label: Label, ids: Any) -> Any:
     )
     if not carries:
         return CheckOutcome(passed=set(), applicable=set())
-    tracks = ReleaseTrack.objects.for_label(label).filter(
-        release_id__in={release for _, release in carries}
+    tracks = (
+        ReleaseTrack.objects.for_label(label)
+        .order_by()
+        .filter(release_id__in={release for _, release in carries})
     )
     if ids is not None:
         tracks = tracks.filter(recording_id__in=list(ids))
     on_release: dict[int, set[int]] = {}
     for release_id, recording_id in tracks.values_list("release_id", "recording_id"):
         on_release.setdefault(release_id, set()).add(recording_id)
-    answered = PartnerNotice.objects.for_label(label).filter(answered_at__isnull=False)
+    answered = PartnerNotice.objects.for_label(label).order_by().filter(answered_at__isnull=False)
     whole: set[int] = set()
     releases: dict[int, set[int]] = {}
     recordings: dict[int, set[int]] = {}

@@ -34,7 +34,8 @@ from optout.policy.services.territories import territory_map
 
 
 def _recordings(label: Label, ids: Collection[int] | None) -> QuerySet[Recording]:
-    rows = Recording.objects.for_label(label)
+    # No ordering: these are sets, and sorting 500,000 titles costs more than the check.
+    rows = Recording.objects.for_label(label).order_by()
     return rows if ids is None else rows.filter(pk__in=list(ids))
 
 
@@ -52,9 +53,9 @@ def coverage_recording_ids(label: Label) -> list[int]:
 def coverage_release_tracks(label: Label) -> list[tuple[int, str, str, int]]:
     return [
         (release_id, str(code), title, recording_id)
-        for release_id, code, title, recording_id in ReleaseTrack.objects.for_label(
-            label
-        ).values_list("release_id", "release__code", "release__title", "recording_id")
+        for release_id, code, title, recording_id in ReleaseTrack.objects.for_label(label)
+        .order_by()
+        .values_list("release_id", "release__code", "release__title", "recording_id")
     ]
 
 
@@ -65,7 +66,7 @@ def _release_regions(
     (only the releases carrying ``recording_ids`` when named)."""
     regions = list(Territory.objects.all())
     touched: dict[int, set[str]] = {}
-    releases = Release.objects.for_label(label)
+    releases = Release.objects.for_label(label).order_by()
     if recording_ids is not None:
         releases = releases.filter(
             pk__in=ReleaseTrack.objects.for_label(label)
@@ -91,7 +92,7 @@ def _release_regions(
 def _release_recordings(
     label: Label, releases: Collection[int] | None = None
 ) -> dict[int, set[int]]:
-    tracks = ReleaseTrack.objects.for_label(label)
+    tracks = ReleaseTrack.objects.for_label(label).order_by()
     if releases is not None:
         tracks = tracks.filter(release_id__in=list(releases))
     found: dict[int, set[int]] = {}
@@ -115,6 +116,7 @@ def coverage_recording_facts(label: Label, ids: list[int]) -> dict[int, tuple[st
     for start in range(0, len(ids), 5000):
         for pk, code, isrc, title in (
             Recording.objects.for_label(label)
+            .order_by()
             .filter(pk__in=ids[start : start + 5000])
             .values_list("pk", "code", "isrc", "title")
         ):
@@ -127,8 +129,10 @@ def coverage_recording_facts(label: Label, ids: list[int]) -> dict[int, tuple[st
 
 def check_master(label: Label, ids: Collection[int] | None) -> CheckOutcome:
     """A current master, ready, its stored bytes verified against the upload's hash."""
-    masters = Master.objects.for_label(label).filter(
-        is_current=True, status=Master.Status.READY, verified_at__isnull=False
+    masters = (
+        Master.objects.for_label(label)
+        .order_by()
+        .filter(is_current=True, status=Master.Status.READY, verified_at__isnull=False)
     )
     if ids is not None:
         masters = masters.filter(recording_id__in=list(ids))
@@ -151,10 +155,14 @@ def check_tagged(label: Label, ids: Collection[int] | None) -> CheckOutcome | No
     embedding = reservation_for_embedding(label=label)
     if embedding is None:
         return None  # no policy in force: nothing to be current with yet
-    copies = MasterTaggedCopy.objects.for_label(label).filter(
-        master__is_current=True,
-        status=MasterTaggedCopy.Status.READY,
-        metadata__reservation_note=embedding.note,
+    copies = (
+        MasterTaggedCopy.objects.for_label(label)
+        .order_by()
+        .filter(
+            master__is_current=True,
+            status=MasterTaggedCopy.Status.READY,
+            metadata__reservation_note=embedding.note,
+        )
     )
     if ids is not None:
         copies = copies.filter(master__recording_id__in=list(ids))
@@ -262,6 +270,7 @@ def check_contributors(label: Label, ids: Collection[int] | None) -> CheckOutcom
         named = list(ids or ())
         with_performers = set(
             RecordingPerformer.objects.for_label(label)
+            .order_by()
             .filter(recording_id__in=named)
             .values_list("recording_id", flat=True)
         )
@@ -317,6 +326,7 @@ def silent_sublicensing_ids(label: Label) -> set[int]:
     releases = Partner.releases.through.objects.filter(partner_id__in=risky).values("release_id")
     return set(
         ReleaseTrack.objects.for_label(label)
+        .order_by()
         .filter(release_id__in=releases)
         .values_list("recording_id", flat=True)
     )
