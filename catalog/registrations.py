@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from catalog.models import Master
 from catalog.selectors import coverage as cov
@@ -64,35 +65,61 @@ def register_coverage() -> None:
     for check in (
         CoverageCheck(
             "master", _("Current master uploaded and verified"), 3, masters, cov.check_master,
-            _("%(count)s recordings have no verified master: upload them"), order=10,
+            ngettext_lazy(
+                "%(count)s recording has no verified master: upload it",
+                "%(count)s recordings have no verified master: upload them",
+                "count",
+            ), order=10,
         ),
         CoverageCheck(
             "tagged", _("Rights-tagged copy current with the policy in force"), 2, masters,
             cov.check_tagged,
-            _("%(count)s recordings have no tagged copy with the policy in force: make them"),
+            ngettext_lazy(
+                "%(count)s recording has no tagged copy with the policy in force: make it",
+                "%(count)s recordings have no tagged copy with the policy in force: make them",
+                "count",
+            ),
             order=20,
         ),
         CoverageCheck(
             "isrc", _("ISRC valid"), 1, lambda label: cov.url("catalog:recordings", label),
-            cov.check_isrc, _("%(count)s recordings have no valid ISRC: correct them"), order=30,
+            cov.check_isrc, ngettext_lazy(
+                "%(count)s recording has no valid ISRC: correct it",
+                "%(count)s recordings have no valid ISRC: correct them",
+                "count",
+            ), order=30,
         ),
         CoverageCheck(
             "work", _("Work linked, with ISWC"), 1, lambda label: cov.url("catalog:works", label),
             cov.check_work,
-            _("%(count)s recordings have no work with an ISWC: link their works"), order=40,
+            ngettext_lazy(
+                "%(count)s recording has no work with an ISWC: link its work",
+                "%(count)s recordings have no work with an ISWC: link their works",
+                "count",
+            ), order=40,
         ),
         CoverageCheck(
             "contributors", _("Contributors covered by AI and voice clauses or consent"), 2,
             lambda label: cov.url("catalog:contracts", label), cov.check_contributors,
-            _("%(count)s recordings have contributors without an AI or voice clause: "
-              "record their contracts or consents"),
+            ngettext_lazy(
+                "%(count)s recording has contributors without an AI or voice clause: record "
+                "their contracts or consents",
+                "%(count)s recordings have contributors without an AI or voice clause: record "
+                "their contracts or consents",
+                "count",
+            ),
             order=50,
         ),
         CoverageCheck(
             "territories", _("Territory checklist done where it is sold"), 1,
             lambda label: cov.url("policy:territories", label), cov.check_territories,
-            _("%(count)s recordings are sold where a required signal is missing: "
-              "complete the territory checklist"),
+            ngettext_lazy(
+                "%(count)s recording is sold where a required signal is missing: complete the "
+                "territory checklist",
+                "%(count)s recordings are sold where a required signal is missing: complete the "
+                "territory checklist",
+                "count",
+            ),
             order=100,
         ),
     ):  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from catalog.models import Consent, Contract, ContributionRecord, Master
 from catalog.record_sections import RecordSection, register_record_section
@@ -125,8 +126,13 @@ def _register_coverage() -> None:
             2,
             _url("evidence:captures"),
             check_terms_captured,
-            _("%(count)s recordings lack published terms captured recently: publish and "
-              "capture your terms page"),
+            ngettext_lazy(
+                "%(count)s recording lacks published terms captured recently: publish and "
+                "capture your terms page",
+                "%(count)s recordings lack published terms captured recently: publish and "
+                "capture your terms page",
+                "count",
+            ),
             order=70,
         )
     )  # fmt: skip

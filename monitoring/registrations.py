@@ -4,7 +4,7 @@ master gets fingerprinted) and the suspect as something a matter can hold."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from catalog.services.masters import register_master_ready_hook
 from evidence.matter_items import (
@@ -74,8 +74,11 @@ def _register_coverage() -> None:
             1,
             _monitoring_url,
             check_fingerprinted,
-            gettext_lazy("%(count)s recordings are not fingerprinted: upload or re-check their "
-                         "masters"),
+            ngettext_lazy(
+                "%(count)s recording is not fingerprinted: upload or re-check its master",
+                "%(count)s recordings are not fingerprinted: upload or re-check their masters",
+                "count",
+            ),
             order=90,
         )
     )  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from notices.selectors import check_partners_notified, notify_step_done
 from optout.coverage import (
@@ -32,8 +33,13 @@ def register() -> None:
             2,
             _notices_url,
             check_partners_notified,
-            _("%(count)s recordings are carried by partners that were not notified or have "
-              "not answered: notify them"),
+            ngettext_lazy(
+                "%(count)s recording is carried by partners that were not notified or have not "
+                "answered: notify them",
+                "%(count)s recordings are carried by partners that were not notified or have not "
+                "answered: notify them",
+                "count",
+            ),
             order=60,
         )
     )  # fmt: skip

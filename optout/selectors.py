@@ -212,7 +212,7 @@ def coverage_overview(*, label: Label, history_days: int = 90) -> CoverageOvervi
         steps.append(
             NextStep(
                 key=check.key,
-                text=str(check.fix_text) % {"count": count},
+                text=str(check.fix_text % {"count": count}),
                 count=count,
                 url=check.fix_url(label),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from optout.coverage import (
     CoverageCheck,
@@ -88,8 +89,13 @@ def _register_coverage() -> None:
             2,
             _url("policy:audits"),
             selectors.check_signals_audit,
-            _("%(count)s recordings rely on sites whose signals audit is not clean: fix and "
-              "audit them again"),
+            ngettext_lazy(
+                "%(count)s recording relies on sites whose signals audit is not clean: fix and "
+                "audit them again",
+                "%(count)s recordings rely on sites whose signals audit is not clean: fix and "
+                "audit them again",
+                "count",
+            ),
             order=80,
         )
     )  # fmt: skip

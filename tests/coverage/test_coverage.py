@@ -236,3 +236,14 @@ def test_rights_set_the_freshness_window_of_captured_terms(team: Team) -> None:
     assert CoverageState.objects.for_label(team.label).get().freshness_days == 30
     rights.post(f"/l/{team.label.slug}/coverage/settings/", {"freshness_days": "45"})
     assert CoverageState.objects.for_label(team.label).get().freshness_days == 45
+
+
+def test_a_next_step_for_one_recording_is_in_the_singular(team: Team) -> None:
+    from catalog.models import Recording
+
+    Recording.objects.create(label=team.label, title="Alone", isrc="SEABC2600009")
+    coverage_refresh(label=team.label)
+    html = team.client_for(team.viewer).get(f"/l/{team.label.slug}/").content.decode()
+    assert "1 recording has no verified master: upload it" in html
+    swedish = team.client_for(team.viewer).get(f"/l/{team.label.slug}/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert "1 inspelning saknar verifierad master: ladda upp den" in swedish.content.decode()
