@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from catalog.api import masters, resumable_uploads, views
+from catalog.api import coverage, masters, resumable_uploads, views
 from catalog.entities import ENTITIES
 
 app_name = "catalog"
@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/<uuid:id>/", views.ImportApi.as_view(), name="import-detail"),
     path("imports/<uuid:id>/report/", views.ImportReportApi.as_view(), name="import-report"),
     path("export/", views.ExportApi.as_view(), name="export"),
+    path(
+        "recordings/<uuid:id>/coverage/",
+        coverage.RecordingCoverageApi.as_view(),
+        name="recording-coverage",
+    ),
 ]
 
 for entity in ENTITIES.values():

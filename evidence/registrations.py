@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from catalog.models import Consent, Contract, ContributionRecord, Master
+from catalog.record_sections import RecordSection, register_record_section
 from evidence.matter_items import (
     MatterItemSnapshot,
     MatterItemSource,
@@ -27,12 +28,17 @@ from evidence.matter_items import (
 from evidence.matter_page import TimelineEntry, register_matter_timeline_source
 from evidence.models import Capture, EvidenceItem, Matter
 from evidence.selectors import (
+    check_terms_captured,
+    escalate_step_done,
     evidence_summary,
     label_matters,
     matter_items,
     matter_notes,
     matter_packets,
+    matters_by_status,
     open_alerts,
+    open_alerts_by_kind,
+    recording_evidence,
     signing_tsa_url,
     tsa_certificate_fingerprints,
 )
@@ -54,10 +60,17 @@ from evidence.services.timestamps import (
     ledger_anchor_authority,
     register_timestamp_subject,
 )
+from optout.coverage import (
+    CoverageCheck,
+    FirstWeekStep,
+    register_coverage_check,
+    register_first_week_step,
+)
 from optout.dashboard import Panel, register_panel
 from optout.demo import register_demo_seeder
 from optout.ledger_anchoring import register_ledger_timestamp_authority
 from optout.lib.canonical import utc_iso
+from optout.lib.charts import bar_chart
 from optout.lib.i18n import message_english, message_store
 from optout.lookups import Lookup, Suggestion, register_lookup
 from optout.models import Blob, Label, User
@@ -77,6 +90,77 @@ def _panel(access: LabelAccess) -> dict[str, Any]:
         "matters": list(label_matters(label=access.label, status="open")[:5]),
         "alerts": list(open_alerts(label=access.label)[:5]),
     }
+
+
+def _charts_panel(access: LabelAccess) -> dict[str, Any]:
+    from django.utils.translation import gettext
+
+    matters = matters_by_status(label=access.label)
+    alerts = open_alerts_by_kind(label=access.label)
+    return {
+        "label": access.label,
+        "matters": matters,
+        "alerts": alerts,
+        "matters_chart": bar_chart(
+            title=gettext("Matters by status"), rows=[(name, n) for _, name, n in matters]
+        ),
+        "alerts_chart": bar_chart(
+            title=gettext("Open alerts"), rows=[(name, n) for _, name, n in alerts]
+        )
+        if alerts
+        else "",
+    }
+
+
+def _recording_section(access: LabelAccess, recording: Any) -> dict[str, Any]:
+    return {
+        "label": access.label,
+        "recording": recording,
+        **recording_evidence(label=access.label, recording_id=recording.pk),
+    }
+
+
+def _url(name: str) -> Callable[[Label], str]:
+    from django.urls import reverse
+
+    return lambda label: reverse(name, kwargs={"slug": label.slug})
+
+
+def _register_coverage() -> None:
+    register_coverage_check(
+        CoverageCheck(
+            "terms",
+            _("Terms published and captured within the freshness window"),
+            2,
+            _url("evidence:captures"),
+            check_terms_captured,
+            ngettext_lazy(
+                "%(count)s recording lacks published terms captured recently: publish and "
+                "capture your terms page",
+                "%(count)s recordings lack published terms captured recently: publish and "
+                "capture your terms page",
+                "count",
+            ),
+            order=70,
+        )
+    )  # fmt: skip
+    register_first_week_step(
+        FirstWeekStep(
+            "escalate",
+            50,
+            _("Escalate with evidence"),
+            _("Open a matter for an infringement and put the evidence in it, ready for a "
+              "packet."),
+            escalate_step_done,
+            _url("evidence:matters"),
+        )
+    )  # fmt: skip
+    register_panel(Panel("coverage-charts", "evidence/panels/charts.html", _charts_panel, order=15))
+    register_record_section(
+        RecordSection(
+            "evidence", "recording", "evidence/record_section.html", _recording_section, order=50
+        )
+    )
 
 
 def _public_tsa(label: Label) -> dict[str, Any] | None:
@@ -394,6 +478,7 @@ def register() -> None:
     register_nav_item(NavItem("captures", _("Captures"), "evidence:captures", order=400))
     register_panel(Panel("evidence", "evidence/panels/evidence.html", _panel, order=300))
     register_demo_seeder("evidence", _seed, order=300)
+    _register_coverage()
     register_public_section(
         PublicSection(
             "evidence-tsa", "evidence/public/tsa_certificates.html", _public_tsa, order=300

@@ -225,3 +225,94 @@ def tsa_certificate_fingerprints(*, label: Label) -> list[TsaCertificate]:
             continue
         found.append(TsaCertificate(subject=subject, sha256=fingerprint(der)))
     return found
+
+
+# --- protection coverage ----------------------------------------------------------------
+
+
+def check_terms_captured(label: Label, ids: Any) -> Any:
+    """Terms published (an approved web-site text with a recorded publication) and our
+    own terms page captured, answering below 400, within the label's freshness window."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from optout.coverage import CheckOutcome, coverage_catalog
+    from optout.policy.selectors import terms_published
+    from optout.services.coverage import coverage_state
+
+    days = coverage_state(label=label).freshness_days
+    since = timezone.now() - timedelta(days=days)
+    published = terms_published(label=label)
+    capture = (
+        Capture.objects.for_label(label)
+        .filter(
+            purpose=Capture.Purpose.OWN_TERMS,
+            status=Capture.Status.DONE,
+            captured_at__gte=since,
+            http_status__lt=400,
+        )
+        .order_by("-captured_at")
+        .first()
+    )
+    passed = published is not None and capture is not None
+    if published is None:
+        detail = _("No approved web-site terms with a recorded publication.")
+    elif capture is None:
+        detail = _("Our terms page was not captured in the last %(days)s days.") % {"days": days}
+    else:
+        detail = _("Terms published and captured.")
+    if ids is None:
+        catalog = coverage_catalog()
+        everyone = set(catalog.recording_ids(label)) if catalog and passed else set()
+        return CheckOutcome(passed=everyone)
+    outcome = CheckOutcome(passed=set(ids) if passed else set())
+    for rid in ids:
+        outcome.dates[rid] = capture.captured_at if passed and capture else None
+        outcome.details[rid] = detail
+    return outcome
+
+
+def escalate_step_done(label: Label) -> bool:
+    """A matter holds at least one piece of evidence."""
+    return MatterItem.objects.for_label(label).active().exists()
+
+
+def matters_by_status(*, label: Label) -> list[tuple[str, str, int]]:
+    """(status, its name, how many matters) for every status, in the lifecycle's order."""
+    counts = dict(
+        Matter.objects.for_label(label)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(value, str(name), counts.get(value, 0)) for value, name in Matter.Status.choices]
+
+
+def open_alerts_by_kind(*, label: Label) -> list[tuple[str, str, int]]:
+    counts = dict(
+        open_alerts(label=label)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return [
+        (value, str(name), counts[value]) for value, name in Alert.Kind.choices if counts.get(value)
+    ]
+
+
+def recording_evidence(*, label: Label, recording_id: int, limit: int = 50) -> dict[str, Any]:
+    """The evidence items and matters that name a recording (for its page)."""
+    items = list(
+        EvidenceItem.objects.for_label(label)
+        .filter(recordings=recording_id)
+        .order_by("-created_at")[:limit]
+    )
+    matters = list(
+        Matter.objects.for_label(label)
+        .filter(recordings=recording_id)
+        .order_by("-created_at")[:limit]
+    )
+    return {"evidence_items": items, "matters": matters}

@@ -4,7 +4,7 @@ master gets fingerprinted) and the suspect as something a matter can hold."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from catalog.services.masters import register_master_ready_hook
 from evidence.matter_items import (
@@ -15,9 +15,17 @@ from evidence.matter_items import (
 )
 from evidence.services.captures import register_capture_finished_hook
 from monitoring.models import FanReportGroup, Suspect
+from monitoring.selectors import check_fingerprinted, monitor_step_done
 from monitoring.services.fingerprints import on_master_ready
 from monitoring.services.reports import fan_reports_snapshot
 from monitoring.services.watches import watch_capture_finished
+from optout.coverage import (
+    CoverageCheck,
+    FirstWeekStep,
+    register_coverage_check,
+    register_first_week_step,
+)
+from optout.models import Label
 from optout.navigation import NavItem, register_nav_item
 
 
@@ -55,7 +63,43 @@ def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
     )
 
 
+def _monitoring_url(label: Label) -> str:
+    from django.urls import reverse
+
+    return reverse("monitoring:index", kwargs={"slug": label.slug})
+
+
+def _register_coverage() -> None:
+    register_coverage_check(
+        CoverageCheck(
+            "fingerprint",
+            gettext_lazy("Fingerprinted for monitoring"),
+            1,
+            _monitoring_url,
+            check_fingerprinted,
+            ngettext_lazy(
+                "%(count)s recording is not fingerprinted: upload or re-check its master",
+                "%(count)s recordings are not fingerprinted: upload or re-check their masters",
+                "count",
+            ),
+            order=90,
+        )
+    )  # fmt: skip
+    register_first_week_step(
+        FirstWeekStep(
+            "monitor",
+            40,
+            gettext_lazy("Monitor for copies"),
+            gettext_lazy("Fingerprint your masters so that suspect files can be matched "
+                         "against the catalog."),
+            monitor_step_done,
+            _monitoring_url,
+        )
+    )  # fmt: skip
+
+
 def register() -> None:
+    _register_coverage()
     register_nav_item(
         NavItem("monitoring", gettext_lazy("Monitoring"), "monitoring:index", order=60)
     )

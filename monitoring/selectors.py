@@ -174,3 +174,37 @@ def watch_checks(*, label: Label, watch: Any) -> Any:
         .select_related("capture", "previous")
         .order_by("-created_at", "-id")
     )
+
+
+# --- protection coverage ----------------------------------------------------------------
+
+
+def check_fingerprinted(label: Label, ids: Any) -> Any:
+    """The current master's fingerprint is in the index, so copies can be found."""
+    from django.utils.translation import gettext as _
+
+    from optout.coverage import CheckOutcome
+
+    rows = (
+        Fingerprint.objects.for_label(label)
+        .order_by()
+        .filter(status=Fingerprint.Status.READY, master__is_current=True)
+    )
+    if ids is not None:
+        rows = rows.filter(recording_id__in=list(ids))
+    outcome = CheckOutcome(passed=set())
+    for recording_id, when in rows.values_list("recording_id", "fingerprinted_at"):
+        outcome.passed.add(recording_id)
+        outcome.dates[recording_id] = when
+    if ids is not None:
+        for rid in ids:
+            outcome.details[rid] = (
+                _("The current master is fingerprinted.")
+                if rid in outcome.passed
+                else _("The current master is not fingerprinted yet.")
+            )
+    return outcome
+
+
+def monitor_step_done(label: Label) -> bool:
+    return Fingerprint.objects.for_label(label).filter(status=Fingerprint.Status.READY).exists()

@@ -11,7 +11,7 @@ from typing import Any
 
 from anymail.webhooks.mailgun import MailgunTrackingWebhookView  # type: ignore[import-untyped]
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -20,6 +20,10 @@ _mailgun_tracking = MailgunTrackingWebhookView.as_view()
 
 @csrf_exempt
 def mailgun_tracking(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    # Anymail's view takes POST (and HEAD for the service's check); a wrong method says so
+    # whether or not tracking is configured.
+    if request.method not in ("POST", "HEAD", "OPTIONS"):
+        return HttpResponseNotAllowed(["POST", "HEAD", "OPTIONS"])
     # Without a signing key an empty key would "verify" any request: answer as if absent.
     if not settings.ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"):
         raise Http404

@@ -12,7 +12,7 @@ from anymail.signals import EventType, tracking  # type: ignore[import-untyped]
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from catalog.record_actions import RecordAction, register_record_action
 from evidence.matter_items import (
@@ -29,7 +29,14 @@ from evidence.matter_page import (
 )
 from evidence.models import Matter
 from notices.models import PartnerNotice
+from notices.selectors import check_partners_notified, notify_step_done
 from notices.services.delivery import notice_delivery_event
+from optout.coverage import (
+    CoverageCheck,
+    FirstWeekStep,
+    register_coverage_check,
+    register_first_week_step,
+)
 from optout.lib.canonical import utc_iso
 from optout.models import Label
 from optout.navigation import NavItem, register_nav_item
@@ -96,6 +103,10 @@ def _notify_partners_url(slug: str, release: Any) -> str:
     return f"{reverse('notices:bulk', kwargs={'slug': slug})}?release={release.code}"
 
 
+def _notices_url(label: Label) -> str:
+    return reverse("notices:index", kwargs={"slug": label.slug})
+
+
 def register() -> None:
     register_nav_item(NavItem("notices", gettext_lazy("Notices"), "notices:index", order=500))
     register_matter_item_source(
@@ -120,6 +131,7 @@ def register() -> None:
     )
     tracking.connect(_tracking_received, dispatch_uid="notices.delivery")
     register_takedowns()
+    register_coverage()
 
 
 def _takedown_timeline(matter: Matter) -> list[TimelineEntry]:
@@ -151,3 +163,36 @@ def register_takedowns() -> None:
         MatterSection("takedowns", "notices/takedowns/_matter_section.html", matter_section, 200)
     )
     register_matter_timeline_source("takedowns", _takedown_timeline)
+
+
+def register_coverage() -> None:
+    register_coverage_check(
+        CoverageCheck(
+            "notices",
+            gettext_lazy("Partners carrying it notified and answered"),
+            2,
+            _notices_url,
+            check_partners_notified,
+            ngettext_lazy(
+                "%(count)s recording is carried by partners that were not notified or have not "
+                "answered: notify them",
+                "%(count)s recordings are carried by partners that were not notified or have not "
+                "answered: notify them",
+                "count",
+            ),
+            order=60,
+        )
+    )  # fmt: skip
+    register_first_week_step(
+        FirstWeekStep(
+            "notify",
+            30,
+            gettext_lazy("Notify your partners"),
+            gettext_lazy(
+                "Send every partner that carries your releases a notice of your reservation "
+                "and ask them to answer."
+            ),
+            notify_step_done,
+            _notices_url,
+        )
+    )  # fmt: skip

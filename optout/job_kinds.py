@@ -6,6 +6,7 @@ from typing import Any
 
 from optout.jobs import JobContext, JobFailure, job_kind
 from optout.ledger_anchoring import AnchorTokenError
+from optout.services.coverage import REFRESH_JOB, coverage_refresh
 from optout.services.ledger import ledger_verify_recorded
 from optout.services.ledger_anchors import ANCHOR_JOB, ledger_anchor_create
 
@@ -35,3 +36,8 @@ def anchor_ledger_job(ctx: JobContext) -> dict[str, Any]:
     if anchor is None:
         return {"anchored": False}
     return {"anchored": True, "seq": anchor.seq, "gen_time": anchor.gen_time.isoformat()}
+
+
+@job_kind(REFRESH_JOB, max_attempts=3)
+def coverage_refresh_job(ctx: JobContext) -> dict[str, Any]:
+    return coverage_refresh(label=ctx.job.label, progress=ctx.progress)

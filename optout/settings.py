@@ -481,6 +481,10 @@ OPTOUT_JOB_MAX_ATTEMPTS = env.integer("OPTOUT_JOB_MAX_ATTEMPTS", 5, minimum=1, m
 OPTOUT_JOB_LEASE_SECONDS = env.integer("OPTOUT_JOB_LEASE_SECONDS", 60, minimum=3)
 OPTOUT_JOB_PENDING_GRACE_SECONDS = env.integer("OPTOUT_JOB_PENDING_GRACE_SECONDS", 60, minimum=1)
 OPTOUT_JOB_SWEEP_SECONDS = env.integer("OPTOUT_JOB_SWEEP_SECONDS", 30, minimum=1)
+# How often changed labels get their protection coverage recomputed (one job per label).
+OPTOUT_COVERAGE_REFRESH_SECONDS = env.integer(
+    "OPTOUT_COVERAGE_REFRESH_SECONDS", 15, minimum=1, maximum=3600
+)
 OPTOUT_JOB_RETRY_BASE_SECONDS = env.integer("OPTOUT_JOB_RETRY_BASE_SECONDS", 10, minimum=0)
 
 CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 3 * 3600, minimum=10)
@@ -641,4 +645,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": float(OPTOUT_LEDGER_ANCHOR_SECONDS),
     },
     "notice-deadlines": {"task": "notices.deadlines", "schedule": 3600.0},
+    # Protection coverage: a refresh for each label changed since its last one (debounced),
+    # and once a day every label again (time alone ages captured terms).
+    "refresh-coverage": {
+        "task": "optout.refresh_coverage",
+        "schedule": float(OPTOUT_COVERAGE_REFRESH_SECONDS),
+    },
+    "age-coverage": {"task": "optout.age_coverage", "schedule": 86400.0},
 }

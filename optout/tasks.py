@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from optout.services.coverage import coverage_age_all, coverage_refresh_due
 from optout.services.jobs import job_execute, job_files_sweep, jobs_sweep
 from optout.services.ledger_anchors import ledger_anchors_schedule
 
@@ -29,3 +30,13 @@ def sweep_job_files() -> None:
 @shared_task(name="optout.anchor_ledgers", acks_late=False, ignore_result=True)
 def anchor_ledgers() -> None:
     ledger_anchors_schedule()
+
+
+@shared_task(name="optout.refresh_coverage", acks_late=False, ignore_result=True)
+def refresh_coverage() -> None:
+    coverage_refresh_due()
+
+
+@shared_task(name="optout.age_coverage", acks_late=False, ignore_result=True)
+def age_coverage() -> None:
+    coverage_age_all()

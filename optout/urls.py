@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from evidence import urls as evidence_urls
-from optout.views import home, jobs, ledger, lookups, members, mfa, settings, tokens
+from optout.views import coverage, home, jobs, ledger, lookups, members, mfa, settings, tokens
 
 # The admin signs in through allauth, so it shares its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -14,6 +14,10 @@ admin.site.site_header = "Optout"
 
 label_urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.dashboard, name="dashboard"),
+    path("coverage/refresh/", coverage.coverage_refresh_view, name="coverage_refresh"),
+    path("coverage/settings/", coverage.coverage_settings_view, name="coverage_settings"),
+    path("coverage/report.csv", coverage.coverage_csv, name="coverage_csv"),
+    path("coverage/report.pdf", coverage.coverage_pdf, name="coverage_pdf"),
     path("members/", members.members, name="members"),
     path("members/<uuid:code>/role/", members.member_role, name="member_role"),
     path("members/<uuid:code>/remove/", members.member_remove, name="member_remove"),

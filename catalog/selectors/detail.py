@@ -13,14 +13,17 @@ from catalog.models import (
     Contract,
     ContributionRecord,
     MarketNote,
+    Master,
     Recording,
     Release,
     ReleaseTrack,
     ToolTerms,
 )
+from catalog.record_sections import record_sections
 from catalog.selectors import risks
 from catalog.selectors.masters import release_zip_jobs
 from optout.policy.services.territories import TerritoryChecklist, territory_checklist
+from optout.services.coverage import recording_checklist
 from optout.tenancy import LabelAccess
 
 RELATED_LIMIT = 100
@@ -69,6 +72,14 @@ def detail_context(*, entity: Entity, obj: Any, access: LabelAccess) -> dict[str
     label = access.label
     if entity.key == "recording":
         return {
+            "masters": list(
+                Master.objects.for_label(label)
+                .filter(recording=obj)
+                .prefetch_related("tagged_copies")
+                .order_by("-version")[:RELATED_LIMIT]
+            ),
+            "checklist": recording_checklist(label=label, recording_id=obj.pk),
+            "record_sections": record_sections(entity="recording", access=access, obj=obj),
             "uncovered_vocalists": risks.recording_uncovered_vocalists(recording=obj),
             "performers": list(obj.performers.all()),
             "appearances": list(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from catalog.entities import Child, Entity, label_rows
 from optout.models import Label, User
 from optout.services.blobs import blob_store_upload
+from optout.services.coverage import coverage_changed
 from optout.services.ledger import ledger_append
 from optout.uploads import HashedUploadedFile
 
@@ -33,8 +34,10 @@ PANEL_CACHE_KEY = "catalog-panel:{label_id}"
 
 
 def catalog_changed(*, label: Label) -> None:
-    """Forget cached counts of ``label`` (the dashboard panels recompute them)."""
+    """Forget cached counts of ``label`` (the dashboard panels recompute them) and have its
+    protection coverage recomputed."""
     cache.delete(PANEL_CACHE_KEY.format(label_id=label.pk))
+    coverage_changed(label=label)
 
 
 def _check_same_label(label: Label, values: Mapping[str, Any]) -> None:
@@ -211,12 +214,13 @@ def _linking_records(instance: models.Model) -> Counter[str]:
     for relation in instance._meta.related_objects:
         if not relation.many_to_many:
             continue
-        accessor = relation.get_accessor_name()
-        if accessor is None:
-            continue
-        count = getattr(instance, accessor).count()
         model = relation.related_model
-        if count and not isinstance(model, str):
+        if isinstance(model, str):
+            continue
+        # Through the declaring model, not the reverse accessor: a relation without one
+        # (related_name="+", e.g. a takedown's recordings) must block the delete too.
+        count = model._base_manager.filter(**{relation.field.name: instance}).count()
+        if count:
             found[str(capfirst(model._meta.verbose_name_plural))] += count
     return found
 

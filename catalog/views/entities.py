@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,6 +38,7 @@ from catalog.services.entities import (
 )
 from catalog.views.present import COLUMNS, facts
 from optout.forms import apply_errors
+from optout.roles import Capability
 from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 from optout.uploads import accepts_uploads, upload_error
@@ -194,9 +196,22 @@ def _detail(
             "file_blob": getattr(obj, entity.file_field) if entity.file_field else None,
             "file_name": getattr(obj, entity.file_name_field) if entity.file_name_field else "",
             **detail_context(entity=entity, obj=obj, access=access),
+            **_upload_context(entity, access, obj),
         },
         status=status,
     )
+
+
+def _upload_context(entity: Entity, access: LabelAccess, obj: Any) -> dict[str, Any]:
+    """A recording's page offers to upload its master to those who may."""
+    if entity.key != "recording" or not access.can(Capability.CATALOG):
+        return {}
+    from catalog.views.masters import MasterUploadForm
+
+    return {
+        "upload_form": MasterUploadForm(fixed_recording=obj),
+        "max_bytes": settings.OPTOUT_UPLOAD_MAX_BYTES,
+    }
 
 
 def edit_view(entity: Entity) -> View:

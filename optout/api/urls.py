@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from optout.api import views
+from optout.api import coverage, views
 
 label_urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.LabelApi.as_view(), name="label"),
@@ -14,6 +14,7 @@ label_urlpatterns: list[URLPattern | URLResolver] = [
     path("jobs/<uuid:id>/", views.JobApi.as_view(), name="job"),
     path("ledger/", views.LedgerListApi.as_view(), name="ledger"),
     path("ledger/verify/", views.LedgerVerifyApi.as_view(), name="ledger-verify"),
+    path("coverage/", coverage.CoverageApi.as_view(), name="coverage"),
     path("", include(("optout.policy.api_urls", "policy"))),
     path("", include(("catalog.api_urls", "catalog"))),
     path("", include(("evidence.api_urls", "evidence"))),

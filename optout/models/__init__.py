@@ -9,6 +9,7 @@ from optout.models.base import (
     UnscopedQueryError,
 )
 from optout.models.blobs import Blob, blob_storage_name
+from optout.models.coverage import CoverageSnapshot, CoverageState, RecordingCoverage
 from optout.models.jobs import Job
 from optout.models.labels import Invitation, Label, LabelDomain, Membership
 from optout.models.ledger import GENESIS_HASH, LedgerAnchor, LedgerEntry, LedgerHead
@@ -19,6 +20,8 @@ __all__ = [
     "GENESIS_HASH",
     "ApiToken",
     "Blob",
+    "CoverageSnapshot",
+    "CoverageState",
     "Invitation",
     "Job",
     "Label",
@@ -30,6 +33,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerHead",
     "Membership",
+    "RecordingCoverage",
     "UnscopedQueryError",
     "User",
     "blob_storage_name",

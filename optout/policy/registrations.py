@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from optout.coverage import (
+    CoverageCheck,
+    CoverageFlag,
+    FirstWeekStep,
+    register_coverage_check,
+    register_coverage_flag,
+    register_first_week_step,
+)
 from optout.dashboard import Panel, register_panel
 from optout.demo import register_demo_seeder
 from optout.models import Label, User
@@ -61,3 +70,55 @@ def register() -> None:
     register_nav_item(NavItem("policy", _("Policy & signals"), "policy:overview", order=20))
     register_panel(Panel("policy", "policy/panels/policy.html", _policy_panel, order=20))
     register_demo_seeder("policy", _seed_demo, order=10)
+    _register_coverage()
+
+
+def _url(name: str) -> Any:
+    from django.urls import reverse
+
+    return lambda label: reverse(name, kwargs={"slug": label.slug})
+
+
+def _register_coverage() -> None:
+    from optout.policy import selectors
+
+    register_coverage_check(
+        CoverageCheck(
+            "signals",
+            _("Signals audit clean on the label's domains"),
+            2,
+            _url("policy:audits"),
+            selectors.check_signals_audit,
+            ngettext_lazy(
+                "%(count)s recording relies on sites whose signals audit is not clean: fix and "
+                "audit them again",
+                "%(count)s recordings rely on sites whose signals audit is not clean: fix and "
+                "audit them again",
+                "count",
+            ),
+            order=80,
+        )
+    )  # fmt: skip
+    register_coverage_flag(
+        CoverageFlag(
+            "one_channel",
+            _("Only one opt-out channel"),
+            _("Recordings that at most one of the four channels reaches: published terms, "
+              "machine-readable signals from a policy in force, a partner notice, tags in "
+              "the files."),
+            _url("policy:overview"),
+            selectors.flag_one_channel,
+            order=30,
+        )
+    )  # fmt: skip
+    register_first_week_step(
+        FirstWeekStep(
+            "publish",
+            20,
+            _("Publish your policy, terms and signals"),
+            _("Approve a reservation policy, approve your web-site terms and record where "
+              "they are published; the signals are generated from the policy."),
+            selectors.publish_step_done,
+            _url("policy:overview"),
+        )
+    )  # fmt: skip

@@ -37,6 +37,7 @@ from optout.models import (
     LedgerHead,
     User,
 )
+from optout.services.coverage import coverage_changed
 
 
 def _record(
@@ -195,6 +196,9 @@ def ledger_append(
         mac=entry_mac(digest),
     )
     LedgerHead.objects.filter(pk=head.pk).update(seq=seq, entry_hash=digest)
+    # Every custody event (a master verified, a policy approved, terms captured, a notice
+    # answered, a fingerprint stored...) may change protection coverage.
+    coverage_changed(label=label)
     return entry
 
 

@@ -188,6 +188,7 @@ def _routes() -> list[Route]:
         Route("api:catalog:import-detail", kwargs=lambda o: {"id": o.catalog_import.code}),
         Route("api:catalog:import-report", kwargs=lambda o: {"id": o.catalog_import.code}),
         Route("api:catalog:export", query="?kind=works"),
+        Route("api:catalog:recording-coverage", kwargs=lambda o: {"id": o.recording.code}),
     ]
     for entity in ENTITIES.values():
         key, need = entity.key, entity.capability

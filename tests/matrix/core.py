@@ -77,6 +77,20 @@ ROUTES = [
     Route("job", kwargs=lambda o: {"code": o.job.code}),
     Route("lookup", kwargs=lambda o: {"kind": "recordings"}, query="?q=Ni"),
     Route(
+        "coverage_refresh",
+        read=None,
+        writes={"POST": Capability.VIEW},
+        note="Anyone in the label may ask for its coverage to be recomputed (one job).",
+    ),
+    Route(
+        "coverage_settings",
+        read=None,
+        writes={"POST": Capability.RIGHTS},
+        data=lambda o: {"freshness_days": "30"},
+    ),
+    Route("coverage_csv"),
+    Route("coverage_pdf"),
+    Route(
         "ledger",
         writes={"POST": Capability.VIEW},
         note="Anyone in the label may start a verification of its ledger.",
@@ -113,6 +127,12 @@ ROUTES = [
     Route("api:jobs"),
     Route("api:job", kwargs=lambda o: {"id": o.job.code}),
     Route("api:ledger"),
+    Route(
+        "api:coverage",
+        writes={"PATCH": Capability.RIGHTS},
+        format="json",
+        data=lambda o: {"freshness_days": 30},
+    ),
     Route(
         "api:ledger-verify",
         read=None,

@@ -85,6 +85,7 @@ UNSCOPED_ALLOWED = {
     "evidence/services/captures/request.py": "the scheduler that starts every label's due captures",
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
     "catalog/services/resumable_uploads.py": "expiring every label's abandoned uploads",
+    "optout/services/coverage.py": "the beat task that refreshes every changed label's coverage",
     "evidence/services/packets/checking.py": (
         "an uploaded packet checked against the record of the packet it claims to be"
     ),
