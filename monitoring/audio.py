@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chromaprint
+import numpy as np
 from django.utils.translation import gettext as _
+
+from monitoring.chroma import chroma
+from monitoring.chroma import pack as pack_chroma
 
 SAMPLE_RATE = 11025
 """Chromaprint resamples everything to 11025 Hz itself; decoding straight to it is cheaper."""
@@ -79,6 +83,35 @@ def fingerprint_pcm(pcm: bytes) -> Print:
 
 def fingerprint_file(path: Path, *, rate: float = 1.0) -> Print:
     return fingerprint_pcm(decode(path, rate=rate))
+
+
+ENVELOPE_POINTS = 600
+
+
+def envelope(pcm: bytes, *, points: int = ENVELOPE_POINTS) -> bytes:
+    """The waveform the pages draw: the peak level of ``points`` equal slices, 0-255."""
+    samples = np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32))
+    if len(samples) == 0:
+        return b""
+    edges = np.linspace(0, len(samples), points + 1).astype(np.int64)
+    edges = np.minimum(edges, len(samples) - 1)
+    peaks = np.maximum.reduceat(samples, edges[:-1])
+    return (np.minimum(peaks, 32767) * 255 // 32767).astype(np.uint8).tobytes()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    print: Print
+    chroma: bytes
+    """``monitoring.chroma.pack`` of the pitch-class frames."""
+    envelope: bytes
+
+
+def analyse_file(path: Path) -> Analysis:
+    """One decode of the file for its fingerprint, its chroma and its waveform."""
+    pcm = decode(path)
+    found = fingerprint_pcm(pcm)
+    return Analysis(print=found, chroma=pack_chroma(chroma(pcm)), envelope=envelope(pcm))
 
 
 def pack(values: list[int]) -> bytes:

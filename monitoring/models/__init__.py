@@ -1,5 +1,11 @@
 """Monitoring's models, one module per capability."""
 
-from monitoring.models.fingerprints import Fingerprint, Suspect, SuspectMatch
+from monitoring.models.fingerprints import (
+    Fingerprint,
+    FingerprintIndexState,
+    Suspect,
+    SuspectLead,
+    SuspectMatch,
+)
 
-__all__ = ["Fingerprint", "Suspect", "SuspectMatch"]
+__all__ = ["Fingerprint", "FingerprintIndexState", "Suspect", "SuspectLead", "SuspectMatch"]
