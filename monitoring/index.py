@@ -99,7 +99,7 @@ class ReferenceIndex:
         common = counts > self.cap
         self.dropped = int(np.count_nonzero(common))
         counts[common] = 0
-        kept = np.flatnonzero(~common[hashed]).astype(np.uint32)
+        kept = np.arange(len(values), dtype=np.uint32)[~common[hashed]]
         # Sorting the packed (key, place) pairs is one fast radix-free sort of uint64; the
         # places of a key come out in order.
         packed = (hashed[kept].astype(np.uint64) << np.uint64(32)) | kept

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import psycopg
+from django.db import connection
 from django.db.models import Count, Q
 
 from catalog.models import Master
@@ -44,15 +46,25 @@ def index_fingerprint_ids(*, label: Label) -> tuple[int, ...]:
 
 
 def index_build(*, label: Label) -> ReferenceIndex:
-    """Read the label's fingerprints from PostgreSQL into a fresh in-memory index."""
+    """Read the label's fingerprints from PostgreSQL into a fresh in-memory index.
+
+    The rows come in PostgreSQL's binary format (bytea as raw bytes, not hex text: half
+    the bytes on the wire and no decoding) and go straight into numpy."""
+    sql, params = index_rows(label=label).values_list("pk", "values").query.sql_with_params()
     keys: list[int] = []
     parts: list[Any] = []
-    rows = index_rows(label=label).values_list("pk", "values")
-    for pk, values in rows.iterator(chunk_size=2000):
-        keys.append(pk)
-        parts.append(np.frombuffer(values, dtype="<u4"))
+    connection.ensure_connection()
+    # A server-binding psycopg cursor of Django's connection: Django's own cursors bind on
+    # the client side, which cannot ask for binary results.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        while rows := cursor.fetchmany(5000):
+            for pk, values in rows:
+                keys.append(pk)
+                parts.append(np.frombuffer(values, dtype="<u4"))
     lengths = np.array([len(part) for part in parts], dtype=np.int64)
     values = np.concatenate(parts).astype(np.uint32) if parts else np.zeros(0, np.uint32)
+    del parts
     return ReferenceIndex.from_arrays(np.array(keys, dtype=np.int64), values, lengths)
 
 

@@ -17,7 +17,7 @@ from monitoring.models import Suspect
 from optout.services.jobs import job_execute
 from tests.conftest import PASSWORD, Team
 from tests.monitoring.audio import ffmpeg, run, sox
-from tests.monitoring.conftest import SEEDS
+from tests.monitoring.conftest import SEEDS, catalog, tracks  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,8 @@ def _sign_in(page: Any, email: str) -> None:
 def test_drop_two_suspects_and_escalate_the_match(
     team: Team,
     page: Any,
-    catalog: Callable[[], dict[int, Master]],
-    tracks: dict[int, Path],
+    catalog: Callable[[], dict[int, Master]],  # noqa: F811 - the fixture imported above
+    tracks: dict[int, Path],  # noqa: F811
     tmp_path: Path,
     private_redis: Any,
 ) -> None:

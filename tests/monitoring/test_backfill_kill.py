@@ -70,7 +70,7 @@ def test_a_backfill_killed_midway_completes_without_fingerprinting_twice(
         if fingerprint.master_id in stamps:
             assert fingerprint.fingerprinted_at == stamps[fingerprint.master_id]
     # One "fingerprint stored" custody entry per master: none was fingerprinted twice.
-    stored = LedgerEntry.objects.filter(label=team.label, action="fingerprint.stored")
+    stored = LedgerEntry.objects.for_label(team.label).filter(action="fingerprint.stored")
     assert sorted(stored.values_list("object_code", flat=True)) == sorted(
         str(m.code) for m in masters
     )
