@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Master
-from evidence.models import Capture
+from evidence.models import Capture, Matter
 from monitoring.models import Suspect
 from optout.models import Job
+from optout.services.blobs import blob_store_bytes
 from tests.conftest import Team
 from tests.monitoring.audio import ffmpeg, sox
 from tests.monitoring.conftest import SEEDS, run_job
@@ -90,6 +92,22 @@ def test_a_page_with_audio_is_fetched_captured_and_matched_once_allowed(
     shown = team.client_for(team.viewer).get(detail).json()
     assert shown["capture"] == str(capture.code) and shown["url"] == page_url
     assert shown["audio_url"] == suspect.audio_url
+
+    # Escalated once its capture has finished, the matter holds the capture of the page too
+    # (its outputs stand in here: the capture job itself is tested in tests/evidence/).
+    stand_in = blob_store_bytes(label=team.label, data=b"capture outputs", actor=None)
+    Capture.objects.for_label(team.label).filter(pk=capture.pk).update(
+        status=Capture.Status.DONE, warc=stand_in, provenance=stand_in, bundle=stand_in,
+        captured_at=timezone.now(),
+    )  # fmt: skip
+    escalate = reverse(
+        "api:monitoring:suspect-matter", kwargs={"slug": team.label.slug, "id": suspect.code}
+    )
+    with transaction.atomic():
+        response = team.client_for(team.rights).post(escalate)
+    assert response.status_code == 201, response.content
+    matter = Matter.objects.for_label(team.label).get(code=response.json()["matter"])
+    assert {item.source_key for item in matter.items.all()} == {"suspect", "capture", "master"}
 
     # A direct audio link: no page, no capture.
     status, body = _post(team, http_server.url("/songs/media/copy.mp3"))
