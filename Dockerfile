@@ -11,7 +11,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
       libfontconfig1 fonts-dejavu-core fonts-liberation gettext \
-      ffmpeg sox libsox-fmt-all libchromaprint1 chromium openssl \
+      ffmpeg sox libsox-fmt-all libchromaprint1 libchromaprint-tools chromium openssl \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

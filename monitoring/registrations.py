@@ -33,6 +33,7 @@ def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
     if suspect.status != Suspect.Status.DONE:
         raise NotAddable(_("The suspect has not been checked yet."))
     matches = list(suspect.matches.select_related("recording", "master"))
+    assert suspect.blob is not None  # a checked suspect has its audio
     return MatterItemSnapshot(
         blob=suspect.blob,
         title=_("Suspect copy %(name)s") % {"name": suspect.original_name},
@@ -40,10 +41,13 @@ def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
         description=_("Matched by audio fingerprint: %(titles)s")
         % {"titles": ", ".join(m.recording.title for m in matches) or "-"},
         recorded_at=suspect.created_at,
+        source_url=suspect.url,
         provenance={
             "type": "suspect",
             "suspect": str(suspect.code),
             "sha256": suspect.blob.sha256,
+            "url": suspect.url,
+            "audio_url": suspect.audio_url,
             # Strings, not floats: the provenance is hashed as JSON.
             "matches": [
                 {

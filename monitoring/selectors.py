@@ -5,52 +5,94 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import psycopg
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalog.models import Master, Recording, Release
-from monitoring.audio import unpack
 from monitoring.index import ReferenceIndex
 from monitoring.models import (
     FanReport,
     FanReportGroup,
     Fingerprint,
+    FingerprintIndexState,
     Suspect,
     Watch,
     WatchCheck,
 )
 from optout.models import Label
 
-# Per worker process: label id -> (the fingerprint ids it was built from, the index).
-_INDEXES: dict[int, tuple[tuple[int, ...], ReferenceIndex]] = {}
+# Per worker process: label id -> (the index version it was built at, the index).
+_INDEXES: dict[int, tuple[int, ReferenceIndex]] = {}
+
+
+def index_version(*, label: Label) -> int:
+    """The label's index version in PostgreSQL (0 before anything was fingerprinted)."""
+    found = (
+        FingerprintIndexState.objects.for_label(label)
+        .filter(label=label)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return int(found or 0)
+
+
+def index_rows(*, label: Label) -> Any:
+    """What the index must hold: per recording, the newest ready master version with a
+    ready fingerprint (a master flagged or failed since is left out), as (pk, values)."""
+    return (
+        Fingerprint.objects.for_label(label)
+        .filter(status=Fingerprint.Status.READY, master__status=Master.Status.READY)
+        .order_by("recording_id", "-master__version")
+        .distinct("recording_id")
+    )
 
 
 def index_fingerprint_ids(*, label: Label) -> tuple[int, ...]:
-    """The fingerprints the index holds: per recording, the newest ready master version with
-    a ready fingerprint (a master flagged or failed since is left out)."""
-    rows = (
-        Fingerprint.objects.for_label(label)
-        .filter(status=Fingerprint.Status.READY, master__status=Master.Status.READY)
-        .values_list("pk", "recording_id", "master__version")
-    )
-    newest: dict[int, tuple[int, int]] = {}
-    for pk, recording, version in rows:
-        if recording not in newest or version > newest[recording][1]:
-            newest[recording] = (pk, version)
-    return tuple(sorted(pk for pk, _version in newest.values()))
+    return tuple(sorted(index_rows(label=label).values_list("pk", flat=True)))
+
+
+def index_build(*, label: Label) -> ReferenceIndex:
+    """Read the label's fingerprints from PostgreSQL into a fresh in-memory index.
+
+    The rows come in PostgreSQL's binary format (bytea as raw bytes, not hex text: half
+    the bytes on the wire and no decoding) and go straight into numpy."""
+    sql, params = index_rows(label=label).values_list("pk", "values").query.sql_with_params()
+    keys: list[int] = []
+    parts: list[Any] = []
+    connection.ensure_connection()
+    # A server-binding psycopg cursor of Django's connection: Django's own cursors bind on
+    # the client side, which cannot ask for binary results.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        while rows := cursor.fetchmany(5000):
+            for pk, values in rows:
+                keys.append(pk)
+                parts.append(np.frombuffer(values, dtype="<u4"))
+    lengths = np.array([len(part) for part in parts], dtype=np.int64)
+    values = np.concatenate(parts).astype(np.uint32) if parts else np.zeros(0, np.uint32)
+    del parts
+    return ReferenceIndex.from_arrays(np.array(keys, dtype=np.int64), values, lengths)
 
 
 def label_index(*, label: Label) -> ReferenceIndex:
-    """The label's index, rebuilt in this process only when the set of fingerprints it must
-    hold changed (one small query decides): every worker answers from the same rows."""
-    wanted = index_fingerprint_ids(label=label)
+    """The label's index in this process, built on first use and rebuilt when the version
+    in PostgreSQL moved on (one single-row query decides): every worker, on every
+    machine, answers from the same rows."""
+    version = index_version(label=label)
     cached = _INDEXES.get(label.pk)
-    if cached is not None and cached[0] == wanted:
+    if cached is not None and cached[0] == version:
         return cached[1]
-    rows = Fingerprint.objects.for_label(label).filter(pk__in=wanted).values_list("pk", "values")
-    index = ReferenceIndex((str(pk), unpack(bytes(values))) for pk, values in rows)
-    _INDEXES[label.pk] = (wanted, index)
+    index = index_build(label=label)
+    _INDEXES[label.pk] = (version, index)
     return index
+
+
+def index_loaded(*, label: Label) -> tuple[int, ReferenceIndex] | None:
+    """The version and index this process holds for ``label``, if any (for status)."""
+    return _INDEXES.get(label.pk)
 
 
 @dataclass(frozen=True)
@@ -60,6 +102,7 @@ class IndexStatus:
     pending: int
     failed: int
     indexed_recordings: int
+    version: int
 
     @property
     def missing(self) -> int:
@@ -74,6 +117,7 @@ class IndexStatus:
             "failed": self.failed,
             "missing": self.missing,
             "indexed_recordings": self.indexed_recordings,
+            "version": self.version,
         }
 
 
@@ -93,7 +137,8 @@ def index_status(*, label: Label) -> IndexStatus:
         fingerprinted=counts["fingerprinted"],
         pending=counts["pending"],
         failed=counts["failed"],
-        indexed_recordings=len(index_fingerprint_ids(label=label)),
+        indexed_recordings=index_rows(label=label).count(),
+        version=index_version(label=label),
     )
 
 
@@ -101,7 +146,9 @@ def label_suspects(*, label: Label) -> Any:
     return (
         Suspect.objects.for_label(label)
         .select_related("job", "blob", "created_by", "matter")
-        .prefetch_related("matches__recording", "matches__master")
+        .prefetch_related(
+            "matches__recording", "matches__master", "leads__recording", "leads__master"
+        )
     )
 
 

@@ -10,6 +10,7 @@ app_name = "monitoring"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("suspects/<uuid:code>/", views.suspect, name="suspect"),
+    path("suspects/<uuid:code>/audio/", views.suspect_audio, name="suspect_audio"),
     path("suspects/<uuid:code>/matter/", views.suspect_escalate_view, name="suspect_escalate"),
     path("reports/", reports.reports, name="reports"),
     path("reports/<uuid:code>/", reports.report, name="report"),

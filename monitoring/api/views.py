@@ -1,9 +1,11 @@
 """Monitoring API under /api/v1/labels/<slug>/: suspects (upload, list, detail, escalate to
 a matter) and the fingerprint index's status.
 
-``POST .../suspects/`` takes ``file`` as multipart form data and answers 202 with the
-suspect and its check job; ``GET .../suspects/<id>/`` answers 202 while the check runs and
-200 with the matches once it is done (or failed, with the reason).
+``POST .../suspects/`` takes ``file`` as multipart form data, or JSON ``{"url": ...}`` (a
+direct audio link or a page with an ``<audio>``/``og:audio``, fetched by the job through
+the safe fetcher), and answers 202 with the suspect and its check job;
+``GET .../suspects/<id>/`` answers 202 while the check runs and 200 with the matches and
+the soundalike leads once it is done (or failed, with the reason).
 """
 
 from __future__ import annotations
@@ -11,16 +13,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from monitoring.models import Suspect, SuspectMatch
+from monitoring.models import Suspect, SuspectLead, SuspectMatch
 from monitoring.selectors import index_status, label_suspects
-from monitoring.services.suspects import SuspectError, suspect_escalate, suspect_submit
+from monitoring.services.suspects import (
+    SuspectError,
+    suspect_escalate,
+    suspect_submit,
+    suspect_submit_url,
+)
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
@@ -60,14 +68,47 @@ class SuspectMatchSerializer(serializers.ModelSerializer[SuspectMatch]):
         read_only_fields = fields
 
 
+class SuspectLeadSerializer(serializers.ModelSerializer[SuspectLead]):
+    """A soundalike lead: melody and harmony alike, for a person to listen to. Not a match:
+    it may be a cover, a re-generation of the melody, or a coincidence."""
+
+    recording = serializers.UUIDField(source="recording.code", read_only=True)
+    recording_title = serializers.CharField(source="recording.title", read_only=True)
+    isrc = serializers.CharField(source="recording.isrc", read_only=True)
+    master = serializers.UUIDField(source="master.code", read_only=True)
+
+    class Meta:
+        model = SuspectLead
+        fields = (
+            "rank",
+            "recording",
+            "recording_title",
+            "isrc",
+            "master",
+            "score",
+            "transpose",
+            "tempo",
+            "suspect_offset",
+            "master_offset",
+            "length",
+        )
+        read_only_fields = fields
+
+
 class SuspectSerializer(serializers.ModelSerializer[Suspect]):
     id = serializers.UUIDField(source="code", read_only=True)
-    sha256 = serializers.CharField(source="blob.sha256", read_only=True)
-    size = serializers.IntegerField(source="blob.size", read_only=True)
-    media_type = serializers.CharField(source="blob.media_type", read_only=True)
+    sha256 = serializers.CharField(source="blob.sha256", read_only=True, default=None)
+    size = serializers.IntegerField(source="blob.size", read_only=True, default=None)
+    media_type = serializers.CharField(source="blob.media_type", read_only=True, default=None)
+    capture = serializers.UUIDField(source="capture.code", read_only=True, default=None)
     matter = serializers.UUIDField(source="matter.code", read_only=True, default=None)
     created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
     matches = SuspectMatchSerializer(many=True, read_only=True)
+    leads = SuspectLeadSerializer(
+        many=True,
+        read_only=True,
+        help_text="Soundalike leads for human review (chroma likeness), never matches.",
+    )
     job = JobSerializer(read_only=True)
 
     class Meta:
@@ -75,6 +116,9 @@ class SuspectSerializer(serializers.ModelSerializer[Suspect]):
         fields = (
             "id",
             "original_name",
+            "url",
+            "audio_url",
+            "capture",
             "status",
             "problem",
             "sha256",
@@ -83,6 +127,7 @@ class SuspectSerializer(serializers.ModelSerializer[Suspect]):
             "duration_ms",
             "references",
             "matches",
+            "leads",
             "matter",
             "created_by",
             "created_at",
@@ -96,13 +141,21 @@ class SuspectUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text="An audio file in any format FFmpeg reads.")
 
 
+class SuspectUrlSerializer(serializers.Serializer[Any]):
+    url = serializers.CharField(
+        max_length=2048,
+        help_text="A direct audio link, or a page whose <audio> or og:audio points at one.",
+    )
+
+
 class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
-    """Suspects of the label, newest first; POST submits one (multipart ``file``)."""
+    """Suspects of the label, newest first; POST submits one (multipart ``file``, or JSON
+    ``{"url": ...}``)."""
 
     model = Suspect
     serializer_class = SuspectSerializer
     write_capability = Capability.RIGHTS
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
@@ -111,7 +164,10 @@ class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView)
         return label_suspects(label=self.access.label)
 
     @extend_schema(
-        request={"multipart/form-data": SuspectUploadSerializer},
+        request={
+            "multipart/form-data": SuspectUploadSerializer,
+            "application/json": SuspectUrlSerializer,
+        },
         responses={
             202: SuspectSerializer,
             400: OpenApiResponse(description="Invalid upload"),
@@ -119,6 +175,8 @@ class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView)
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if (request.content_type or "").startswith("application/json"):
+            return self._post_url(request)
         upload, _fields = self.hashed_upload(request, SuspectUploadSerializer)
         try:
             suspect = suspect_submit(
@@ -131,6 +189,19 @@ class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView)
             )
         except SuspectError as error:
             raise exceptions.ValidationError({"file": [error.message]}) from None
+        return Response(SuspectSerializer(suspect).data, status=status.HTTP_202_ACCEPTED)
+
+    def _post_url(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"url": [_("Send an object with a url.")]})
+        incoming = SuspectUrlSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            suspect = suspect_submit_url(
+                label=self.access.label, url=incoming.validated_data["url"], actor=self.access.user
+            )
+        except SuspectError as error:
+            raise exceptions.ValidationError({"url": [error.message]}, code=error.code) from None
         return Response(SuspectSerializer(suspect).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -184,6 +255,9 @@ class IndexStatusSerializer(serializers.Serializer[Any]):
     failed = serializers.IntegerField()
     missing = serializers.IntegerField(help_text="Ready masters never queued for fingerprinting.")
     indexed_recordings = serializers.IntegerField()
+    version = serializers.IntegerField(
+        help_text="The index version in the database; workers reload when theirs is older."
+    )
 
 
 class FingerprintStatusApi(LabelScopedMixin, APIView):

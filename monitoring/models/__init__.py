@@ -1,6 +1,12 @@
 """Monitoring's models, one module per capability."""
 
-from monitoring.models.fingerprints import Fingerprint, Suspect, SuspectMatch
+from monitoring.models.fingerprints import (
+    Fingerprint,
+    FingerprintIndexState,
+    Suspect,
+    SuspectLead,
+    SuspectMatch,
+)
 from monitoring.models.reports import FanReport, FanReportGroup, ReportKind
 from monitoring.models.watches import TermsLanguage, Watch, WatchCheck, WatchPurpose
 
@@ -8,8 +14,10 @@ __all__ = [
     "FanReport",
     "FanReportGroup",
     "Fingerprint",
+    "FingerprintIndexState",
     "ReportKind",
     "Suspect",
+    "SuspectLead",
     "SuspectMatch",
     "TermsLanguage",
     "Watch",

@@ -36,6 +36,11 @@ class Fingerprint(LabelOwnedModel):
     frames = models.PositiveIntegerField(default=0)
     duration_ms = models.PositiveBigIntegerField(null=True, blank=True)
     algorithm = models.PositiveSmallIntegerField(null=True, blank=True)
+    chroma = models.BinaryField(default=b"")
+    """Melody and harmony for soundalike leads: 12 pitch classes per frame of
+    ``monitoring.chroma.FRAME_SECONDS``, float16 (about 40 bytes a second)."""
+    envelope = models.BinaryField(default=b"")
+    """The waveform drawn on the pages: peak level of ``ENVELOPE_POINTS`` slices, uint8."""
     job = models.ForeignKey(
         "optout.Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -54,7 +59,19 @@ class Suspect(LabelOwnedModel):
         DONE = "done", _("Checked")
         FAILED = "failed", _("Failed")
 
-    blob = models.ForeignKey("optout.Blob", on_delete=models.PROTECT, related_name="+")
+    blob = models.ForeignKey(
+        "optout.Blob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    """The suspect's audio; empty until a URL suspect's audio has been fetched."""
+    url = models.CharField(_("URL"), max_length=2048, blank=True)
+    """The address the user gave (a page or a direct audio link), empty for an upload."""
+    audio_url = models.CharField(max_length=2048, blank=True)
+    """Where the audio was fetched from (the page's ``<audio>``/``og:audio`` link)."""
+    capture = models.ForeignKey(
+        "evidence.Capture", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    """The capture of the page the audio was found on."""
+    envelope = models.BinaryField(default=b"")
     original_name = models.CharField(_("original file name"), max_length=255)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -99,3 +116,37 @@ class SuspectMatch(LabelOwnedModel):
 
     class Meta:
         ordering = ("-score",)
+
+
+class SuspectLead(LabelOwnedModel):
+    """A recording whose melody and harmony resemble the suspect's: a lead for a person to
+    listen to, never a match (a cover or a re-generation shares the composition, not the
+    recording)."""
+
+    suspect = models.ForeignKey(Suspect, on_delete=models.CASCADE, related_name="leads")
+    recording = models.ForeignKey("catalog.Recording", on_delete=models.PROTECT, related_name="+")
+    master = models.ForeignKey("catalog.Master", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField(help_text="Chroma cross-similarity, 0 to 1.")
+    transpose = models.SmallIntegerField(
+        default=0, help_text="Semitones the suspect is above the master (-5 to 6)."
+    )
+    tempo = models.FloatField(default=1.0, help_text="The suspect's tempo against the master.")
+    suspect_offset = models.FloatField()
+    master_offset = models.FloatField()
+    length = models.FloatField()
+
+    class Meta:
+        ordering = ("rank",)
+
+
+class FingerprintIndexState(LabelOwnedModel):
+    """The version of a label's fingerprint index. Every change to what the index must hold
+    (a fingerprint stored, a master ready again, a master found flagged) adds one, in the
+    transaction that makes the change; each worker compares it with the version its
+    in-memory index was built at and reloads when it is behind."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("label",), name="fingerprint_index_label")]

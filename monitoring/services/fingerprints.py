@@ -10,19 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalog.models import Master
-from monitoring.audio import ALGORITHM, UnreadableAudio, fingerprint_file, pack
-from monitoring.models import Fingerprint
+from monitoring.audio import ALGORITHM, UnreadableAudio, analyse_file, pack
+from monitoring.models import Fingerprint, FingerprintIndexState
 from optout.jobs import JobFailure
 from optout.models import Job, Label, User
 from optout.services.blobs import blob_local_path
 from optout.services.jobs import job_create
+from optout.services.ledger import ledger_append
 
 FINGERPRINT = "monitoring.fingerprint"
 FINGERPRINT_BACKFILL = "monitoring.fingerprint_backfill"
@@ -60,8 +61,35 @@ def fingerprint_request(*, master: Master, actor: User | None) -> Fingerprint:
 
 
 def on_master_ready(master: Master, actor: User | None) -> None:
-    """The catalog's master-ready hook."""
+    """The catalog's master-ready hook. A master ready again after a re-check returns to
+    the index (its fingerprint is kept): the index version moves on."""
     fingerprint_request(master=master, actor=actor)
+    index_version_bump(label=master.label)
+
+
+def index_version_bump(*, label: Label) -> int:
+    """Tell every worker that the label's index must be reloaded (in the caller's
+    transaction, so the new version is seen together with the rows that caused it)."""
+    with transaction.atomic():
+        updated = (
+            FingerprintIndexState.objects.for_label(label)
+            .filter(label=label)
+            .update(version=F("version") + 1)
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    FingerprintIndexState.objects.create(label=label, version=1)
+            except IntegrityError:  # another worker created it meanwhile
+                FingerprintIndexState.objects.for_label(label).filter(label=label).update(
+                    version=F("version") + 1
+                )
+        version: int = (
+            FingerprintIndexState.objects.for_label(label)
+            .values_list("version", flat=True)
+            .get(label=label)
+        )
+    return version
 
 
 def fingerprint_compute(*, master: Master, job: Job | None = None) -> Fingerprint:
@@ -69,28 +97,47 @@ def fingerprint_compute(*, master: Master, job: Job | None = None) -> Fingerprin
     is returned untouched. Raises UnreadableAudio (after recording it) when the file does
     not decode."""
     label = master.label
-    fingerprint: Fingerprint
-    fingerprint, _created = Fingerprint.objects.for_label(label).get_or_create(
+    Fingerprint.objects.for_label(label).get_or_create(
         label=label, master=master, defaults={"recording_id": master.recording_id, "job": job}
     )
-    if fingerprint.status == Fingerprint.Status.READY:
-        return fingerprint
-    try:
-        with blob_local_path(master.blob) as path:
-            found = fingerprint_file(path)
-    except UnreadableAudio as error:
-        _save(fingerprint, status=Fingerprint.Status.FAILED, problem=error.reason)
-        raise
-    _save(
-        fingerprint,
-        status=Fingerprint.Status.READY,
-        problem="",
-        values=pack(found.values),
-        frames=len(found.values),
-        duration_ms=found.duration_ms,
-        algorithm=ALGORITHM,
-        fingerprinted_at=timezone.now(),
-    )
+    # The row stays locked while the audio is read: the master's own job and a back-fill
+    # never fingerprint the same master at once; a killed worker's attempt rolls back.
+    with transaction.atomic():
+        fingerprint: Fingerprint = (
+            Fingerprint.objects.for_label(label).select_for_update().get(master=master)
+        )
+        if fingerprint.status == Fingerprint.Status.READY:
+            return fingerprint
+        try:
+            with blob_local_path(master.blob) as path:
+                found = analyse_file(path)
+        except UnreadableAudio as error:
+            _save(fingerprint, status=Fingerprint.Status.FAILED, problem=error.reason)
+            failure: UnreadableAudio | None = error
+        else:
+            failure = None
+            _save(
+                fingerprint,
+                status=Fingerprint.Status.READY,
+                problem="",
+                values=pack(found.print.values),
+                frames=len(found.print.values),
+                duration_ms=found.print.duration_ms,
+                algorithm=ALGORITHM,
+                chroma=found.chroma,
+                envelope=found.envelope,
+                fingerprinted_at=timezone.now(),
+            )
+            ledger_append(
+                label=label,
+                actor=None,
+                action="fingerprint.stored",
+                subject=master,
+                data={"frames": fingerprint.frames, "duration_ms": fingerprint.duration_ms},
+            )
+            index_version_bump(label=label)
+    if failure is not None:
+        raise failure
     return fingerprint
 
 

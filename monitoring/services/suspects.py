@@ -4,11 +4,13 @@ recording and its current master."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,17 +19,28 @@ from django.utils.translation import gettext_noop
 from catalog.models import Master
 from evidence.models import Matter
 from evidence.services.matters import matter_create, matter_item_add
-from monitoring.audio import UnreadableAudio, fingerprint_file
+from monitoring import chroma
+from monitoring.audio import UnreadableAudio, decode, envelope, fingerprint_pcm
 from monitoring.index import Hit
-from monitoring.models import Fingerprint, Suspect, SuspectMatch
-from monitoring.selectors import label_index
+from monitoring.models import Fingerprint, Suspect, SuspectLead, SuspectMatch
+from monitoring.selectors import index_rows, label_index
+from monitoring.services.fingerprints import index_version_bump
+from monitoring.services.suspect_urls import (
+    SuspectUrlFailed,
+    suspect_audio_fetch,
+    suspect_url_check,
+)
 from optout.jobs import JobFailure
+from optout.lib.fetch import FetchError
 from optout.models import Label, User
 from optout.services.blobs import blob_local_path, blob_store_hashed
 from optout.services.jobs import job_create
 from optout.services.ledger import ledger_append
 
 SUSPECT_CHECK = "monitoring.suspect_check"
+
+LEADS = 3
+"""How many soundalike leads a suspect keeps (the best chroma likenesses in the catalog)."""
 
 RATES = (1.0, 0.96, 0.98, 1.02, 1.04)
 """Speeds the suspect is also tried at: a copy sped up or slowed down (pitch with it) by up
@@ -88,22 +101,110 @@ def suspect_submit(
     return suspect
 
 
-def _best_hits(path: Path, *, label: Label, progress: Progress) -> tuple[int, dict[str, Any]]:
-    """Fingerprint the file at each rate and keep, per reference, the best hit found."""
+def suspect_submit_url(*, label: Label, url: str, actor: User | None) -> Suspect:
+    """Queue the check of the audio behind ``url`` (a direct link or a page with an
+    ``<audio>`` or ``og:audio``). A URL the fetcher could never fetch (a loopback or private
+    address the operator has not allowed, another scheme...) is refused here; what goes
+    wrong when it is fetched ends the job as failed, with the reason."""
+    try:
+        checked = suspect_url_check(url)
+    except FetchError as error:
+        raise SuspectError(error.message, code=error.code) from None
+    name = (checked.rsplit("/", 1)[-1].split("?", 1)[0] or checked)[:255]
+    with transaction.atomic():
+        code = uuid.uuid4()
+        job = job_create(
+            label=label,
+            kind=SUSPECT_CHECK,
+            actor=actor,
+            title=(_("Check suspect %(name)s") % {"name": checked})[:200],
+            params={"suspect": str(code)},
+        )
+        suspect: Suspect = Suspect.objects.create(
+            code=code, label=label, url=checked, original_name=name, job=job, created_by=actor
+        )
+        ledger_append(
+            label=label,
+            actor=actor,
+            action="suspect.received",
+            subject=suspect,
+            data={"url": checked},
+        )
+    return suspect
+
+
+def _fetch_audio(suspect: Suspect) -> None:
+    """A URL suspect's audio, fetched once: a re-run after a crash finds the blob set."""
+    label = suspect.label
+    found = suspect_audio_fetch(label=label, url=suspect.url, actor=suspect.created_by)
+    with transaction.atomic():
+        _update(
+            suspect,
+            blob=found.blob,
+            audio_url=found.audio_url,
+            capture=found.capture,
+        )
+        ledger_append(
+            label=label,
+            actor=None,
+            action="suspect.fetched",
+            subject=suspect,
+            blob=found.blob,
+            data={
+                "url": suspect.url,
+                "page": found.page_url,
+                "audio": found.audio_url,
+                "capture": str(found.capture.code) if found.capture else "",
+            },
+        )
+
+
+def _best_hits(path: Path, *, label: Label, progress: Progress) -> dict[str, Any]:
+    """Fingerprint the file at each rate and keep, per reference, the best hit found; the
+    chroma and waveform come from the decode at normal speed."""
     index = label_index(label=label)
-    best: dict[str, tuple[Hit, float]] = {}
-    duration_ms = 0
+    best: dict[int, tuple[Hit, float]] = {}
+    found: dict[str, Any] = {"references": len(index)}
     for step, rate in enumerate(RATES):
         progress(
-            100 * step / len(RATES),
+            100 * step / (len(RATES) + 1),
             _("Fingerprinting at %(rate)s times the speed") % {"rate": rate},
         )
-        found = fingerprint_file(path, rate=rate)
-        duration_ms = duration_ms or found.duration_ms
-        for hit in index.search(found.values):
+        pcm = decode(path, rate=rate)
+        printed = fingerprint_pcm(pcm)
+        if rate == 1.0:
+            found["duration_ms"] = printed.duration_ms
+            found["chroma"] = chroma.chroma(pcm)
+            found["envelope"] = envelope(pcm)
+        for hit in index.search(printed.values):
             if hit.key not in best or hit.ber < best[hit.key][0].ber:
                 best[hit.key] = (hit, rate)
-    return duration_ms, {"hits": best, "references": len(index)}
+    found["hits"] = _still_indexed(label=label, hits=best)
+    return found
+
+
+def _still_indexed(
+    *, label: Label, hits: dict[int, tuple[Hit, float]]
+) -> dict[int, tuple[Hit, float]]:
+    """Only the hits on fingerprints the index must still hold. This worker's index may be
+    older than a master flagged since (the catalog does not tell monitoring): such a hit is
+    dropped, and the version moves on so every worker reloads."""
+    if not hits:
+        return hits
+    current = set(index_rows(label=label).filter(pk__in=list(hits)).values_list("pk", flat=True))
+    if len(current) < len(hits):
+        index_version_bump(label=label)
+    return {key: value for key, value in hits.items() if key in current}
+
+
+def _leads(*, label: Label, suspect_chroma: Any) -> list[tuple[Fingerprint, chroma.Likeness]]:
+    """The catalog recordings whose melody and harmony are most like the suspect's."""
+    rows = list(index_rows(label=label).exclude(chroma=b"").select_related("master", "recording"))
+    ranked = chroma.rank(
+        suspect_chroma, [(row.pk, chroma.unpack(bytes(row.chroma))) for row in rows], top=LEADS
+    )
+    by_pk = {row.pk: row for row in rows}
+    return [(by_pk[key], likeness) for key, likeness in ranked]
 
 
 def suspect_check(*, suspect: Suspect, progress: Progress) -> dict[str, Any]:
@@ -113,28 +214,41 @@ def suspect_check(*, suspect: Suspect, progress: Progress) -> dict[str, Any]:
         return {"status": suspect.status}
     label = suspect.label
     try:
+        if suspect.blob is None:
+            progress(0, _("Fetching %(url)s") % {"url": suspect.url})
+            _fetch_audio(suspect)
+        assert suspect.blob is not None
         with blob_local_path(suspect.blob) as path:
-            duration_ms, found = _best_hits(path, label=label, progress=progress)
-    except UnreadableAudio as error:
+            found = _best_hits(path, label=label, progress=progress)
+    except (UnreadableAudio, SuspectUrlFailed) as error:
         with transaction.atomic():
             _update(suspect, status=Suspect.Status.FAILED, problem=error.reason,
                     checked_at=timezone.now())  # fmt: skip
             ledger_append(label=label, actor=None, action="suspect.unreadable",
                           subject=suspect, data={"reason": error.reason})  # fmt: skip
         raise JobFailure(error.reason) from None
+    progress(100 * len(RATES) / (len(RATES) + 1), _("Looking for soundalike leads"))
+    leads = _leads(label=label, suspect_chroma=found["chroma"])
     prints = (
         Fingerprint.objects.for_label(label)
         .select_related("master", "recording")
-        .in_bulk([int(key) for key in found["hits"]])
+        .in_bulk(list(found["hits"]))
     )
     with transaction.atomic():
         SuspectMatch.objects.for_label(label).filter(suspect=suspect).delete()
+        SuspectLead.objects.for_label(label).filter(suspect=suspect).delete()
         matches = [
-            _match(suspect, prints[int(key)], hit, rate)
-            for key, (hit, rate) in found["hits"].items()
+            _match(suspect, prints[key], hit, rate) for key, (hit, rate) in found["hits"].items()
         ]
         SuspectMatch.objects.bulk_create(matches)
-        _update(suspect, status=Suspect.Status.DONE, problem="", duration_ms=duration_ms,
+        SuspectLead.objects.bulk_create(
+            [
+                _lead(suspect, fingerprint, likeness, rank)
+                for rank, (fingerprint, likeness) in enumerate(leads, start=1)
+            ]
+        )
+        _update(suspect, status=Suspect.Status.DONE, problem="",
+                duration_ms=found["duration_ms"], envelope=found["envelope"],
                 references=found["references"], checked_at=timezone.now())  # fmt: skip
         ledger_append(
             label=label,
@@ -148,9 +262,31 @@ def suspect_check(*, suspect: Suspect, progress: Progress) -> dict[str, Any]:
                      "ber": f"{m.ber:.4f}", "rate": f"{m.rate:g}"}
                     for m in matches
                 ],
+                "leads": [
+                    {"recording": str(f.recording.code), "score": f"{like.score:.4f}"}
+                    for f, like in leads
+                ],
             },
         )  # fmt: skip
-    return {"matches": len(matches), "references": found["references"]}
+    return {"matches": len(matches), "leads": len(leads), "references": found["references"]}
+
+
+def _lead(
+    suspect: Suspect, fingerprint: Fingerprint, likeness: chroma.Likeness, rank: int
+) -> SuspectLead:
+    return SuspectLead(
+        label=suspect.label,
+        suspect=suspect,
+        recording=fingerprint.recording,
+        master=fingerprint.master,
+        rank=rank,
+        score=likeness.score,
+        transpose=likeness.transpose,
+        tempo=likeness.tempo,
+        suspect_offset=likeness.suspect_offset,
+        master_offset=likeness.master_offset,
+        length=likeness.length,
+    )
 
 
 def _match(suspect: Suspect, fingerprint: Fingerprint, hit: Hit, rate: float) -> SuspectMatch:
@@ -178,11 +314,25 @@ def _update(suspect: Suspect, **values: Any) -> None:
 
 
 def suspect_check_for_job(*, label: Label, code: str, progress: Progress) -> dict[str, Any]:
-    suspect = Suspect.objects.for_label(label).select_related("blob", "label").filter(code=code)
+    suspect = (
+        Suspect.objects.for_label(label)
+        .select_related("blob", "label", "created_by")
+        .filter(code=code)
+    )
     found = suspect.first()
     if found is None:
         raise JobFailure(_("This suspect no longer exists."))
     return suspect_check(suspect=found, progress=progress)
+
+
+def _add_capture(*, matter: Matter, suspect: Suspect, actor: User | None) -> None:
+    """The capture of the suspect's page, when it has finished (a capture still running
+    can be added to the matter later, from its own page)."""
+    assert suspect.capture is not None
+    with contextlib.suppress(ValidationError):
+        matter_item_add(
+            matter=matter, actor=actor, source_key="capture", source_code=suspect.capture.code
+        )
 
 
 def suspect_escalate(*, suspect: Suspect, actor: User | None) -> Matter:
@@ -207,6 +357,8 @@ def suspect_escalate(*, suspect: Suspect, actor: User | None) -> Matter:
             recordings=[recording.code for recording in recordings],
         )
         matter_item_add(matter=matter, actor=actor, source_key="suspect", source_code=suspect.code)
+        if suspect.capture_id is not None:
+            _add_capture(matter=matter, suspect=suspect, actor=actor)
         for recording in recordings:
             current = (
                 Master.objects.for_label(label).filter(recording=recording, is_current=True).first()

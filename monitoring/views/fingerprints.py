@@ -1,5 +1,6 @@
-"""Monitoring pages: submit suspects, see their matches, escalate one to a matter, and the
-fingerprint index's status."""
+"""Monitoring pages: submit suspects (files dropped or chosen, or a URL), see their matches
+drawn on both waveforms with an A/B comparison, soundalike leads, escalate one to a matter,
+and the fingerprint index's status."""
 
 from __future__ import annotations
 
@@ -15,9 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from monitoring.models import Suspect
-from monitoring.selectors import index_status, label_suspects
-from monitoring.services.suspects import SuspectError, suspect_escalate, suspect_submit
+from monitoring.selectors import index_loaded, index_status, label_suspects
+from monitoring.services.suspects import (
+    SuspectError,
+    suspect_escalate,
+    suspect_submit,
+    suspect_submit_url,
+)
+from monitoring.views.waveforms import comparisons
 from optout.roles import Capability
+from optout.services.blobs import blob_download_response
 from optout.tenancy import LabelAccess, get_owned_or_404, label_view
 from optout.uploads import HashedUploadedFile, accepts_uploads, size_limit_message, upload_error
 
@@ -32,8 +40,10 @@ def _index_page(
         {
             "page": page,
             "index": index_status(label=access.label),
+            "loaded": index_loaded(label=access.label),
             "can_submit": access.can(Capability.RIGHTS),
             "errors": errors or [],
+            "url": request.POST.get("url", "") if request.method == "POST" else "",
         },
         status=status,
     )
@@ -42,15 +52,25 @@ def _index_page(
 @label_view(write=Capability.RIGHTS)
 @accepts_uploads
 def index(request: HttpRequest, access: LabelAccess) -> HttpResponseBase:
-    """The suspects of the label and the index status; POST submits one or more files."""
+    """The suspects of the label and the index status; POST submits one or more files
+    and/or a URL."""
     if request.method != "POST":
         return _index_page(request, access)
     if upload_error(request):
         return _index_page(request, access, [size_limit_message()], status=413)
     uploads = request.FILES.getlist("files")
-    if not uploads:
-        return _index_page(request, access, [_("Choose at least one file.")], status=400)
-    errors, submitted = [], []
+    url = request.POST.get("url", "").strip()
+    if not uploads and not url:
+        return _index_page(
+            request, access, [_("Choose or drop at least one file, or give a URL.")], status=400
+        )
+    errors: list[str] = []
+    submitted: list[Suspect] = []
+    if url:
+        try:
+            submitted.append(suspect_submit_url(label=access.label, url=url, actor=access.user))
+        except SuspectError as error:
+            errors.append(f"{url}: {error.message}")
     for upload in uploads:
         if not isinstance(upload, HashedUploadedFile):
             errors.append(_("The file did not arrive as an upload; send the form again."))
@@ -92,17 +112,33 @@ def _suspect(access: LabelAccess, code: str) -> Suspect:
 @label_view()
 def suspect(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponse:
     found = _suspect(access, code)
+    matches = list(found.matches.all())
+    leads = list(found.leads.all())
     return render(
         request,
         "monitoring/suspect.html",
         {
             "suspect": found,
-            "matches": list(found.matches.all()),
+            "matches": matches,
+            "leads": leads,
+            "match_views": comparisons(found, matches),
+            "lead_views": comparisons(found, leads),
             "can_escalate": access.can(Capability.RIGHTS)
             and found.matter_id is None
             and found.status == Suspect.Status.DONE
             and found.matches.exists(),
         },
+    )
+
+
+@label_view()
+def suspect_audio(request: HttpRequest, access: LabelAccess, code: str) -> HttpResponseBase:
+    """The suspect's audio (the A/B comparison plays it), an authorised download."""
+    found = _suspect(access, code)
+    if found.blob is None:
+        return HttpResponse(status=404)
+    return blob_download_response(
+        blob=found.blob, filename=found.original_name, actor=access.user, subject=found
     )
 
 

@@ -1,4 +1,5 @@
-"""Routes of monitoring: suspects (upload, detail, escalation to a matter), index status."""
+"""Routes of monitoring: suspects (upload or URL, detail, audio for the A/B comparison,
+escalation to a matter), index status."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def _files(objs: Objects) -> dict[str, object]:
 ROUTES = [
     Route("monitoring:index", writes={"POST": RIGHTS}, data=_files, format="multipart"),
     Route("monitoring:suspect", kwargs=lambda o: {"code": o.suspect.code}),
+    Route("monitoring:suspect_audio", kwargs=lambda o: {"code": o.suspect.code}),
     Route(
         "monitoring:suspect_escalate", read=None, writes={"POST": RIGHTS},
         kwargs=lambda o: {"code": o.suspect.code},

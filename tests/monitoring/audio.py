@@ -8,53 +8,82 @@ import math
 import random
 import subprocess
 import wave
-from array import array
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 RATE = 22050
 
 
+# Harmonic weights of each timbre: a plucked string (the originals) and a reedy organ
+# whose odd harmonics dominate (the covers).
+TIMBRES = {"pluck": (1.0, 0.4, 0.0, 0.0), "organ": (0.6, 0.1, 0.5, 0.25)}
+
+
 def _note(
-    out: array[float], start: int, length: int, freq: float, gain: float, decay: float
+    out: npt.NDArray[np.float64],
+    start: int,
+    length: int,
+    freq: float,
+    gain: float,
+    decay: float,
+    timbre: str = "pluck",
 ) -> None:
+    count = max(min(length, len(out) - start), 0)
+    i = np.arange(count, dtype=np.float64)
     step = 2 * math.pi * freq / RATE
-    for i in range(min(length, len(out) - start)):
-        env = gain * math.exp(-decay * i / RATE)
-        out[start + i] += env * (math.sin(step * i) + 0.4 * math.sin(2 * step * i))
+    tone = sum(w * np.sin((n + 1) * step * i) for n, w in enumerate(TIMBRES[timbre]) if w)
+    out[start : start + count] += gain * np.exp(-decay * i / RATE) * tone
 
 
-def synth_track(path: Path, *, seed: int, seconds: float = 75.0) -> Path:
-    """A distinct track for ``seed``: its own scale, tempo, melody, bass and drum pattern."""
+def synth_track(
+    path: Path,
+    *,
+    seed: int,
+    seconds: float = 75.0,
+    transpose: int = 0,
+    tempo: float = 1.0,
+    timbre: str = "pluck",
+    drums: bool = True,
+) -> Path:
+    """A distinct track for ``seed``: its own scale, tempo, melody, bass and drum pattern.
+
+    ``transpose`` (semitones), ``tempo`` (1.1 = 10 % faster), ``timbre`` and ``drums`` make
+    a re-recording of the same composition: the same notes in the same order (``seconds``
+    is the original's length; the cover lasts ``seconds / tempo``), other sounds."""
     rng = random.Random(seed)
-    total = int(seconds * RATE)
-    out = array("d", bytes(8 * total))
-    root = 196.0 * 2 ** (rng.randrange(12) / 12)
+    total = int(seconds / tempo * RATE)
+    out = np.zeros(total, dtype=np.float64)
+    root = 196.0 * 2 ** ((rng.randrange(12) + transpose) / 12)
     scale = [0, 2, 3, 5, 7, 8, 10] if rng.random() < 0.5 else [0, 2, 4, 5, 7, 9, 11]
-    beat = rng.uniform(0.35, 0.6)
+    beat = rng.uniform(0.35, 0.6) / tempo
+    decay = 3.0 if timbre == "pluck" else 1.2
     at = 0
     while at < total:  # melody
         length = int(beat * rng.choice([0.5, 0.5, 1, 1, 1.5, 2]) * RATE)
         degree = rng.randrange(len(scale) * 2)
         freq = root * 2 ** ((scale[degree % 7] + 12 * (degree // 7)) / 12)
-        _note(out, at, length, freq, 0.30, 3.0)
+        _note(out, at, length, freq, 0.30, decay, timbre)
         at += length
-    at, bar = 0, 0
+    at = 0
     while at < total:  # bass, one note a bar of four beats
         length = int(4 * beat * RATE)
-        _note(out, at, length, root / 2 * 2 ** (scale[rng.randrange(7)] / 12), 0.25, 0.8)
+        bass = root / 2 * 2 ** (scale[rng.randrange(7)] / 12)
+        _note(out, at, length, bass, 0.25 if drums else 0.15, 0.8, timbre)
         at += length
-        bar += 1
     pattern = [rng.random() < 0.6 for _ in range(8)]
-    noise = random.Random(seed * 7919)
+    noise = np.random.default_rng(seed * 7919)
     step = int(beat / 2 * RATE)
+    burst = int(0.08 * RATE)
+    shape = 0.35 * np.exp(-40 * np.arange(burst) / RATE)
     for hit, at in enumerate(range(0, total, step)):  # drums: decaying noise bursts
-        if pattern[hit % 8]:
-            for i in range(min(int(0.08 * RATE), total - at)):
-                out[at + i] += 0.35 * math.exp(-40 * i / RATE) * noise.uniform(-1, 1)
-    for i in range(total):  # the noise bed
-        out[i] += 0.02 * noise.uniform(-1, 1)
-    peak = max(abs(v) for v in out) or 1.0
-    pcm = array("h", (int(32000 * v / peak) for v in out))
+        if drums and pattern[hit % 8]:
+            count = min(burst, total - at)
+            out[at : at + count] += shape[:count] * noise.uniform(-1, 1, count)
+    out += 0.02 * noise.uniform(-1, 1, total)  # the noise bed
+    peak = float(np.abs(out).max()) or 1.0
+    pcm = (32000 * out / peak).astype("<i2")
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
