@@ -13,7 +13,7 @@ from evidence.matter_items import (
     NotAddable,
     register_matter_item_source,
 )
-from monitoring.models import Suspect
+from monitoring.models import CrawlerLog, Suspect
 from monitoring.services.fingerprints import on_master_ready
 from optout.navigation import NavItem, register_nav_item
 
@@ -52,6 +52,30 @@ def _suspect_snapshot(suspect: Suspect) -> MatterItemSnapshot:
     )
 
 
+def _crawler_log_snapshot(log: CrawlerLog) -> MatterItemSnapshot:
+    if log.status != CrawlerLog.Status.DONE or log.export_blob is None:
+        raise NotAddable(_("The log has not been analysed yet."))
+    report = log.report
+    return MatterItemSnapshot(
+        blob=log.export_blob,
+        title=_("AI crawler violations in %(name)s") % {"name": log.original_name},
+        filename=f"crawler-log-{log.code}.zip",
+        description=_("%(violations)s violating requests; log SHA-256 %(sha256)s")
+        % {"violations": report.get("violations", 0), "sha256": log.sha256},
+        recorded_at=log.analysed_at,
+        provenance={
+            "type": "crawler_log",
+            "crawler_log": str(log.code),
+            "log_sha256": log.sha256,
+            "log_size": str(log.size),
+            "first_day": report.get("first_day"),
+            "last_day": report.get("last_day"),
+            "violations": str(report.get("violations", 0)),
+            "policy_versions": sorted(report.get("policy_versions", {})),
+        },
+    )
+
+
 def register() -> None:
     register_nav_item(
         NavItem("monitoring", gettext_lazy("Monitoring"), "monitoring:index", order=60)
@@ -65,5 +89,19 @@ def register() -> None:
             snapshot=_suspect_snapshot,
             queryset=lambda label: Suspect.objects.for_label(label).select_related("blob"),
             order=80,
+        )
+    )
+    register_matter_item_source(
+        MatterItemSource(
+            key="crawler_log",
+            model="monitoring.CrawlerLog",
+            verbose_name=gettext_lazy("crawler log report"),
+            snapshot=_crawler_log_snapshot,
+            queryset=lambda label: (
+                CrawlerLog.objects.for_label(label)
+                .filter(status=CrawlerLog.Status.DONE)
+                .select_related("export_blob")
+            ),
+            order=85,
         )
     )

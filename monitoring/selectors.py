@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q, Sum
 
 from catalog.models import Master
 from monitoring.audio import unpack
 from monitoring.index import ReferenceIndex
-from monitoring.models import Fingerprint, Suspect
+from monitoring.models import CrawlerLog, CrawlerLogAgent, Fingerprint, Suspect
 from optout.models import Label
 
 # Per worker process: label id -> (the fingerprint ids it was built from, the index).
@@ -95,3 +95,36 @@ def label_suspects(*, label: Label) -> Any:
         .select_related("job", "blob", "created_by", "matter")
         .prefetch_related("matches__recording", "matches__master")
     )
+
+
+# --- crawler logs ----------------------------------------------------------------------------
+
+
+def label_crawler_logs(*, label: Label) -> Any:
+    return (
+        CrawlerLog.objects.for_label(label)
+        .select_related("job", "blob", "created_by", "evidence_item", "export_blob")
+        .order_by("-created_at")
+    )
+
+
+def crawler_agents_running(*, label: Label) -> list[dict[str, Any]]:
+    """Per agent, over every analysed log of the label: requests, violations, first and
+    last seen (the running view)."""
+    rows = (
+        CrawlerLogAgent.objects.for_label(label)
+        .filter(log__status="done")
+        .values("token", "purpose")
+        .annotate(
+            requests=Sum("requests"),
+            violations=Sum("violations"),
+            signal_fetches=Sum("signal_fetches"),
+            violations_after_robots=Sum("violations_after_robots"),
+            impostors=Sum("impostors"),
+            logs=Count("log", distinct=True),
+            first_seen=Min("first_seen"),
+            last_seen=Max("last_seen"),
+        )
+        .order_by("-violations", "-requests", "token")
+    )
+    return list(rows)

@@ -1,0 +1,436 @@
+"""Reading a web-server access log (nginx/Apache "combined" format) in one streamed pass.
+
+Model-free, so the benchmark can time it alone: the caller gives the agents to look for,
+a way to get the robots.txt in force on a day, and the verification rules; it gets counts
+back. Memory does not grow with the file: lines are read one at a time (a line longer than
+``MAX_LINE_BYTES`` is read in pieces and counted as malformed), the violating lines go to a
+file, and every cache and path counter is bounded.
+
+The hot loop is kept tight on purpose (the benchmark holds it to at least half the speed
+of a loop that only matches the log's regular expression): one precompiled regular
+expression per line, and for the user agent a dict lookup by its exact bytes (the combined
+agent pattern runs once per distinct user-agent string).
+"""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import IO, Any, Protocol
+
+COMBINED = re.compile(
+    rb'^(\S+) \S+ \S+ \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\S+) "((?:[^"\\]|\\.)*)" '
+    rb'"((?:[^"\\]|\\.)*)"'
+)
+"""``%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`` (nginx escapes ``"`` as ``\\x22``,
+Apache as ``\\"``); anything may follow (some servers append fields)."""
+
+MAX_LINE_BYTES = 64 * 1024
+SAMPLE_LINES = 20
+TOP_PATHS = 20
+PATHS_KEPT = 5_000
+"""Distinct paths counted per agent; later new paths are counted under ``(other paths)``."""
+CACHE_LIMIT = 200_000
+OTHER_PATHS = "(other paths)"
+
+SIGNAL_PATHS = frozenset(
+    {
+        b"/robots.txt",
+        b"/ai.txt",
+        b"/llms.txt",
+        b"/.well-known/tdmrep.json",
+        b"/.well-known/ai.txt",
+        b"/tdm-policy.json",
+        b"/license.xml",
+    }
+)
+ROBOTS_PATH = b"/robots.txt"
+GZIP_MAGIC = b"\x1f\x8b"
+
+_MONTHS = {
+    m.encode(): n
+    for n, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+class LineSource(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+class LineSink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+class Rules(Protocol):
+    def can_fetch(self, url: str, user_agent: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    token: str
+    """The registry's token (what the report names)."""
+    purpose: str
+    robots_token: str
+    """The token robots.txt names it by (what the robots.txt decision asks about)."""
+    control_token: str = ""
+    """A control token that governs AI use of what this crawler fetches (Google-Extended
+    for Googlebot): its refusals are counted, not violations of this crawler."""
+
+
+@dataclass(frozen=True)
+class VerifyRule:
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    reverse_dns: tuple[str, ...] = ()
+    resolver: Callable[[str], bool] | None = None
+    """Reverse-then-forward DNS check of an address, only when the operator allowed lookups."""
+
+    def check(self, address: bytes) -> str:
+        """``verified``, ``impostor`` or ``unverifiable``."""
+        if self.networks:
+            try:
+                ip = ipaddress.ip_address(address.decode("ascii"))
+            except (ValueError, UnicodeDecodeError):
+                return "impostor"
+            if ip.version == 6 and ip.ipv4_mapped is not None:
+                ip = ip.ipv4_mapped
+            inside = any(ip.version == n.version and ip in n for n in self.networks)
+            return "verified" if inside else "impostor"
+        if self.reverse_dns and self.resolver is not None:
+            return "verified" if self.resolver(address.decode("ascii", "replace")) else "impostor"
+        return "unverifiable"
+
+
+RobotsForDay = Callable[[date], tuple[str, Rules | None]]
+"""A day -> (the key of the policy version in force, its parsed robots.txt); ("", None)
+when no version was in force."""
+
+
+@dataclass
+class AgentStats:
+    spec: AgentSpec
+    requests: int = 0
+    allowed: int = 0
+    violations: int = 0
+    signal_fetches: int = 0
+    unjudged: int = 0
+    robots_fetches: int = 0
+    violations_after_robots: int = 0
+    control_reserved: int = 0
+    verified: int = 0
+    impostors: int = 0
+    unverifiable: int = 0
+    first: float | None = None
+    last: float | None = None
+    paths: Counter[bytes] = field(default_factory=Counter)
+    violating_paths: Counter[bytes] = field(default_factory=Counter)
+    fetched_robots: bool = False
+
+    def seen(self, moment: float) -> None:
+        if self.first is None or moment < self.first:
+            self.first = moment
+        if self.last is None or moment > self.last:
+            self.last = moment
+
+    @staticmethod
+    def count(counter: Counter[bytes], path: bytes) -> None:
+        if path in counter or len(counter) < PATHS_KEPT:
+            counter[path] += 1
+        else:
+            counter[OTHER_PATHS.encode()] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        def top(counter: Counter[bytes]) -> list[list[Any]]:
+            return [
+                [path.decode("utf-8", "replace"), n] for path, n in counter.most_common(TOP_PATHS)
+            ]
+
+        return {
+            "token": self.spec.token,
+            "purpose": self.spec.purpose,
+            "control_token": self.spec.control_token,
+            "requests": self.requests,
+            "allowed": self.allowed,
+            "violations": self.violations,
+            "signal_fetches": self.signal_fetches,
+            "unjudged": self.unjudged,
+            "robots_fetches": self.robots_fetches,
+            "violations_after_robots": self.violations_after_robots,
+            "control_reserved": self.control_reserved,
+            "verified": self.verified,
+            "impostors": self.impostors,
+            "unverifiable": self.unverifiable,
+            "first_seen": _iso(self.first),
+            "last_seen": _iso(self.last),
+            "top_paths": top(self.paths),
+            "top_violating_paths": top(self.violating_paths),
+        }
+
+
+def _iso(moment: float | None) -> str | None:
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(moment, UTC).isoformat()
+
+
+@dataclass
+class ScanResult:
+    lines: int = 0
+    parsed: int = 0
+    malformed: int = 0
+    malformed_samples: list[list[Any]] = field(default_factory=list)
+    other_requests: int = 0
+    """Parsed requests whose user agent is not in the registry (browsers, other tools)."""
+    agents: dict[str, AgentStats] = field(default_factory=dict)
+    versions: dict[str, list[str]] = field(default_factory=dict)
+    """Policy version key -> [first day, last day] it judged."""
+    first_day: date | None = None
+    last_day: date | None = None
+
+    @property
+    def agent_requests(self) -> int:
+        return sum(s.requests for s in self.agents.values())
+
+    @property
+    def violations(self) -> int:
+        return sum(s.violations for s in self.agents.values())
+
+    @property
+    def robots_ignorers(self) -> list[str]:
+        """Agents that fetched robots.txt and afterwards fetched what it refused them."""
+        return sorted(t for t, s in self.agents.items() if s.violations_after_robots)
+
+    def totals(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "parsed": self.parsed,
+            "malformed": self.malformed,
+            "other_requests": self.other_requests,
+            "agent_requests": self.agent_requests,
+            "violations": self.violations,
+            "signal_fetches": sum(s.signal_fetches for s in self.agents.values()),
+            "unjudged": sum(s.unjudged for s in self.agents.values()),
+            "robots_ignorers": self.robots_ignorers,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+        }
+
+
+class AgentMatcher:
+    """User-agent header -> the registry agent it names (longest token at a word boundary,
+    case-insensitive, as Protego matches), cached by the header's exact bytes."""
+
+    def __init__(self, agents: Iterable[AgentSpec]) -> None:
+        self.by_token = {a.token.lower().encode(): a for a in agents}
+        tokens = sorted(self.by_token, key=len, reverse=True)
+        self._pattern = re.compile(
+            rb"(?<![A-Za-z0-9])(" + b"|".join(re.escape(t) for t in tokens) + rb")(?![A-Za-z0-9])",
+            re.IGNORECASE,
+        )
+        self.cache: dict[bytes, AgentSpec | None] = {}
+
+    def find(self, user_agent: bytes) -> AgentSpec | None:
+        best = b""
+        for match in self._pattern.finditer(user_agent):
+            if len(match.group(1)) > len(best):
+                best = match.group(1)
+        found = self.by_token.get(best.lower()) if best else None
+        if len(self.cache) >= CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[user_agent] = found
+        return found
+
+
+def open_log(path: str) -> IO[bytes] | gzip.GzipFile:
+    """The log's bytes, un-gzipped when it is gzip (by its magic bytes, not its name)."""
+    with open(path, "rb") as probe:
+        head = probe.read(2)
+    if head == GZIP_MAGIC:
+        return gzip.open(path, "rb")
+    return open(path, "rb", buffering=1024 * 1024)
+
+
+def _day(stamp: bytes) -> date:
+    day, month, year = stamp[:11].split(b"/")
+    return date(int(year), _MONTHS[month], int(day))
+
+
+def _offset(zone: bytes) -> int:
+    sign = -1 if zone[:1] == b"-" else 1
+    if len(zone) != 5 or zone[:1] not in b"+-":
+        raise ValueError(zone)
+    return sign * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
+
+
+def scan(
+    stream: LineSource,
+    *,
+    agents: Iterable[AgentSpec],
+    robots_for_day: RobotsForDay,
+    verify: dict[str, VerifyRule] | None = None,
+    violations_out: LineSink | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1 << 20,
+) -> ScanResult:
+    """Read ``stream`` line by line; malformed lines are counted (the first few kept),
+    never fatal. ``violations_out`` receives each violating line verbatim."""
+    result = ScanResult()
+    matcher = AgentMatcher(agents)
+    ua_cache = matcher.cache
+    find = matcher.find
+    match = COMBINED.match
+    rules = verify or {}
+    stats: dict[str, AgentStats] = result.agents
+    days: dict[bytes, tuple[date, float, str, Rules | None]] = {}
+    zones: dict[bytes, int] = {}
+    decisions: dict[tuple[str, str, bytes], tuple[bool, bool]] = {}
+    verdicts: dict[tuple[str, bytes], str] = {}
+    samples = result.malformed_samples
+    readline = stream.readline
+    lines = malformed = other = 0
+
+    def bad(number: int, line: bytes, reason: str) -> None:
+        if len(samples) < SAMPLE_LINES:
+            samples.append([number, reason, line[:500].decode("utf-8", "replace").rstrip("\n")])
+
+    while True:
+        line = readline(MAX_LINE_BYTES)
+        if not line:
+            break
+        lines += 1
+        if progress is not None and not lines % progress_every:
+            progress(lines)
+        if line[-1:] != b"\n" and len(line) == MAX_LINE_BYTES:
+            malformed += 1
+            bad(lines, line, "line too long")
+            while line and line[-1:] != b"\n":  # skip the rest of the line
+                line = readline(MAX_LINE_BYTES)
+            continue
+        found = match(line)
+        if found is None:
+            if line.strip():
+                malformed += 1
+                bad(lines, line, "not combined log format")
+            else:
+                malformed += 1
+                bad(lines, line, "empty line")
+            continue
+        address, stamp, request, _status, _size, _referer, user_agent = found.groups()
+        spec = ua_cache.get(user_agent, False)
+        if spec is False:
+            spec = find(user_agent)
+        if spec is None:
+            other += 1
+            continue
+        assert isinstance(spec, AgentSpec)
+        # An agent's request: the day, the path, the robots.txt of that day.
+        day_key = stamp[:11]
+        day_info = days.get(day_key)
+        try:
+            if day_info is None:
+                day = _day(stamp)
+                version, robots = robots_for_day(day)
+                day_info = (day, (day.toordinal() - _EPOCH) * 86400.0, version, robots)
+                days[day_key] = day_info
+                _note_day(result, day, version)
+            zone = stamp[21:26]
+            offset = zones.get(zone)
+            if offset is None:
+                offset = zones[zone] = _offset(zone)
+            if stamp[11:12] != b":" or stamp[20:21] != b" ":
+                raise ValueError(stamp)
+            moment = (
+                day_info[1]
+                + int(stamp[12:14]) * 3600
+                + int(stamp[15:17]) * 60
+                + int(stamp[18:20])
+                - offset
+            )
+        except (ValueError, KeyError, IndexError):
+            malformed += 1
+            bad(lines, line, "bad timestamp")
+            continue
+        parts = request.split(b" ")
+        if len(parts) != 3 or not parts[1].startswith(b"/"):
+            malformed += 1
+            bad(lines, line, "bad request line")
+            continue
+        target = parts[1]
+        agent = stats.get(spec.token)
+        if agent is None:
+            agent = stats[spec.token] = AgentStats(spec=spec)
+        agent.requests += 1
+        agent.seen(moment)
+        path = target.split(b"?", 1)[0]
+        AgentStats.count(agent.paths, path)
+        rule = rules.get(spec.token)
+        if rule is None:
+            agent.unverifiable += 1
+        else:
+            vkey = (spec.token, address)
+            verdict = verdicts.get(vkey)
+            if verdict is None:
+                if len(verdicts) >= CACHE_LIMIT:
+                    verdicts.clear()
+                verdict = verdicts[vkey] = rule.check(address)
+            if verdict == "verified":
+                agent.verified += 1
+            elif verdict == "impostor":
+                agent.impostors += 1
+            else:
+                agent.unverifiable += 1
+        if path in SIGNAL_PATHS:
+            agent.signal_fetches += 1
+            if path == ROBOTS_PATH:
+                agent.robots_fetches += 1
+                agent.fetched_robots = True
+            continue
+        robots = day_info[3]
+        if robots is None:
+            agent.unjudged += 1
+            continue
+        version = day_info[2]
+        key = (version, spec.token, target)
+        decision = decisions.get(key)
+        if decision is None:
+            if len(decisions) >= CACHE_LIMIT:
+                decisions.clear()
+            url = "http://site" + target.decode("utf-8", "replace")
+            decision = decisions[key] = (
+                robots.can_fetch(url, spec.robots_token),
+                not spec.control_token or robots.can_fetch(url, spec.control_token),
+            )
+        if decision[0]:
+            agent.allowed += 1
+            if not decision[1]:
+                agent.control_reserved += 1
+        else:
+            agent.violations += 1
+            AgentStats.count(agent.violating_paths, path)
+            if agent.fetched_robots:
+                agent.violations_after_robots += 1
+            if violations_out is not None:
+                violations_out.write(line)
+    result.lines = lines
+    result.malformed = malformed
+    result.other_requests = other
+    result.parsed = lines - malformed
+    return result
+
+
+def _note_day(result: ScanResult, day: date, version: str) -> None:
+    if result.first_day is None or day < result.first_day:
+        result.first_day = day
+    if result.last_day is None or day > result.last_day:
+        result.last_day = day
+    if version:
+        span = result.versions.setdefault(version, [day.isoformat(), day.isoformat()])
+        span[0] = min(span[0], day.isoformat())
+        span[1] = max(span[1], day.isoformat())
