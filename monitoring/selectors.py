@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
 
 from catalog.models import Master
 from monitoring.audio import unpack
 from monitoring.index import ReferenceIndex
-from monitoring.models import CrawlerLog, CrawlerLogAgent, Fingerprint, Suspect
+from monitoring.models import (
+    CrawlerLog,
+    CrawlerLogAgent,
+    Fingerprint,
+    PlatformControlCheck,
+    Suspect,
+)
+from monitoring.models.controls import ControlState
+from monitoring.services.controls import (
+    ControlDef,
+    due_on,
+    label_control_defs,
+    latest_checks,
+    recheck_days,
+)
 from optout.models import Label
 
 # Per worker process: label id -> (the fingerprint ids it was built from, the index).
@@ -128,3 +144,40 @@ def crawler_agents_running(*, label: Label) -> list[dict[str, Any]]:
         .order_by("-violations", "-requests", "token")
     )
     return list(rows)
+
+
+# --- platform controls -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    control: ControlDef
+    account: str
+    check: PlatformControlCheck | None
+    due_on: date | None
+    """When the next check is due; None when it was never checked (due now)."""
+    overdue: bool
+
+    @property
+    def state(self) -> str:
+        return self.check.state if self.check is not None else ControlState.UNKNOWN
+
+
+def controls_checklist(*, label: Label, today: date | None = None) -> list[ChecklistRow]:
+    """One row per control, and per account for the per-account controls checked so far
+    (a per-account control never checked has one row without an account)."""
+    today = today or timezone.localdate()
+    days = recheck_days(label=label)
+    latest = latest_checks(label=label)
+    rows = []
+    for control in label_control_defs(label=label):
+        checks = sorted(
+            ((account, check) for (key, account), check in latest.items() if key == control.key),
+            key=lambda pair: pair[0].lower(),
+        )
+        if not checks:
+            rows.append(ChecklistRow(control, "", None, None, False))
+        for account, check in checks:
+            due = due_on(check, days)
+            rows.append(ChecklistRow(control, account, check, due, due < today))
+    return rows

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Recording
-from monitoring.models import Suspect, SuspectMatch
+from monitoring.models import CrawlerLog, Suspect, SuspectMatch
+from monitoring.services.controls import control_check_record
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
 from tests.matrix import Objects, Route, World
@@ -32,6 +33,13 @@ def build(world: World, side: str) -> None:
         score=0.98, ber=0.02, suspect_offset=0, master_offset=0, length=30,
     )  # fmt: skip
     objs.suspect = suspect
+    log_blob = blob_store_bytes(label=label, data=f"log {side}\n".encode(), actor=owner)
+    objs.crawler_log = CrawlerLog.objects.create(
+        label=label, blob=log_blob, original_name="access.log", sha256=log_blob.sha256,
+        size=log_blob.size, status=CrawlerLog.Status.DONE, export_blob=log_blob,
+        report={"violations": 0},
+    )  # fmt: skip
+    control_check_record(label=label, actor=owner, control_key="believe-ai", state="on")
 
 
 def _upload(objs: Objects) -> dict[str, object]:
@@ -56,4 +64,27 @@ ROUTES = [
         data=lambda o: {}, kwargs=lambda o: {"id": o.suspect.code},
     ),
     Route("api:monitoring:fingerprints"),
+    Route("monitoring:controls", writes={"POST": RIGHTS},
+          data=lambda o: {"action": "check", "control": "believe-ai", "state": "off"}),
+    Route("monitoring:crawler_logs", writes={"POST": RIGHTS}, format="multipart",
+          data=lambda o: {"file": SimpleUploadedFile("access.log", b"x\n")}),
+    Route("monitoring:crawler_log", kwargs=lambda o: {"code": o.crawler_log.code}),
+    Route(
+        "monitoring:crawler_log_export", read=None, writes={"POST": RIGHTS},
+        kwargs=lambda o: {"code": o.crawler_log.code},
+    ),
+    Route("api:monitoring:crawler-logs", writes={"POST": RIGHTS}, format="multipart",
+          data=lambda o: {"file": SimpleUploadedFile("access.log", b"x\n")}),
+    Route("api:monitoring:crawler-agents"),
+    Route("api:monitoring:crawler-log", kwargs=lambda o: {"id": o.crawler_log.code}),
+    Route(
+        "api:monitoring:crawler-log-export", read=None, writes={"POST": RIGHTS}, format="json",
+        data=lambda o: {}, kwargs=lambda o: {"id": o.crawler_log.code},
+    ),
+    Route("api:monitoring:platform-controls", writes={"PATCH": RIGHTS}, format="json",
+          data=lambda o: {"recheck_days": 30}),
+    Route("api:monitoring:platform-control-checks", read=None, writes={"POST": RIGHTS},
+          format="json", data=lambda o: {"control": "believe-ai", "state": "off"}),
+    Route("api:monitoring:platform-control-additions", read=None, writes={"POST": RIGHTS},
+          format="json", data=lambda o: {"key": "own-shop", "platform": "Shop", "name": "AI"}),
 ]  # fmt: skip
