@@ -18,14 +18,20 @@ import gzip
 import ipaddress
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO, Any, Protocol
 
+from protego import Protego
+
+from optout.policy.compilers.agents import AgentRegistry
+from optout.policy.compilers.robots import robots_token
+from optout.policy.compilers.vocab import Purpose
+
+_QUOTED = rb'"([^"\\]*(?:\\.[^"\\]*)*)"'
 COMBINED = re.compile(
-    rb'^(\S+) \S+ \S+ \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\S+) "((?:[^"\\]|\\.)*)" '
-    rb'"((?:[^"\\]|\\.)*)"'
+    rb"^(\S+) \S+ \S+ \[([^\]]+)\] " + _QUOTED + rb" (\d{3}) (\S+) " + _QUOTED + b" " + _QUOTED
 )
 """``%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`` (nginx escapes ``"`` as ``\\x22``,
 Apache as ``\\"``); anything may follow (some servers append fields)."""
@@ -37,6 +43,10 @@ PATHS_KEPT = 5_000
 """Distinct paths counted per agent; later new paths are counted under ``(other paths)``."""
 CACHE_LIMIT = 200_000
 OTHER_PATHS = "(other paths)"
+OTHER_PATHS_KEY = OTHER_PATHS.encode()
+CHUNK_BYTES = 1024 * 1024
+LONG_LINE = b"\x00line too long\x00"
+"""Stands in for an over-long line (never matches the log format)."""
 
 SIGNAL_PATHS = frozenset(
     {
@@ -59,10 +69,11 @@ _MONTHS = {
     )
 }
 _EPOCH = date(1970, 1, 1).toordinal()
+_MISSING: Any = object()
 
 
 class LineSource(Protocol):
-    def readline(self, size: int = -1, /) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class LineSink(Protocol):
@@ -71,6 +82,41 @@ class LineSink(Protocol):
 
 class Rules(Protocol):
     def can_fetch(self, url: str, user_agent: str) -> bool: ...
+
+
+class ProtegoRules:
+    """A robots.txt parsed by Protego, and which crawlers share a rule group: crawlers whose
+    groups hold the same rules get the same decision for a URL, so the scan asks Protego
+    once per (group, URL) rather than per (crawler, URL)."""
+
+    def __init__(self, text: str) -> None:
+        self.robots = Protego.parse(text)
+        self._groups: dict[str, Any] = {}
+
+    def can_fetch(self, url: str, user_agent: str) -> bool:
+        return bool(self.robots.can_fetch(url, user_agent))
+
+    def group_of(self, token: str) -> Any:
+        """A key equal for crawlers whose matching groups hold the same rules."""
+        found = self._groups.get(token)
+        if found is None:
+            found = self._groups[token] = self._signature(token)
+        return found
+
+    def _signature(self, token: str) -> Any:
+        # Protego's rule sets are internal: without them each crawler is its own group.
+        matching = getattr(self.robots, "_get_matching_rule_set", None)
+        if matching is None:
+            return ("agent", token)
+        rule_set = matching(token)
+        if rule_set is None:
+            return ("none",)
+        rules = getattr(rule_set, "_rules", None)
+        if rules is None:
+            return ("agent", token)
+        return tuple(
+            (rule.field, getattr(rule.value, "_pattern", id(rule.value))) for rule in rules
+        )
 
 
 @dataclass(frozen=True)
@@ -108,7 +154,7 @@ class VerifyRule:
         return "unverifiable"
 
 
-RobotsForDay = Callable[[date], tuple[str, Rules | None]]
+RobotsForDay = Callable[[date], tuple[str, ProtegoRules | None]]
 """A day -> (the key of the policy version in force, its parsed robots.txt); ("", None)
 when no version was in force."""
 
@@ -132,19 +178,6 @@ class AgentStats:
     paths: Counter[bytes] = field(default_factory=Counter)
     violating_paths: Counter[bytes] = field(default_factory=Counter)
     fetched_robots: bool = False
-
-    def seen(self, moment: float) -> None:
-        if self.first is None or moment < self.first:
-            self.first = moment
-        if self.last is None or moment > self.last:
-            self.last = moment
-
-    @staticmethod
-    def count(counter: Counter[bytes], path: bytes) -> None:
-        if path in counter or len(counter) < PATHS_KEPT:
-            counter[path] += 1
-        else:
-            counter[OTHER_PATHS.encode()] += 1
 
     def as_dict(self) -> dict[str, Any]:
         def top(counter: Counter[bytes]) -> list[list[Any]]:
@@ -223,6 +256,31 @@ class ScanResult:
         }
 
 
+CONTROL_TOKENS = {"Googlebot": "Google-Extended", "Applebot": "Applebot-Extended"}
+"""Control tokens have no crawler: Google-Extended and Applebot-Extended govern what the
+search crawlers' fetches may be used for. A search crawler fetching what its control token
+refuses is not a violation; it is counted, so the report shows what is reserved from AI."""
+
+
+def specs_from_registry(registry: AgentRegistry) -> list[AgentSpec]:
+    """Every crawler of the registry (control tokens fetch nothing themselves)."""
+    tokens = {a.token for a in registry.agents}
+    specs = []
+    for agent in registry.agents:
+        if agent.purpose is Purpose.CONTROL:
+            continue
+        control = CONTROL_TOKENS.get(agent.token, "")
+        specs.append(
+            AgentSpec(
+                token=agent.token,
+                purpose=agent.purpose.value if agent.purpose else "",
+                robots_token=robots_token(agent) or agent.token,
+                control_token=control if control in tokens else "",
+            )
+        )
+    return specs
+
+
 class AgentMatcher:
     """User-agent header -> the registry agent it names (longest token at a word boundary,
     case-insensitive, as Protego matches), cached by the header's exact bytes."""
@@ -269,6 +327,34 @@ def _offset(zone: bytes) -> int:
     return sign * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
 
 
+def _chunks(stream: LineSource) -> Iterator[list[bytes]]:
+    """The stream's lines, a chunk's worth at a time, without their line ends. A line longer
+    than ``MAX_LINE_BYTES`` is given as ``None`` once (and its bytes dropped): never held."""
+    read = stream.read
+    tail = b""
+    skipping = False
+    while True:
+        chunk = read(CHUNK_BYTES)
+        if not chunk:
+            break
+        parts = chunk.split(b"\n")
+        parts[0] = tail + parts[0]
+        tail = parts.pop()
+        if skipping:
+            if not parts:
+                tail = b""
+                continue
+            parts.pop(0)  # the rest of the over-long line
+            skipping = False
+        if len(tail) > MAX_LINE_BYTES:
+            parts.append(LONG_LINE)
+            tail = b""
+            skipping = True
+        yield parts
+    if tail and not skipping:
+        yield [tail]
+
+
 def scan(
     stream: LineSource,
     *,
@@ -277,7 +363,6 @@ def scan(
     verify: dict[str, VerifyRule] | None = None,
     violations_out: LineSink | None = None,
     progress: Callable[[int], None] | None = None,
-    progress_every: int = 1 << 20,
 ) -> ScanResult:
     """Read ``stream`` line by line; malformed lines are counted (the first few kept),
     never fatal. ``violations_out`` receives each violating line verbatim."""
@@ -288,136 +373,142 @@ def scan(
     match = COMBINED.match
     rules = verify or {}
     stats: dict[str, AgentStats] = result.agents
-    days: dict[bytes, tuple[date, float, str, Rules | None]] = {}
+    days: dict[bytes, tuple[date, float, str, ProtegoRules | None]] = {}
     zones: dict[bytes, int] = {}
-    decisions: dict[tuple[str, str, bytes], tuple[bool, bool]] = {}
+    decisions: dict[tuple[str, Any, Any, bytes], tuple[bool, bool]] = {}
     verdicts: dict[tuple[str, bytes], str] = {}
     samples = result.malformed_samples
-    readline = stream.readline
+    write = violations_out.write if violations_out is not None else None
     lines = malformed = other = 0
 
     def bad(number: int, line: bytes, reason: str) -> None:
         if len(samples) < SAMPLE_LINES:
-            samples.append([number, reason, line[:500].decode("utf-8", "replace").rstrip("\n")])
+            samples.append([number, reason, line[:500].decode("utf-8", "replace").rstrip("\r")])
 
-    while True:
-        line = readline(MAX_LINE_BYTES)
-        if not line:
-            break
-        lines += 1
-        if progress is not None and not lines % progress_every:
+    for chunk in _chunks(stream):
+        if progress is not None:
             progress(lines)
-        if line[-1:] != b"\n" and len(line) == MAX_LINE_BYTES:
-            malformed += 1
-            bad(lines, line, "line too long")
-            while line and line[-1:] != b"\n":  # skip the rest of the line
-                line = readline(MAX_LINE_BYTES)
-            continue
-        found = match(line)
-        if found is None:
-            if line.strip():
+        for line in chunk:
+            lines += 1
+            found = match(line)
+            if found is None:
                 malformed += 1
-                bad(lines, line, "not combined log format")
-            else:
+                if line is LONG_LINE:
+                    bad(lines, b"", "line too long")
+                else:
+                    bad(lines, line, "not combined log format" if line.strip() else "empty line")
+                continue
+            user_agent = found[7]
+            cached = ua_cache.get(user_agent, _MISSING)
+            if cached is None:
+                other += 1
+                continue
+            spec: AgentSpec | None = find(user_agent) if cached is _MISSING else cached
+            if spec is None:
+                other += 1
+                continue
+            # An agent's request: the day, the path, the robots.txt of that day.
+            address, stamp, request = found.group(1, 2, 3)
+            day_info = days.get(stamp[:11])
+            try:
+                if day_info is None:
+                    day = _day(stamp)
+                    version, robots = robots_for_day(day)
+                    day_info = (day, (day.toordinal() - _EPOCH) * 86400.0, version, robots)
+                    days[stamp[:11]] = day_info
+                    _note_day(result, day, version)
+                offset = zones.get(stamp[21:])
+                if offset is None:
+                    offset = zones[stamp[21:]] = _offset(stamp[21:])
+                if stamp[11:12] != b":" or stamp[20:21] != b" ":
+                    raise ValueError(stamp)
+                moment = (
+                    day_info[1]
+                    + int(stamp[12:14]) * 3600
+                    + int(stamp[15:17]) * 60
+                    + int(stamp[18:20])
+                    - offset
+                )
+            except (ValueError, KeyError, IndexError):
                 malformed += 1
-                bad(lines, line, "empty line")
-            continue
-        address, stamp, request, _status, _size, _referer, user_agent = found.groups()
-        spec = ua_cache.get(user_agent, False)
-        if spec is False:
-            spec = find(user_agent)
-        if spec is None:
-            other += 1
-            continue
-        assert isinstance(spec, AgentSpec)
-        # An agent's request: the day, the path, the robots.txt of that day.
-        day_key = stamp[:11]
-        day_info = days.get(day_key)
-        try:
-            if day_info is None:
-                day = _day(stamp)
-                version, robots = robots_for_day(day)
-                day_info = (day, (day.toordinal() - _EPOCH) * 86400.0, version, robots)
-                days[day_key] = day_info
-                _note_day(result, day, version)
-            zone = stamp[21:26]
-            offset = zones.get(zone)
-            if offset is None:
-                offset = zones[zone] = _offset(zone)
-            if stamp[11:12] != b":" or stamp[20:21] != b" ":
-                raise ValueError(stamp)
-            moment = (
-                day_info[1]
-                + int(stamp[12:14]) * 3600
-                + int(stamp[15:17]) * 60
-                + int(stamp[18:20])
-                - offset
-            )
-        except (ValueError, KeyError, IndexError):
-            malformed += 1
-            bad(lines, line, "bad timestamp")
-            continue
-        parts = request.split(b" ")
-        if len(parts) != 3 or not parts[1].startswith(b"/"):
-            malformed += 1
-            bad(lines, line, "bad request line")
-            continue
-        target = parts[1]
-        agent = stats.get(spec.token)
-        if agent is None:
-            agent = stats[spec.token] = AgentStats(spec=spec)
-        agent.requests += 1
-        agent.seen(moment)
-        path = target.split(b"?", 1)[0]
-        AgentStats.count(agent.paths, path)
-        rule = rules.get(spec.token)
-        if rule is None:
-            agent.unverifiable += 1
-        else:
-            vkey = (spec.token, address)
-            verdict = verdicts.get(vkey)
-            if verdict is None:
-                if len(verdicts) >= CACHE_LIMIT:
-                    verdicts.clear()
-                verdict = verdicts[vkey] = rule.check(address)
-            if verdict == "verified":
-                agent.verified += 1
-            elif verdict == "impostor":
-                agent.impostors += 1
+                bad(lines, line, "bad timestamp")
+                continue
+            parts = request.split(b" ")
+            if len(parts) != 3 or parts[1][:1] != b"/":
+                malformed += 1
+                bad(lines, line, "bad request line")
+                continue
+            target = parts[1]
+            token = spec.token
+            agent = stats.get(token)
+            if agent is None:
+                agent = stats[token] = AgentStats(spec=spec)
+            agent.requests += 1
+            if agent.first is None or moment < agent.first:
+                agent.first = moment
+            if agent.last is None or moment > agent.last:
+                agent.last = moment
+            path = target.split(b"?", 1)[0]
+            counter = agent.paths
+            if path in counter or len(counter) < PATHS_KEPT:
+                counter[path] += 1
             else:
+                counter[OTHER_PATHS_KEY] += 1
+            rule = rules.get(token)
+            if rule is None:
                 agent.unverifiable += 1
-        if path in SIGNAL_PATHS:
-            agent.signal_fetches += 1
-            if path == ROBOTS_PATH:
-                agent.robots_fetches += 1
-                agent.fetched_robots = True
-            continue
-        robots = day_info[3]
-        if robots is None:
-            agent.unjudged += 1
-            continue
-        version = day_info[2]
-        key = (version, spec.token, target)
-        decision = decisions.get(key)
-        if decision is None:
-            if len(decisions) >= CACHE_LIMIT:
-                decisions.clear()
-            url = "http://site" + target.decode("utf-8", "replace")
-            decision = decisions[key] = (
-                robots.can_fetch(url, spec.robots_token),
-                not spec.control_token or robots.can_fetch(url, spec.control_token),
+            else:
+                verdict = verdicts.get((token, address))
+                if verdict is None:
+                    if len(verdicts) >= CACHE_LIMIT:
+                        verdicts.clear()
+                    verdict = verdicts[(token, address)] = rule.check(address)
+                if verdict == "verified":
+                    agent.verified += 1
+                elif verdict == "impostor":
+                    agent.impostors += 1
+                else:
+                    agent.unverifiable += 1
+            if path in SIGNAL_PATHS:
+                agent.signal_fetches += 1
+                if path == ROBOTS_PATH:
+                    agent.robots_fetches += 1
+                    agent.fetched_robots = True
+                continue
+            robots = day_info[3]
+            if robots is None:
+                agent.unjudged += 1
+                continue
+            key = (
+                day_info[2],
+                robots.group_of(spec.robots_token),
+                robots.group_of(spec.control_token) if spec.control_token else None,
+                target,
             )
-        if decision[0]:
-            agent.allowed += 1
-            if not decision[1]:
-                agent.control_reserved += 1
-        else:
-            agent.violations += 1
-            AgentStats.count(agent.violating_paths, path)
-            if agent.fetched_robots:
-                agent.violations_after_robots += 1
-            if violations_out is not None:
-                violations_out.write(line)
+            decision = decisions.get(key)
+            if decision is None:
+                if len(decisions) >= CACHE_LIMIT:
+                    decisions.clear()
+                url = "http://site" + target.decode("utf-8", "replace")
+                decision = decisions[key] = (
+                    robots.can_fetch(url, spec.robots_token),
+                    not spec.control_token or robots.can_fetch(url, spec.control_token),
+                )
+            if decision[0]:
+                agent.allowed += 1
+                if not decision[1]:
+                    agent.control_reserved += 1
+            else:
+                agent.violations += 1
+                counter = agent.violating_paths
+                if path in counter or len(counter) < PATHS_KEPT:
+                    counter[path] += 1
+                else:
+                    counter[OTHER_PATHS_KEY] += 1
+                if agent.fetched_robots:
+                    agent.violations_after_robots += 1
+                if write is not None:
+                    write(line + b"\n")
     result.lines = lines
     result.malformed = malformed
     result.other_requests = other

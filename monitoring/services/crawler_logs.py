@@ -33,18 +33,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from protego import Protego
 
 from evidence.models import Capture, EvidenceItem
 from evidence.services.items import evidence_item_create
-from monitoring.accesslog import AgentSpec, Rules, ScanResult, VerifyRule, open_log, scan
+from monitoring.accesslog import (
+    AgentSpec,
+    ProtegoRules,
+    ScanResult,
+    VerifyRule,
+    open_log,
+    scan,
+    specs_from_registry,
+)
 from monitoring.models import CrawlerLog, CrawlerLogAgent
 from optout.jobs import JobFailure
 from optout.lib.hashing import copy_and_hash, sha256_file
 from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
-from optout.policy.compilers.robots import robots_token
-from optout.policy.compilers.vocab import Purpose
 from optout.policy.models import PolicyVersion
 from optout.policy.services.agents import agent_registry
 from optout.policy.services.policy import policy_fingerprint
@@ -56,11 +61,6 @@ from optout.uploads import HashedUploadedFile
 
 CRAWLER_LOG_ANALYSE = "monitoring.crawler_log_analyse"
 DATA = Path(__file__).resolve().parent.parent / "data" / "crawler_verification.json"
-
-CONTROL_TOKENS = {"Googlebot": "Google-Extended", "Applebot": "Applebot-Extended"}
-"""Control tokens have no crawler: Google-Extended and Applebot-Extended govern what the
-search crawlers' fetches may be used for. A search crawler fetching what its control token
-refuses is not a violation; it is counted, so the report shows what is reserved from AI."""
 
 Progress = Callable[[int | float, str | None], None]
 
@@ -162,23 +162,7 @@ def crawler_log_from_path(*, label: Label, path: str, actor: User | None) -> Cra
 
 
 def agent_specs() -> list[AgentSpec]:
-    """Every crawler of the registry (control tokens fetch nothing themselves)."""
-    registry = agent_registry()
-    tokens = {a.token for a in registry.agents}
-    specs = []
-    for agent in registry.agents:
-        if agent.purpose is Purpose.CONTROL:
-            continue
-        control = CONTROL_TOKENS.get(agent.token, "")
-        specs.append(
-            AgentSpec(
-                token=agent.token,
-                purpose=agent.purpose.value if agent.purpose else "",
-                robots_token=robots_token(agent) or agent.token,
-                control_token=control if control in tokens else "",
-            )
-        )
-    return specs
+    return specs_from_registry(agent_registry())
 
 
 @cache
@@ -271,7 +255,7 @@ class PolicyHistory:
             .order_by("effective_date", "number")
         )
         self.texts: dict[str, str] = {}
-        self._parsed: dict[str, Rules] = {}
+        self._parsed: dict[str, ProtegoRules] = {}
 
     def version_on(self, day: date) -> PolicyVersion | None:
         found = None
@@ -280,7 +264,7 @@ class PolicyHistory:
                 found = version
         return found
 
-    def __call__(self, day: date) -> tuple[str, Rules | None]:
+    def __call__(self, day: date) -> tuple[str, ProtegoRules | None]:
         version = self.version_on(day)
         if version is None:
             return "", None
@@ -289,7 +273,7 @@ class PolicyHistory:
             bundle = signal_bundle(label=self.label, version=version)
             assert bundle is not None
             self.texts[key] = bundle["robots.txt"]
-            self._parsed[key] = Protego.parse(self.texts[key])
+            self._parsed[key] = ProtegoRules(self.texts[key])
         return key, self._parsed[key]
 
     def by_number(self, key: str) -> PolicyVersion:
@@ -400,15 +384,20 @@ def _read(
         raise JobFailure(_("The log could not be opened: %(e)s") % {"e": error.strerror}) from None
     raw = getattr(stream, "fileobj", None) or stream
 
+    shown = [-1]
+
     def report(lines: int) -> None:
         try:
             done = raw.tell()
         except (OSError, ValueError):
             done = 0
-        progress(min(95, 95 * done / size), _("%(n)s lines read") % {"n": f"{lines:,}"})
+        percent = int(min(95, 95 * done / size))
+        if percent != shown[0]:  # one progress write per percent, not per chunk
+            shown[0] = percent
+            progress(percent, _("%(n)s lines read") % {"n": f"{lines:,}"})
 
     try:
-        with stream, gzip.open(violations, "wb", compresslevel=6) as out:
+        with stream, gzip.open(violations, "wb", compresslevel=1) as out:
             result = scan(
                 stream,
                 agents=agent_specs(),
@@ -416,7 +405,6 @@ def _read(
                 verify=rules,
                 violations_out=out,
                 progress=report,
-                progress_every=200_000,
             )
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise JobFailure(
