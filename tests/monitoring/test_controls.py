@@ -135,6 +135,17 @@ def test_api_lists_adds_and_records_a_check_with_a_screenshot(team: Team) -> Non
     assert period.status_code == 200 and period.json()["recheck_days"] == 30
 
 
+def test_beat_runs_the_overdue_controls_task() -> None:
+    from django.conf import settings
+
+    from optout.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["platform-controls-overdue"]
+    assert entry["task"] == "monitoring.controls_overdue"
+    app.loader.import_default_modules()
+    assert "monitoring.controls_overdue" in app.tasks
+
+
 def test_the_beat_task_raises_an_overdue_alert_once_and_a_new_check_resolves_it(
     team: Team,
 ) -> None:
