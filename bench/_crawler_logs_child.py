@@ -76,7 +76,7 @@ def analyse(path: str) -> int:
     verify = {"GPTBot": VerifyRule(networks=(ipaddress.ip_network("192.0.2.0/24"),))}
     with (
         tempfile.TemporaryDirectory() as folder,
-        open_log(path) as stream,
+        open_log(path) as (stream, _tap),
         gzip.open(Path(folder) / "violations.log.gz", "wb", compresslevel=1) as out,
     ):
         result = scan(

@@ -15,13 +15,16 @@ agent pattern runs once per distinct user-agent string).
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import ipaddress
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import IO, Any, Protocol
+from typing import Any, Protocol, cast
 
 from protego import Protego
 
@@ -159,7 +162,7 @@ RobotsForDay = Callable[[date], tuple[str, ProtegoRules | None]]
 when no version was in force."""
 
 
-@dataclass
+@dataclass(slots=True)
 class AgentStats:
     spec: AgentSpec
     requests: int = 0
@@ -306,18 +309,74 @@ class AgentMatcher:
         return found
 
 
-def open_log(path: str) -> IO[bytes] | gzip.GzipFile:
-    """The log's bytes, un-gzipped when it is gzip (by its magic bytes, not its name)."""
-    with open(path, "rb") as probe:
-        head = probe.read(2)
-    if head == GZIP_MAGIC:
-        return gzip.open(path, "rb")
-    return open(path, "rb", buffering=1024 * 1024)
+class Tap:
+    """Counts (and, if asked, hashes) the file's bytes as the scan reads them: a log still
+    being written gets the hash of exactly the bytes analysed, in the same pass."""
+
+    def __init__(self, raw: io.BufferedReader[io.FileIO], *, hashed: bool) -> None:
+        self._raw = raw
+        self._hash = hashlib.sha256() if hashed else None
+        self.count = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._raw.read(size)
+        self.count += len(data)
+        if self._hash is not None:
+            self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        assert self._hash is not None
+        return self._hash.hexdigest()
+
+
+@contextmanager
+def open_log(path: str, *, hashed: bool = False) -> Iterator[tuple[LineSource, Tap]]:
+    """The log's bytes, un-gzipped when it is gzip (by its magic bytes, not its name), and
+    the tap on the file's own bytes."""
+    with io.BufferedReader(io.FileIO(path, "rb"), buffer_size=1024 * 1024) as raw:
+        tap = Tap(raw, hashed=hashed)
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            with gzip.GzipFile(fileobj=cast(Any, tap), mode="rb") as unzipped:
+                yield unzipped, tap
+        else:
+            yield tap, tap
 
 
 def _day(stamp: bytes) -> date:
     day, month, year = stamp[:11].split(b"/")
     return date(int(year), _MONTHS[month], int(day))
+
+
+_ALLOWED, _VIOLATION, _SIGNAL, _UNJUDGED, _BAD_REQUEST = range(5)
+
+
+def _judge(request: bytes, robots: ProtegoRules | None, spec: AgentSpec) -> tuple[bytes, int, bool]:
+    """(path, what the request is, whether the control token may fetch it)."""
+    parts = request.split(b" ")
+    if len(parts) != 3 or parts[1][:1] != b"/":
+        return b"", _BAD_REQUEST, True
+    target = parts[1]
+    path = target.split(b"?", 1)[0]
+    if path in SIGNAL_PATHS:
+        return path, _SIGNAL, True
+    if robots is None:
+        return path, _UNJUDGED, True
+    url = "http://site" + target.decode("utf-8", "replace")
+    if not robots.can_fetch(url, spec.robots_token):
+        return path, _VIOLATION, True
+    control_ok = not spec.control_token or robots.can_fetch(url, spec.control_token)
+    return path, _ALLOWED, control_ok
+
+
+def _seconds(clock: bytes) -> int:
+    """``HH:MM:SS`` -> seconds into the day."""
+    if len(clock) != 8 or clock[2:3] != b":" or clock[5:6] != b":":
+        raise ValueError(clock)
+    hours, minutes, seconds = int(clock[:2]), int(clock[3:5]), int(clock[6:])
+    if hours > 23 or minutes > 59 or seconds > 60:
+        raise ValueError(clock)
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def _offset(zone: bytes) -> int:
@@ -375,7 +434,11 @@ def scan(
     stats: dict[str, AgentStats] = result.agents
     days: dict[bytes, tuple[date, float, str, ProtegoRules | None]] = {}
     zones: dict[bytes, int] = {}
-    decisions: dict[tuple[str, Any, Any, bytes], tuple[bool, bool]] = {}
+    groups: dict[tuple[str, str], int] = {}
+    group_ids: dict[tuple[str, Any, Any], int] = {}
+    judged: dict[tuple[int, bytes], tuple[bytes, int, bool]] = {}
+    clocks: dict[bytes, int] = {}
+    pending: list[bytes] = []
     verdicts: dict[tuple[str, bytes], str] = {}
     samples = result.malformed_samples
     write = violations_out.write if violations_out is not None else None
@@ -388,6 +451,11 @@ def scan(
     for chunk in _chunks(stream):
         if progress is not None:
             progress(lines)
+        if pending:
+            # The violating lines of the previous chunk, in one write.
+            if write is not None:
+                write(b"\n".join(pending) + b"\n")
+            pending.clear()
         for line in chunk:
             lines += 1
             found = match(line)
@@ -422,24 +490,43 @@ def scan(
                     offset = zones[stamp[21:]] = _offset(stamp[21:])
                 if stamp[11:12] != b":" or stamp[20:21] != b" ":
                     raise ValueError(stamp)
-                moment = (
-                    day_info[1]
-                    + int(stamp[12:14]) * 3600
-                    + int(stamp[15:17]) * 60
-                    + int(stamp[18:20])
-                    - offset
-                )
+                clock = stamp[12:20]
+                seconds = clocks.get(clock)
+                if seconds is None:
+                    seconds = clocks[clock] = _seconds(clock)
+                moment = day_info[1] + seconds - offset
             except (ValueError, KeyError, IndexError):
                 malformed += 1
                 bad(lines, line, "bad timestamp")
                 continue
-            parts = request.split(b" ")
-            if len(parts) != 3 or parts[1][:1] != b"/":
+            token = spec.token
+            version = day_info[2]
+            robots = day_info[3]
+            group = groups.get((version, token))
+            if group is None:
+                # A small int per distinct (version, rule group, control group): the cache
+                # key below is hashed on every line, a tuple of rules would be re-hashed.
+                signature = (
+                    version,
+                    robots.group_of(spec.robots_token) if robots is not None else None,
+                    robots.group_of(spec.control_token)
+                    if robots is not None and spec.control_token
+                    else None,
+                )
+                group = groups[(version, token)] = group_ids.setdefault(signature, len(group_ids))
+            # What the request line means for this rule group (the same for every crawler
+            # the group holds): cached, so Protego is asked once per group and URL.
+            entry = judged.get((group, request))
+            if entry is None:
+                entry = _judge(request, robots, spec)
+                if len(judged) >= CACHE_LIMIT:
+                    judged.clear()
+                judged[(group, request)] = entry
+            path, kind, control_ok = entry
+            if kind == _BAD_REQUEST:
                 malformed += 1
                 bad(lines, line, "bad request line")
                 continue
-            target = parts[1]
-            token = spec.token
             agent = stats.get(token)
             if agent is None:
                 agent = stats[token] = AgentStats(spec=spec)
@@ -448,7 +535,6 @@ def scan(
                 agent.first = moment
             if agent.last is None or moment > agent.last:
                 agent.last = moment
-            path = target.split(b"?", 1)[0]
             counter = agent.paths
             if path in counter or len(counter) < PATHS_KEPT:
                 counter[path] += 1
@@ -469,36 +555,11 @@ def scan(
                     agent.impostors += 1
                 else:
                     agent.unverifiable += 1
-            if path in SIGNAL_PATHS:
-                agent.signal_fetches += 1
-                if path == ROBOTS_PATH:
-                    agent.robots_fetches += 1
-                    agent.fetched_robots = True
-                continue
-            robots = day_info[3]
-            if robots is None:
-                agent.unjudged += 1
-                continue
-            key = (
-                day_info[2],
-                robots.group_of(spec.robots_token),
-                robots.group_of(spec.control_token) if spec.control_token else None,
-                target,
-            )
-            decision = decisions.get(key)
-            if decision is None:
-                if len(decisions) >= CACHE_LIMIT:
-                    decisions.clear()
-                url = "http://site" + target.decode("utf-8", "replace")
-                decision = decisions[key] = (
-                    robots.can_fetch(url, spec.robots_token),
-                    not spec.control_token or robots.can_fetch(url, spec.control_token),
-                )
-            if decision[0]:
+            if kind == _ALLOWED:
                 agent.allowed += 1
-                if not decision[1]:
+                if not control_ok:
                     agent.control_reserved += 1
-            else:
+            elif kind == _VIOLATION:
                 agent.violations += 1
                 counter = agent.violating_paths
                 if path in counter or len(counter) < PATHS_KEPT:
@@ -507,8 +568,16 @@ def scan(
                     counter[OTHER_PATHS_KEY] += 1
                 if agent.fetched_robots:
                     agent.violations_after_robots += 1
-                if write is not None:
-                    write(line + b"\n")
+                pending.append(line)
+            elif kind == _SIGNAL:
+                agent.signal_fetches += 1
+                if path == ROBOTS_PATH:
+                    agent.robots_fetches += 1
+                    agent.fetched_robots = True
+            else:
+                agent.unjudged += 1
+    if pending and write is not None:
+        write(b"\n".join(pending) + b"\n")
     result.lines = lines
     result.malformed = malformed
     result.other_requests = other

@@ -40,6 +40,7 @@ from monitoring.accesslog import (
     AgentSpec,
     ProtegoRules,
     ScanResult,
+    Tap,
     VerifyRule,
     open_log,
     scan,
@@ -378,26 +379,22 @@ def _read(
     rules, described = verification_rules()
     violations = workdir / "violations.log.gz"
     size = max(log.size, 1)
-    try:
-        stream = open_log(str(path))
-    except OSError as error:
-        raise JobFailure(_("The log could not be opened: %(e)s") % {"e": error.strerror}) from None
-    raw = getattr(stream, "fileobj", None) or stream
-
+    hashed = log.source == CrawlerLog.Source.SERVER_PATH
     shown = [-1]
+    tap: Tap | None = None
 
     def report(lines: int) -> None:
-        try:
-            done = raw.tell()
-        except (OSError, ValueError):
-            done = 0
+        done = tap.count if tap is not None else 0
         percent = int(min(95, 95 * done / size))
         if percent != shown[0]:  # one progress write per percent, not per chunk
             shown[0] = percent
             progress(percent, _("%(n)s lines read") % {"n": f"{lines:,}"})
 
     try:
-        with stream, gzip.open(violations, "wb", compresslevel=1) as out:
+        with (
+            open_log(str(path), hashed=hashed) as (stream, tap),
+            gzip.open(violations, "wb", compresslevel=1) as out,
+        ):
             result = scan(
                 stream,
                 agents=agent_specs(),
@@ -406,10 +403,22 @@ def _read(
                 violations_out=out,
                 progress=report,
             )
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+    except OSError as error:
+        if isinstance(error, gzip.BadGzipFile):
+            raise JobFailure(
+                _("The gzip file is damaged or cut short (%(e)s).") % {"e": str(error)}
+            ) from None
+        raise JobFailure(
+            _("The log could not be opened: %(e)s") % {"e": error.strerror or error}
+        ) from None
+    except (EOFError, zlib.error) as error:
         raise JobFailure(
             _("The gzip file is damaged or cut short (%(e)s).") % {"e": str(error) or "EOF"}
         ) from None
+    if hashed:
+        # The server's file may still grow: what was analysed is what was hashed.
+        assert tap is not None
+        log.sha256, log.size = tap.hexdigest(), tap.count
     result_path = _export(workdir, log, result, history, violations, described)
     log.report = {
         **result.totals(),
@@ -437,9 +446,6 @@ def crawler_log_analyse(*, log: CrawlerLog, progress: Progress) -> dict[str, Any
             except CrawlerLogError as error:
                 _fail(log, error.message)
                 raise JobFailure(error.message) from None
-            progress(0, _("Computing the log's SHA-256"))
-            digest = sha256_file(path)
-            log.sha256, log.size = digest.sha256, digest.size
             result, export = _read(log, path, workdir, progress)
         violations_path = workdir / "violations.log.gz"
         with transaction.atomic():

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
+
 from monitoring import accesslog
 from monitoring.accesslog import AgentMatcher, AgentSpec, ProtegoRules, scan
 from tests.monitoring.accesslogs import GPTBOT, line
@@ -27,7 +29,9 @@ def run(data: bytes) -> accesslog.ScanResult:
     return scan(io.BytesIO(data), agents=SPECS, robots_for_day=lambda day: ("1", rules))
 
 
-def test_lines_split_across_chunks_and_over_long_lines_are_counted(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_lines_split_across_chunks_and_over_long_lines_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(accesslog, "CHUNK_BYTES", 64)
     monkeypatch.setattr(accesslog, "MAX_LINE_BYTES", 300)
     day = date(2026, 11, 3)
@@ -43,7 +47,7 @@ def test_lines_split_across_chunks_and_over_long_lines_are_counted(monkeypatch) 
     assert (gpt.requests, gpt.violations, gpt.allowed) == (4, 3, 1)
 
 
-def test_a_log_of_one_endless_line_is_one_malformed_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_log_of_one_endless_line_is_one_malformed_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accesslog, "CHUNK_BYTES", 100)
     monkeypatch.setattr(accesslog, "MAX_LINE_BYTES", 300)
     result = run(b"y" * 10_000)
@@ -61,7 +65,8 @@ def test_escaped_quotes_and_control_tokens() -> None:
     assert result.malformed == 0
     bot = result.agents["Googlebot"]
     assert (bot.requests, bot.allowed, bot.violations, bot.control_reserved) == (2, 2, 0, 1)
-    assert bot.first is not None and bot.first == bot.last - 3600  # 10:00 +0100 is 09:00 UTC
+    assert bot.first is not None and bot.last is not None
+    assert bot.first == bot.last - 3600  # 10:00 +0100 is 09:00 UTC
 
 
 def test_the_longest_token_at_a_word_boundary_names_the_agent() -> None:
