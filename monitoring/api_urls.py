@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from monitoring.api import reports, views, watches
+from monitoring.api import controls, crawler_logs, reports, views, watches
 
 app_name = "monitoring"
 
@@ -22,4 +22,23 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("watches/", watches.WatchListApi.as_view(), name="watches"),
     path("watches/<uuid:id>/", watches.WatchApi.as_view(), name="watch"),
     path("watches/<uuid:id>/capture/", watches.WatchCaptureApi.as_view(), name="watch-capture"),
+    path("crawler-logs/", crawler_logs.CrawlerLogListApi.as_view(), name="crawler-logs"),
+    path("crawler-logs/agents/", crawler_logs.CrawlerAgentsApi.as_view(), name="crawler-agents"),
+    path("crawler-logs/<uuid:id>/", crawler_logs.CrawlerLogApi.as_view(), name="crawler-log"),
+    path(
+        "crawler-logs/<uuid:id>/export/",
+        crawler_logs.CrawlerLogExportApi.as_view(),
+        name="crawler-log-export",
+    ),
+    path("platform-controls/", controls.PlatformControlsApi.as_view(), name="platform-controls"),
+    path(
+        "platform-controls/checks/",
+        controls.PlatformControlCheckApi.as_view(),
+        name="platform-control-checks",
+    ),
+    path(
+        "platform-controls/additions/",
+        controls.LabelPlatformControlApi.as_view(),
+        name="platform-control-additions",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitoring.services.crawler_logs import CRAWLER_LOG_ANALYSE, crawler_log_for_job
 from monitoring.services.fingerprints import (
     FINGERPRINT,
     FINGERPRINT_BACKFILL,
@@ -30,4 +31,11 @@ def fingerprint_backfill_job(ctx: JobContext) -> dict[str, Any]:
 def suspect_check_job(ctx: JobContext) -> dict[str, Any]:
     return suspect_check_for_job(
         label=ctx.job.label, code=str(ctx.params["suspect"]), progress=ctx.progress
+    )
+
+
+@job_kind(CRAWLER_LOG_ANALYSE, max_attempts=2)
+def crawler_log_analyse_job(ctx: JobContext) -> dict[str, Any]:
+    return crawler_log_for_job(
+        label=ctx.job.label, code=str(ctx.params["log"]), progress=ctx.progress
     )

@@ -14,7 +14,7 @@ from evidence.matter_items import (
     register_matter_item_source,
 )
 from evidence.services.captures import register_capture_finished_hook
-from monitoring.models import FanReportGroup, Suspect
+from monitoring.models import CrawlerLog, FanReportGroup, Suspect
 from monitoring.selectors import check_fingerprinted, monitor_step_done
 from monitoring.services.fingerprints import on_master_ready
 from monitoring.services.reports import fan_reports_snapshot
@@ -102,6 +102,30 @@ def _register_coverage() -> None:
     )  # fmt: skip
 
 
+def _crawler_log_snapshot(log: CrawlerLog) -> MatterItemSnapshot:
+    if log.status != CrawlerLog.Status.DONE or log.export_blob is None:
+        raise NotAddable(_("The log has not been analysed yet."))
+    report = log.report
+    return MatterItemSnapshot(
+        blob=log.export_blob,
+        title=_("AI crawler violations in %(name)s") % {"name": log.original_name},
+        filename=f"crawler-log-{log.code}.zip",
+        description=_("%(violations)s violating requests; log SHA-256 %(sha256)s")
+        % {"violations": report.get("violations", 0), "sha256": log.sha256},
+        recorded_at=log.analysed_at,
+        provenance={
+            "type": "crawler_log",
+            "crawler_log": str(log.code),
+            "log_sha256": log.sha256,
+            "log_size": str(log.size),
+            "first_day": report.get("first_day"),
+            "last_day": report.get("last_day"),
+            "violations": str(report.get("violations", 0)),
+            "policy_versions": sorted(report.get("policy_versions", {})),
+        },
+    )
+
+
 def register() -> None:
     _register_coverage()
     register_nav_item(
@@ -127,5 +151,19 @@ def register() -> None:
             snapshot=fan_reports_snapshot,
             queryset=lambda label: FanReportGroup.objects.for_label(label),
             order=85,
+        )
+    )
+    register_matter_item_source(
+        MatterItemSource(
+            key="crawler_log",
+            model="monitoring.CrawlerLog",
+            verbose_name=gettext_lazy("crawler log report"),
+            snapshot=_crawler_log_snapshot,
+            queryset=lambda label: (
+                CrawlerLog.objects.for_label(label)
+                .filter(status=CrawlerLog.Status.DONE)
+                .select_related("export_blob")
+            ),
+            order=86,
         )
     )

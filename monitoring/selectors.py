@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
 import psycopg
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from catalog.models import Master, Recording, Release
 from monitoring.index import ReferenceIndex
 from monitoring.models import (
+    CrawlerLog,
+    CrawlerLogAgent,
     FanReport,
     FanReportGroup,
     Fingerprint,
     FingerprintIndexState,
+    PlatformControlCheck,
     Suspect,
     Watch,
     WatchCheck,
+)
+from monitoring.models.controls import ControlState
+from monitoring.services.controls import (
+    ControlDef,
+    due_on,
+    label_control_defs,
+    latest_checks,
+    recheck_days,
 )
 from optout.models import Label
 
@@ -255,3 +267,73 @@ def check_fingerprinted(label: Label, ids: Any) -> Any:
 
 def monitor_step_done(label: Label) -> bool:
     return Fingerprint.objects.for_label(label).filter(status=Fingerprint.Status.READY).exists()
+
+
+# --- crawler logs ----------------------------------------------------------------------------
+
+
+def label_crawler_logs(*, label: Label) -> Any:
+    return (
+        CrawlerLog.objects.for_label(label)
+        .select_related("job", "blob", "created_by", "evidence_item", "export_blob")
+        .order_by("-created_at")
+    )
+
+
+def crawler_agents_running(*, label: Label) -> list[dict[str, Any]]:
+    """Per agent, over every analysed log of the label: requests, violations, first and
+    last seen (the running view)."""
+    rows = (
+        CrawlerLogAgent.objects.for_label(label)
+        .filter(log__status="done")
+        .values("token", "purpose")
+        .annotate(
+            requests=Sum("requests"),
+            violations=Sum("violations"),
+            signal_fetches=Sum("signal_fetches"),
+            violations_after_robots=Sum("violations_after_robots"),
+            impostors=Sum("impostors"),
+            logs=Count("log", distinct=True),
+            first_seen=Min("first_seen"),
+            last_seen=Max("last_seen"),
+        )
+        .order_by("-violations", "-requests", "token")
+    )
+    return list(rows)
+
+
+# --- platform controls -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    control: ControlDef
+    account: str
+    check: PlatformControlCheck | None
+    due_on: date | None
+    """When the next check is due; None when it was never checked (due now)."""
+    overdue: bool
+
+    @property
+    def state(self) -> str:
+        return self.check.state if self.check is not None else ControlState.UNKNOWN
+
+
+def controls_checklist(*, label: Label, today: date | None = None) -> list[ChecklistRow]:
+    """One row per control, and per account for the per-account controls checked so far
+    (a per-account control never checked has one row without an account)."""
+    today = today or timezone.localdate()
+    days = recheck_days(label=label)
+    latest = latest_checks(label=label)
+    rows = []
+    for control in label_control_defs(label=label):
+        checks = sorted(
+            ((account, check) for (key, account), check in latest.items() if key == control.key),
+            key=lambda pair: pair[0].lower(),
+        )
+        if not checks:
+            rows.append(ChecklistRow(control, "", None, None, False))
+        for account, check in checks:
+            due = due_on(check, days)
+            rows.append(ChecklistRow(control, account, check, due, due < today))
+    return rows

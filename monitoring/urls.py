@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from monitoring.views import controls, crawler_logs, reports, watches
 from monitoring.views import fingerprints as views
-from monitoring.views import reports, watches
 
 app_name = "monitoring"
 
@@ -22,4 +22,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("watches/<uuid:code>/stop/", watches.watch_stop_view, name="watch_stop"),
     path("watches/<uuid:code>/capture/", watches.watch_capture_view, name="watch_capture"),
     path("watches/checks/<uuid:code>/", watches.watch_check_detail, name="watch_check"),
+    path("controls/", controls.controls, name="controls"),
+    path("crawler-logs/", crawler_logs.crawler_logs, name="crawler_logs"),
+    path("crawler-logs/<uuid:code>/", crawler_logs.crawler_log, name="crawler_log"),
+    path(
+        "crawler-logs/<uuid:code>/export/",
+        crawler_logs.crawler_log_export_view,
+        name="crawler_log_export",
+    ),
 ]

@@ -545,6 +545,19 @@ OPTOUT_FETCH_ALLOWED_HOSTS = env.csv("OPTOUT_FETCH_ALLOWED_HOSTS")
 # store (a private deployment's internal CA; the tests' CA).
 OPTOUT_FETCH_CA_BUNDLE = env.text("OPTOUT_FETCH_CA_BUNDLE", "")
 
+# --- Crawler logs and platform controls (monitoring) ----------------------------------------
+
+# Server folders the worker may read access logs from (an operator's choice; none by default).
+OPTOUT_CRAWLER_LOG_DIRS = env.csv("OPTOUT_CRAWLER_LOG_DIRS")
+# A folder holding the crawler IP-range files the operators publish (googlebot.json,
+# gptbot.json...; names in monitoring/data/crawler_verification.json), downloaded by the
+# operator: reports never fetch them.
+OPTOUT_CRAWLER_RANGES_DIR = env.text("OPTOUT_CRAWLER_RANGES_DIR", "")
+# Reverse-then-forward DNS checks of crawler addresses while a log is analysed (network
+# lookups at report time): off unless the operator allows them.
+OPTOUT_CRAWLER_VERIFY_DNS = env.flag("OPTOUT_CRAWLER_VERIFY_DNS", False)
+OPTOUT_CONTROL_CHECK_SECONDS = env.integer("OPTOUT_CONTROL_CHECK_SECONDS", 6 * 3600, minimum=60)
+
 # --- Partner notices -----------------------------------------------------------------------
 
 # A partner that has not answered gets one reminder this many days before the deadline.
@@ -652,4 +665,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": float(OPTOUT_COVERAGE_REFRESH_SECONDS),
     },
     "age-coverage": {"task": "optout.age_coverage", "schedule": 86400.0},
+    "platform-controls-overdue": {
+        "task": "monitoring.controls_overdue",
+        "schedule": float(OPTOUT_CONTROL_CHECK_SECONDS),
+    },
 }

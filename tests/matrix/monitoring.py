@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Recording
 from evidence.services.captures import capture_request
-from monitoring.models import Suspect, SuspectMatch, Watch, WatchCheck
+from monitoring.models import CrawlerLog, Suspect, SuspectMatch, Watch, WatchCheck
+from monitoring.services.controls import control_check_record
 from monitoring.services.reports import fan_report_submit
 from optout.roles import Capability
 from optout.services.blobs import blob_store_bytes
@@ -49,6 +50,13 @@ def build(world: World, side: str) -> None:
     objs.watch_check = WatchCheck.objects.create(
         label=label, watch=objs.watch, capture=capture, outcome="first"
     )
+    log_blob = blob_store_bytes(label=label, data=f"log {side}\n".encode(), actor=owner)
+    objs.crawler_log = CrawlerLog.objects.create(
+        label=label, blob=log_blob, original_name="access.log", sha256=log_blob.sha256,
+        size=log_blob.size, status=CrawlerLog.Status.DONE, export_blob=log_blob,
+        report={"violations": 0},
+    )  # fmt: skip
+    control_check_record(label=label, actor=owner, control_key="believe-ai", state="on")
 
 
 def _upload(objs: Objects) -> dict[str, object]:
@@ -130,4 +138,27 @@ ROUTES = [
           format="json", data=lambda o: {}, kwargs=lambda o: {"id": o.alert.code}),
     Route("api:evidence:alert-preferences", writes={"PUT": Capability.VIEW}, format="json",
           data=lambda o: {"deliveries": {"fan_report": "daily"}}),
+    Route("monitoring:controls", writes={"POST": RIGHTS},
+          data=lambda o: {"action": "check", "control": "believe-ai", "state": "off"}),
+    Route("monitoring:crawler_logs", writes={"POST": RIGHTS}, format="multipart",
+          data=lambda o: {"file": SimpleUploadedFile("access.log", b"x\n")}),
+    Route("monitoring:crawler_log", kwargs=lambda o: {"code": o.crawler_log.code}),
+    Route(
+        "monitoring:crawler_log_export", read=None, writes={"POST": RIGHTS},
+        kwargs=lambda o: {"code": o.crawler_log.code},
+    ),
+    Route("api:monitoring:crawler-logs", writes={"POST": RIGHTS}, format="multipart",
+          data=lambda o: {"file": SimpleUploadedFile("access.log", b"x\n")}),
+    Route("api:monitoring:crawler-agents"),
+    Route("api:monitoring:crawler-log", kwargs=lambda o: {"id": o.crawler_log.code}),
+    Route(
+        "api:monitoring:crawler-log-export", read=None, writes={"POST": RIGHTS}, format="json",
+        data=lambda o: {}, kwargs=lambda o: {"id": o.crawler_log.code},
+    ),
+    Route("api:monitoring:platform-controls", writes={"PATCH": RIGHTS}, format="json",
+          data=lambda o: {"recheck_days": 30}),
+    Route("api:monitoring:platform-control-checks", read=None, writes={"POST": RIGHTS},
+          format="json", data=lambda o: {"control": "believe-ai", "state": "off"}),
+    Route("api:monitoring:platform-control-additions", read=None, writes={"POST": RIGHTS},
+          format="json", data=lambda o: {"key": "own-shop", "platform": "Shop", "name": "AI"}),
 ]  # fmt: skip
