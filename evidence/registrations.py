@@ -444,7 +444,7 @@ def _matter_timeline(matter: Matter) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 at=item.created_at,
-                title=str(_("Item added: %(title)s") % {"title": item.title}),
+                title=str(_("Item added: %(title)s") % {"title": item.display_title}),
                 actor=item.added_by.email if item.added_by else "",
             )
         )

@@ -470,6 +470,11 @@ SPECTACULAR_SETTINGS = {
         "TakedownRouteEnum": "notices.models.takedowns.TakedownRoute",
         "TakedownSignalEnum": "notices.services.takedown_facts.SIGNAL_CHOICES",
         "TakedownSendViaEnum": "notices.services.takedowns.SEND_VIA_CHOICES",
+        "WatchPurposeEnum": "monitoring.models.watches.WatchPurpose",
+        "CapturePurposeEnum": "evidence.models.captures.CapturePurpose",
+        "NoticeScopeEnum": "notices.models.partner_notices.PartnerNotice.Scope",
+        "CrawlerLogStatusEnum": "monitoring.models.crawler_logs.CrawlerLog.Status",
+        "TermsLanguageEnum": "monitoring.models.watches.TermsLanguage",
     },
 }
 

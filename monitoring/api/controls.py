@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from monitoring.services.controls import (
     recheck_days,
     shipped_catalog,
 )
+from optout.api.parsers import JSONParser
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
 from optout.roles import Capability
 from optout.uploads import HashedUploadedFile, size_limit_message, upload_error

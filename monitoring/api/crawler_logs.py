@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +30,7 @@ from monitoring.services.crawler_logs import (
     crawler_log_from_path,
     crawler_log_submit,
 )
+from optout.api.parsers import JSONParser
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
 from optout.roles import Capability

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from monitoring.services.suspects import (
     suspect_submit,
     suspect_submit_url,
 )
+from optout.api.parsers import JSONParser
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability

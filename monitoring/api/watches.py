@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Partner
+from monitoring.api.reports import CaptureStartedSerializer
 from monitoring.models import TermsLanguage, Watch, WatchCheck, WatchPurpose
 from monitoring.selectors import label_watches, watch_checks
 from monitoring.services.watches import (
@@ -192,11 +193,6 @@ class WatchApi(_WatchMixin, APIView):
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         watch_stop(watch=self.watch(), actor=self.access.user)
         return Response(WatchDetailSerializer(self.watch()).data)
-
-
-class CaptureStartedSerializer(serializers.Serializer[Any]):
-    capture = serializers.UUIDField()
-    job = JobSerializer()
 
 
 class WatchCaptureApi(_WatchMixin, APIView):

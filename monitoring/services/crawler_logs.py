@@ -17,7 +17,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import tempfile
 import uuid
 import zipfile
@@ -48,6 +47,7 @@ from monitoring.accesslog import (
 )
 from monitoring.models import CrawlerLog, CrawlerLogAgent
 from optout.jobs import JobFailure
+from optout.lib.fetch.transport import reverse_dns_confirms
 from optout.lib.hashing import copy_and_hash, sha256_file
 from optout.lib.tempfiles import temp_dir
 from optout.models import Label, User
@@ -194,19 +194,7 @@ def _networks(path: Path) -> tuple[Any, ...]:
 
 
 def _dns_resolver(domains: tuple[str, ...]) -> Callable[[str], bool]:
-    def check(address: str) -> bool:
-        try:
-            host = socket.gethostbyaddr(address)[0].rstrip(".").lower()
-        except (OSError, UnicodeError):
-            return False
-        if not any(host == d or host.endswith("." + d) for d in domains):
-            return False
-        try:
-            return address in {info[4][0] for info in socket.getaddrinfo(host, None)}
-        except (OSError, UnicodeError):
-            return False
-
-    return check
+    return lambda address: reverse_dns_confirms(address, domains)
 
 
 def verification_rules() -> tuple[dict[str, VerifyRule], dict[str, dict[str, Any]]]:

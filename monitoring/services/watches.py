@@ -28,7 +28,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from lxml import etree, html
-from warcio.archiveiterator import ArchiveIterator
 
 from catalog.models import Partner
 from catalog.services.partner_risks import partner_risk_raise
@@ -253,6 +252,9 @@ def watch_capture_now(*, watch: Watch, actor: User | None) -> Capture:
 
 def _page_bytes(capture: Capture) -> bytes:
     """The body of the page's final response, from the capture's WARC."""
+    # Imported here: a worker loads warcio only when a job reads a WARC (docs/masters.md).
+    from warcio.archiveiterator import ArchiveIterator
+
     if capture.warc is None:
         return b""
     target = capture.final_url or capture.url

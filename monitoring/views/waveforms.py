@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from monitoring.models import Fingerprint, Suspect
 
@@ -30,9 +32,14 @@ def waveform_svg(envelope: bytes, *, seconds: float, start: float, length: float
     x = min(max(start / seconds, 0.0), 1.0) * WIDTH
     width = min(max(length / seconds, 0.0), 1.0) * WIDTH
     width = min(width, WIDTH - x)
-    return mark_safe(  # noqa: S308 - numbers only, formatted above
+    # A screen reader hears what the picture shows: the stretch it highlights.
+    label = escape(
+        _("Waveform; the highlighted stretch runs from %(start)s s to %(end)s s")
+        % {"start": f"{start:.1f}", "end": f"{start + length:.1f}"}
+    )
+    return mark_safe(  # noqa: S308 - numbers and an escaped label only
         f'<svg class="waveform" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" '
-        f'width="100%" height="{HEIGHT}" role="img" focusable="false">'
+        f'width="100%" height="{HEIGHT}" role="img" aria-label="{label}" focusable="false">'
         f'<rect class="stretch" x="{x:.1f}" y="0" width="{width:.1f}" height="{HEIGHT}" '
         f'fill="#f5c542" fill-opacity="0.45" data-start="{start:.2f}" data-length="{length:.2f}"/>'
         f'<path d="{bars}" fill="none" stroke="#3b5b8c" stroke-width="{max(step * 0.7, 0.5):.2f}"/>'

@@ -634,3 +634,20 @@ def _problem(truncation: str, decode_error: str, limits: Limits) -> FetchError |
             _("The body could not be decompressed: %(detail)s."), params={"detail": decode_error}
         )
     return None
+
+
+def reverse_dns_confirms(address: str, domains: Sequence[str]) -> bool:
+    """Forward-confirmed reverse DNS: ``address`` names a host in one of ``domains`` whose
+    own addresses include ``address`` (how Google, OpenAI and others tell operators to
+    verify their crawlers). Lookups only, no connection; it lives here with every other
+    name lookup so one module answers for what leaves the machine."""
+    try:
+        host = socket.gethostbyaddr(address)[0].rstrip(".").lower()
+    except (OSError, UnicodeError):
+        return False
+    if not any(host == d or host.endswith("." + d) for d in domains):
+        return False
+    try:
+        return address in {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False

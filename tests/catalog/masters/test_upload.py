@@ -268,7 +268,8 @@ def test_it_refuses_a_file_over_the_limit(
     response = post_file(client, url, near, recording=str(recording.code))
     assert response.status_code == 413
     text = response.json()["error"]["message"] if via == "api" else response.content.decode()
-    assert "larger than the limit of 195.3" in text
+    # Sizes read in decimal units everywhere (200,000 bytes is 200.0 kB).
+    assert "larger than the limit of 200.0 kB" in text
     _nothing_stored(team, _media_root, _private_upload_dir)
 
 
