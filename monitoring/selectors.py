@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import psycopg
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from catalog.models import Master, Recording, Release
@@ -54,12 +54,16 @@ def index_version(*, label: Label) -> int:
 def index_rows(*, label: Label) -> Any:
     """What the index must hold: per recording, the newest ready master version with a
     ready fingerprint (a master flagged or failed since is left out), as (pk, values)."""
-    return (
-        Fingerprint.objects.for_label(label)
-        .filter(status=Fingerprint.Status.READY, master__status=Master.Status.READY)
-        .order_by("recording_id", "-master__version")
-        .distinct("recording_id")
+    usable = Fingerprint.objects.for_label(label).filter(
+        status=Fingerprint.Status.READY, master__status=Master.Status.READY
     )
+    # A correlated subquery rather than DISTINCT ON: the embedded default (SQLite) runs it too.
+    newest = (
+        usable.filter(recording_id=OuterRef("recording_id"))
+        .order_by("-master__version", "-pk")
+        .values("pk")[:1]
+    )
+    return usable.filter(pk=Subquery(newest)).order_by("recording_id")
 
 
 def index_fingerprint_ids(*, label: Label) -> tuple[int, ...]:
@@ -71,9 +75,15 @@ def index_build(*, label: Label) -> ReferenceIndex:
 
     The rows come in PostgreSQL's binary format (bytea as raw bytes, not hex text: half
     the bytes on the wire and no decoding) and go straight into numpy."""
-    sql, params = index_rows(label=label).values_list("pk", "values").query.sql_with_params()
+    rows = index_rows(label=label).values_list("pk", "values")
     keys: list[int] = []
     parts: list[Any] = []
+    if connection.vendor != "postgresql":  # the embedded default: plain rows
+        for pk, values in rows.iterator(chunk_size=5000):
+            keys.append(pk)
+            parts.append(np.frombuffer(bytes(values), dtype="<u4"))
+        return _index_from(keys, parts)
+    sql, params = rows.query.sql_with_params()
     connection.ensure_connection()
     # A server-binding psycopg cursor of Django's connection: Django's own cursors bind on
     # the client side, which cannot ask for binary results.
@@ -83,9 +93,13 @@ def index_build(*, label: Label) -> ReferenceIndex:
             for pk, values in rows:
                 keys.append(pk)
                 parts.append(np.frombuffer(values, dtype="<u4"))
+    return _index_from(keys, parts)
+
+
+def _index_from(keys: list[int], parts: list[Any]) -> ReferenceIndex:
     lengths = np.array([len(part) for part in parts], dtype=np.int64)
     values = np.concatenate(parts).astype(np.uint32) if parts else np.zeros(0, np.uint32)
-    del parts
+    del parts[:]
     return ReferenceIndex.from_arrays(np.array(keys, dtype=np.int64), values, lengths)
 
 
