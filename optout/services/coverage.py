@@ -76,9 +76,22 @@ def coverage_changed(*, label: Label) -> None:
 
     Written after the caller's transaction commits: the writer holds no lock on the
     label's coverage row (so it cannot deadlock with the ledger's head lock), and a
-    rolled-back change marks nothing.
+    rolled-back change marks nothing. One mark per label and transaction: an import or a
+    bulk job writes many ledger entries, and each would otherwise queue its own UPDATE.
     """
-    transaction.on_commit(lambda: _mark_changed(label), robust=True)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        current = set(connection.savepoint_ids)
+        for sids, func, _robust in connection.run_on_commit:
+            # Already queued at this level or an outer one: it runs when this one would.
+            if getattr(func, "coverage_label", None) == label.pk and set(sids) <= current:
+                return
+
+    def mark() -> None:
+        _mark_changed(label)
+
+    mark.coverage_label = label.pk  # type: ignore[attr-defined]
+    transaction.on_commit(mark, robust=True)
 
 
 def coverage_refresh_request(*, label: Label, actor: User | None = None) -> Job | None:

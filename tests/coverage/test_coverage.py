@@ -247,3 +247,16 @@ def test_a_next_step_for_one_recording_is_in_the_singular(team: Team) -> None:
     assert "1 recording has no verified master: upload it" in html
     swedish = team.client_for(team.viewer).get(f"/l/{team.label.slug}/", HTTP_ACCEPT_LANGUAGE="sv")
     assert "1 inspelning saknar verifierad master: ladda upp den" in swedish.content.decode()
+
+
+def test_many_changes_in_one_transaction_mark_the_label_once(
+    team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    from optout.services.coverage import coverage_changed
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for _ in range(3):
+            coverage_changed(label=team.label)
+        coverage_changed(label=team.other_label)
+    marks = [c for c in callbacks if getattr(c, "coverage_label", None)]
+    assert sorted(c.coverage_label for c in marks) == sorted([team.label.pk, team.other_label.pk])
