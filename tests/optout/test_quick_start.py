@@ -74,23 +74,28 @@ def _session_processes(session: int) -> list[str]:
 
 def _celery_main(script: int, command: str) -> psutil.Process | None:
     """The main process of ``celery … <command>`` that run-dev started (not a pool child)."""
-    for process in psutil.Process(script).children(recursive=True):
+    family = psutil.Process(script).children(recursive=True)
+    shells = {script} | {p.pid for p in family if _is_shell(p)}
+    for process in family:
         try:
             args = process.cmdline()
-            parent = process.parent()
-        except psutil.NoSuchProcess:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                continue
+        except psutil.Error:
             continue
         is_celery = any("celery" in a for a in args[:2])
-        if not is_celery or command not in args or parent is None:
-            continue
-        try:
-            parent_args = parent.cmdline()
-        except psutil.Error:  # a killed process may linger as a zombie until reaped
-            continue
-        # A pool child's parent is the celery main process; the main one's is run-dev.
-        if not any("celery" in a for a in parent_args[:2]):
+        # A pool child's parent is the celery main process, and a pool child orphaned by a
+        # kill -9 is adopted by init; only the main process has a run-dev shell as parent.
+        if is_celery and command in args and process.ppid() in shells:
             return process
     return None
+
+
+def _is_shell(process: psutil.Process) -> bool:
+    try:
+        return process.name() == "bash"
+    except psutil.Error:
+        return False
 
 
 def _wait_for(check: Any, seconds: float, what: str) -> Any:
@@ -164,7 +169,11 @@ def test_make_run_serves_the_demo_label_with_a_working_worker_and_ctrl_c_stops_a
             60,
             "the worker to be started again",
         )
-        assert "run-dev: the worker exited (status 137)" in (tmp_path / "run.log").read_text()
+        _wait_for(
+            lambda: "run-dev: the worker exited (status 137)" in (tmp_path / "run.log").read_text(),
+            10,
+            "run-dev to report the exit",
+        )
         assert restarted.is_running()
         again = _post_csv(
             f"{base}/api/v1/labels/demo/imports/",
