@@ -93,7 +93,7 @@ def _celery_main(script: int, command: str) -> psutil.Process | None:
 
 def _is_shell(process: psutil.Process) -> bool:
     try:
-        return process.name() == "bash"
+        return bool(process.name() == "bash")
     except psutil.Error:
         return False
 
