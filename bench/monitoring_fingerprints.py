@@ -119,6 +119,9 @@ def _variants(
         "lowpass-8k": lambda: (sox(source, folder / "lowpass.wav", "lowpass", "8000"), 0.0),
         "faster-4pct": lambda: (sox(source, folder / "faster.wav", "speed", "1.04"), 0.0),
         "slower-4pct": lambda: (sox(source, folder / "slower.wav", "speed", "0.96"), 0.0),
+        # Halfway between two of the speeds searched: the farthest a copy can be from one.
+        "faster-2.75pct": lambda: (sox(source, folder / "faster2.wav", "speed", "1.0275"), 0.0),
+        "slower-1.75pct": lambda: (sox(source, folder / "slower2.wav", "speed", "0.9825"), 0.0),
     }
     return {name: make() for name, make in makers.items() if not only or name in only}
 

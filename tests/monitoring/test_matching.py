@@ -34,6 +34,8 @@ VARIANTS: dict[str, tuple[Callable[[Path, Path], Path], float, float]] = {
     "lowpass-8k": (lambda s, d: sox(s, d / "lowpass.wav", "lowpass", "8000"), 0.0, 1.0),
     "faster-4pct": (lambda s, d: sox(s, d / "faster.wav", "speed", "1.04"), 0.0, 1.04),
     "slower-4pct": (lambda s, d: sox(s, d / "slower.wav", "speed", "0.96"), 0.0, 0.96),
+    # Halfway between two searched speeds (0.5 % apart): as far as a copy can be from both.
+    "faster-2.75pct": (lambda s, d: sox(s, d / "faster2.wav", "speed", "1.0275"), 0.0, 1.0275),
 }
 
 
