@@ -59,8 +59,13 @@ def keyset_page(
     sort: Sort,
     cursor: str | None,
     page_size: int,
+    ids_first: bool = False,
 ) -> Page:
-    """One page of ``queryset`` in ``sort`` order (``-`` prefix = descending)."""
+    """One page of ``queryset`` in ``sort`` order (``-`` prefix = descending).
+
+    ``ids_first`` (for searches) finds the page's ids before reading its rows: the walk
+    over the sort order that skips non-matching rows can then be answered from an index
+    alone (see catalog migration 0014), and only the page's rows are read."""
     column = sort.field
     descending = sort.key.startswith("-")
     backwards = False
@@ -79,7 +84,12 @@ def keyset_page(
             )
     reverse = descending != backwards
     order = (f"-{column}", "-code") if reverse else (column, "code")
-    rows = list(queryset.order_by(*order)[: page_size + 1])
+    ordered = queryset.order_by(*order)
+    if ids_first:
+        ids = list(ordered.values_list("pk", flat=True)[: page_size + 1])
+        rows = list(ordered.filter(pk__in=ids)) if ids else []
+    else:
+        rows = list(ordered[: page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:

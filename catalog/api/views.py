@@ -56,7 +56,11 @@ class KeysetPagination(BasePagination):
         size = max(1, min(size, self.max_page_size))
         try:
             self.page = keyset_page(
-                queryset, sort=self.sort, cursor=request.query_params.get("cursor"), page_size=size
+                queryset,
+                sort=self.sort,
+                cursor=request.query_params.get("cursor"),
+                page_size=size,
+                ids_first=bool(request.query_params.get("q", "").strip()),
             )
         except InvalidCursor:
             raise exceptions.ValidationError({"cursor": [_("This cursor is not valid.")]}) from None

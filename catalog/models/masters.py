@@ -145,6 +145,8 @@ class Master(LabelOwnedModel):
         ]
         indexes = [
             models.Index(fields=("label", "-created_at"), name="master_label_recent"),
+            # The dashboard's flagged count and the masters list filtered by status.
+            models.Index(fields=("label", "status"), name="master_label_status"),
         ]
 
     def __str__(self) -> str:

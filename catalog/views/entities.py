@@ -78,7 +78,11 @@ def list_view(entity: Entity) -> View:
         if filterset.is_valid():
             try:
                 page = keyset_page(
-                    filterset.qs, sort=sort, cursor=request.GET.get("cursor"), page_size=PAGE_SIZE
+                    filterset.qs,
+                    sort=sort,
+                    cursor=request.GET.get("cursor"),
+                    page_size=PAGE_SIZE,
+                    ids_first=bool(request.GET.get("q", "").strip()),
                 )
             except InvalidCursor:
                 status = 400
