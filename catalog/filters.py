@@ -90,15 +90,17 @@ def _prefix(word: str) -> bool:
     return len(word) > 1
 
 
+def _tsquery(words: list[str]) -> str:
+    last = f"'{words[-1]}':*" if _prefix(words[-1]) else f"'{words[-1]}'"
+    return " & ".join([*(f"'{w}'" for w in words[:-1]), last])
+
+
 def words_tsquery(term: str) -> str | None:
     """A ``to_tsquery`` text finding every word of ``term``; the last one, which the user
     may still be typing, also as the beginning of a word. Words are letters and digits
     only, so the query needs no escaping."""
     words = query_words(term)
-    if words is None:
-        return None
-    last = f"'{words[-1]}':*" if _prefix(words[-1]) else f"'{words[-1]}'"
-    return " & ".join([*(f"'{w}'" for w in words[:-1]), last])
+    return None if words is None else _tsquery(words)
 
 
 def _word_shares() -> dict[str, float]:
@@ -169,8 +171,8 @@ def _rare_matches(tsquery: str, label: Label) -> list[int] | None:
 def _recording_text_q(term: str, label: Label) -> Q:
     if connection.vendor == "postgresql":
         words = query_words(term)
-        tsquery = words_tsquery(term)
-        if words is not None and tsquery is not None:
+        if words is not None:
+            tsquery = _tsquery(words)
             if estimated_share(words) >= COMMON_SHARE:
                 return _words_match(tsquery)
             rare = _rare_matches(tsquery, label)
