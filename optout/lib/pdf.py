@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+logger = logging.getLogger(__name__)
 ASSET_DIR = Path(__file__).resolve().parent / "pdf_assets"
 MEMORY_LIMIT = 1024 * 1024 * 1024
 CPU_SECONDS = 60
@@ -68,7 +71,32 @@ def _limit_self() -> None:  # pragma: no cover  (runs in the child, before Weasy
 
 
 def render_pdf(html: str, *, timeout: float = WALL_SECONDS) -> RenderResult:
-    """Render ``html`` to PDF bytes in a limited child process."""
+    """Render ``html`` to PDF bytes in a limited child process.
+
+    A child killed by a signal other than its CPU limit is tried once more: a rare crash in
+    the C libraries below WeasyPrint (seen once in hundreds of thousands of renders) should
+    not fail a job, while a document that really exhausts the limits fails twice, bounded.
+    """
+    try:
+        return _render_once(html, timeout=timeout)
+    except RendererCrashed as crash:
+        logger.warning("The PDF renderer crashed (%s); trying once more. %s", crash, crash.trace)
+    try:
+        return _render_once(html, timeout=timeout)
+    except RendererCrashed as crash:
+        logger.warning("The PDF renderer crashed again (%s). %s", crash, crash.trace)
+        raise PdfRenderError(str(crash)) from None
+
+
+class RendererCrashed(PdfRenderError):
+    """The renderer died by a signal other than its CPU limit: worth one more try."""
+
+    def __init__(self, message: str, trace: str) -> None:
+        super().__init__(message)
+        self.trace = trace
+
+
+def _render_once(html: str, *, timeout: float) -> RenderResult:
     with tempfile.TemporaryDirectory(prefix="pdf-") as scratch:
         out = Path(scratch) / "out.pdf"
         env = {
@@ -79,7 +107,15 @@ def render_pdf(html: str, *, timeout: float = WALL_SECONDS) -> RenderResult:
         }
         try:
             completed = subprocess.run(  # noqa: S603  (our interpreter running this file)
-                [sys.executable, "-I", str(Path(__file__).resolve()), str(out)],
+                # faulthandler: a crash leaves its Python stack on stderr, for the log.
+                [
+                    sys.executable,
+                    "-I",
+                    "-X",
+                    "faulthandler",
+                    str(Path(__file__).resolve()),
+                    str(out),
+                ],
                 input=json.dumps({"html": html, "assets": str(ASSET_DIR)}).encode("utf-8"),
                 capture_output=True,
                 timeout=timeout,
@@ -90,8 +126,12 @@ def render_pdf(html: str, *, timeout: float = WALL_SECONDS) -> RenderResult:
             raise PdfRenderError(
                 f"Rendering the PDF took longer than {int(timeout)} seconds."
             ) from None
-        if completed.returncode != 0 or not out.exists():
-            raise PdfRenderError(_failure(completed.returncode, completed.stderr))
+        code = completed.returncode
+        if code < 0 and signal.Signals(-code) is not signal.SIGXCPU:
+            trace = completed.stderr.decode("utf-8", "replace")[-2000:]
+            raise RendererCrashed(_failure(code, completed.stderr), trace)
+        if code != 0 or not out.exists():
+            raise PdfRenderError(_failure(code, completed.stderr))
         try:
             report = json.loads(completed.stdout.decode("utf-8") or "{}")
         except ValueError:
@@ -101,8 +141,6 @@ def render_pdf(html: str, *, timeout: float = WALL_SECONDS) -> RenderResult:
 
 def _failure(code: int, stderr: bytes) -> str:
     if code < 0:
-        import signal
-
         name = signal.Signals(-code).name
         if name == "SIGXCPU":
             return f"Rendering the PDF used more than {CPU_SECONDS} seconds of CPU."

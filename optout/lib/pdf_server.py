@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import logging
 import os
 import selectors
 import shutil
@@ -37,7 +38,16 @@ from typing import IO
 HERE = Path(__file__).resolve().parent
 
 if __package__:
-    from optout.lib.pdf import ASSET_DIR, WALL_SECONDS, PdfRenderError, RenderResult, _failure
+    from optout.lib.pdf import (
+        ASSET_DIR,
+        WALL_SECONDS,
+        PdfRenderError,
+        RendererCrashed,
+        RenderResult,
+        _failure,
+    )
+
+logger = logging.getLogger(__name__)
 
 MAX_DOCUMENTS = 200
 _WARM_UP = "<html><body><p>Optout ÅÄÖ é ß 日本語 한국어 中文 العربية</p></body></html>"
@@ -103,16 +113,21 @@ class _Helper:
                 process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
                 process.stdin.flush()
                 line = _read_line(process.stdout, timeout=timeout)
-            except (OSError, TimeoutError) as exc:
+            except TimeoutError:
                 self.stop()
-                if isinstance(exc, TimeoutError):
-                    raise PdfRenderError(
-                        f"Rendering the PDF took longer than {int(timeout)} seconds."
-                    ) from None
-                raise PdfRenderError("The PDF renderer stopped unexpectedly.") from None
-            if not line:  # killed by a limit (CPU, memory) while rendering
-                code = process.wait(timeout=5)
+                raise PdfRenderError(
+                    f"Rendering the PDF took longer than {int(timeout)} seconds."
+                ) from None
+            except OSError:  # the helper is gone: its exit status below says how
+                line = b""
+            if not line:  # killed by a limit (CPU, memory) or a crash while rendering
+                try:
+                    code = process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    code = 1
                 self.stop()
+                if code < 0 and signal.Signals(-code) is not signal.SIGXCPU:
+                    raise RendererCrashed(_failure(code, b""), "")
                 raise PdfRenderError(_failure(code, b""))
             report = json.loads(line)
             if not report.get("ok") or not out.exists():
@@ -159,7 +174,15 @@ def render_pdf_warm(html: str, *, timeout: float | None = None) -> RenderResult:
         if _helper is None:
             _helper = _Helper()
         helper = _helper
-    return helper.render(html, timeout=timeout if timeout is not None else WALL_SECONDS)
+    limit = timeout if timeout is not None else WALL_SECONDS
+    try:
+        return helper.render(html, timeout=limit)
+    except RendererCrashed as crash:  # as render_pdf: once more, in a fresh helper
+        logger.warning("The warm PDF renderer crashed (%s); trying once more.", crash)
+    try:
+        return helper.render(html, timeout=limit)
+    except RendererCrashed as crash:
+        raise PdfRenderError(str(crash)) from None
 
 
 def render_pdf_warm_stop() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import zlib
 from collections.abc import Iterator
@@ -141,3 +142,38 @@ def test_a_render_that_runs_too_long_is_stopped() -> None:
     rows = "".join(f"<tr><td>{i}</td><td>{'word ' * 40}</td></tr>" for i in range(20000))
     with pytest.raises(PdfRenderError, match="longer than"):
         render_pdf(f"<table>{rows}</table>", timeout=1)
+
+
+def _crashing_interpreter(tmp_path: Path, *, crashes: int) -> Path:
+    """A stand-in for the renderer's interpreter that dies by SIGSEGV ``crashes`` times."""
+    count = tmp_path / "crashes"
+    count.write_text("0")
+    script = tmp_path / "python"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'n=$(cat "{count}")\n'
+        f'if [ "$n" -lt {crashes} ]; then echo $((n + 1)) > "{count}"; kill -SEGV $$; fi\n'
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+def test_a_renderer_that_crashes_once_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(_crashing_interpreter(tmp_path, crashes=1)))
+    result = render_pdf("<p>Second time lucky</p>")
+    assert result.pdf.startswith(b"%PDF-")
+    assert "crashed (The PDF renderer was stopped (SIGSEGV)" in caplog.text
+    assert (tmp_path / "crashes").read_text().strip() == "1"
+
+
+def test_a_renderer_that_crashes_twice_fails_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(_crashing_interpreter(tmp_path, crashes=5)))
+    with pytest.raises(PdfRenderError, match=r"stopped \(SIGSEGV\)"):
+        render_pdf("<p>Never</p>")
+    # Tried twice, not more: a document that really exhausts the limits fails in bounded time.
+    assert (tmp_path / "crashes").read_text().strip() == "2"
