@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from optout.lib.client_ip import client_ip
@@ -30,14 +31,28 @@ class RateLimit:
 
 def rate_limit_hit(limit: RateLimit, key: str) -> bool:
     """Count one request against ``key``; True when it is over the limit."""
-    counter = f"ratelimit:{limit.name}:{key}"
-    cache.add(counter, 0, timeout=limit.window)
+    return _increment(f"ratelimit:{limit.name}:{key}", window=limit.window) > limit.limit
+
+
+def _increment(counter: str, *, window: int) -> int:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip instead of two (the API counts every request): create the counter
+        # with its expiry unless it exists, then increment it, as one transaction. Django's
+        # Redis cache stores integers as plain Redis integers, so cache.get() reads it too.
+        name = backend.make_and_validate_key(counter)
+        client = backend._cache.get_client(name, write=True)  # type: ignore[attr-defined]
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(name, 0, ex=window, nx=True)
+            pipe.incr(name)
+            _created, count = pipe.execute()
+        return int(count)
+    cache.add(counter, 0, timeout=window)
     try:
-        count = cache.incr(counter)
+        return int(cache.incr(counter))
     except ValueError:  # expired between add and incr
-        cache.set(counter, 1, timeout=limit.window)
-        count = 1
-    return int(count) > limit.limit
+        cache.set(counter, 1, timeout=window)
+        return 1
 
 
 def request_address(request: HttpRequest) -> str:

@@ -421,8 +421,8 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": "optout.api.metadata.ViewMetadata",
     "EXCEPTION_HANDLER": "optout.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "optout.api.throttling.AnonWindowThrottle",
+        "optout.api.throttling.UserWindowThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.text("OPTOUT_API_ANON_RATE", "60/min"),
