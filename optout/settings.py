@@ -447,6 +447,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "optout.api.schema.location_on_accepted",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PolicyVersionStatusEnum": "optout.policy.models.PolicyVersion.Status",
         "StanceEnum": "optout.policy.choices.StanceChoice",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -43,6 +44,7 @@ from catalog.services.tagging import (
     tagged_copy_request,
     tagged_filename,
 )
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
@@ -354,7 +356,11 @@ class MasterCheckApi(_MasterMixin, APIView):
             master = master_recheck(master=self.master(), actor=self.access.user)
         except MasterStateError as error:
             raise Conflict(error.message, code=error.code) from None
-        return Response(MasterSerializer(master).data, status=status.HTTP_202_ACCEPTED)
+        # The master's detail shows the check's job and, once done, what it found.
+        location = reverse(
+            "api:catalog:master", kwargs={"slug": self.access.label.slug, "id": master.code}
+        )
+        return accepted(MasterSerializer(master).data, request=request, location=location)
 
 
 class TaggedCopyRequestSerializer(serializers.Serializer[Any]):
@@ -472,8 +478,11 @@ class MasterTaggedApi(_MasterMixin, APIView):
         if copy.status == MasterTaggedCopy.Status.READY:
             return Response(body, status=status.HTTP_200_OK)
         # Asking this URL again answers the file once the job is done.
-        location = self.request.build_absolute_uri(self.request.path)
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        location = reverse(
+            "api:catalog:master-tagged",
+            kwargs={"slug": self.access.label.slug, "id": self.kwargs["id"]},
+        )
+        return accepted(body, request=self.request, location=location)
 
     def _request_copy(self, master: Master, data: Any) -> MasterTaggedCopy:
         incoming = TaggedCopyRequestSerializer(data=data)

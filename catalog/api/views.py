@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -26,6 +27,7 @@ from catalog.services.entities import entity_create, entity_delete, entity_updat
 from catalog.services.exports import EXPORTS, export_response
 from catalog.services.imports.service import catalog_import_start, import_report_filename
 from optout.api.parsers import JSONParser
+from optout.api.responses import accepted
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
@@ -287,7 +289,11 @@ class ImportListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
             upload=upload,
             format=incoming.validated_data["format"],
         )
-        return Response(CatalogImportSerializer(record).data, status=status.HTTP_202_ACCEPTED)
+        # The import's detail answers its job's progress and, once done, its counts.
+        location = reverse(
+            "api:catalog:import-detail", kwargs={"slug": self.access.label.slug, "id": record.code}
+        )
+        return accepted(CatalogImportSerializer(record).data, request=request, location=location)
 
 
 class ImportApi(LabelScopedMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]

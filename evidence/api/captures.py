@@ -38,6 +38,7 @@ from evidence.services.captures import (
 )
 from optout.api.errors import error_body
 from optout.api.parsers import JSONParser
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability
@@ -166,11 +167,15 @@ def _refused(exc: CaptureRefused) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-def _accepted(capture: Capture) -> Response:
+def _accepted(request: Request, capture: Capture) -> Response:
     capture = (
         Capture.objects.for_label(capture.label).select_related("job", "label").get(pk=capture.pk)
     )
-    return Response(CaptureSerializer(capture).data, status=status.HTTP_202_ACCEPTED)
+    # The capture's detail follows its job until the archive, screenshot and PDF are stored.
+    location = reverse(
+        "api:evidence:capture-detail", kwargs={"slug": capture.label.slug, "id": capture.code}
+    )
+    return accepted(CaptureSerializer(capture).data, request=request, location=location)
 
 
 class _CaptureMixin(LabelScopedMixin):
@@ -226,7 +231,7 @@ class CaptureListApi(_CaptureMixin, generics.ListAPIView):  # type: ignore[type-
                 )
         except CaptureRefused as exc:
             return _refused(exc)
-        return _accepted(capture)
+        return _accepted(request, capture)
 
 
 class CaptureApi(_CaptureMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
@@ -246,7 +251,7 @@ class CaptureRecaptureApi(_CaptureMixin, APIView):
                 again = capture_recapture(capture=capture, actor=self.access.user)
         except CaptureRefused as exc:
             return _refused(exc)
-        return _accepted(again)
+        return _accepted(request, again)
 
 
 class CaptureScheduleApi(_CaptureMixin, APIView):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -62,6 +63,7 @@ from evidence.services.packets import (
 from evidence.services.settings import evidence_settings_update
 from optout.api.pagination import CursorPagination
 from optout.api.parsers import JSONParser
+from optout.api.responses import accepted
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
 from optout.services.blobs import blob_download_response
@@ -435,10 +437,16 @@ class PacketListApi(MatterScopedMixin, generics.ListAPIView):  # type: ignore[ty
 
     @extend_schema(request=None, responses={202: PacketSerializer})
     def post(self, request: Request, slug: str, **kwargs: Any) -> Response:
+        matter = self.matter()
         packet = packet_request(
-            matter=self.matter(), actor=self.access.user, language=get_language() or "en"
+            matter=matter, actor=self.access.user, language=get_language() or "en"
         )
-        return Response(PacketSerializer(packet).data, status=status.HTTP_202_ACCEPTED)
+        # The packet's detail follows its build job; its download answers once it is ready.
+        location = reverse(
+            "api:evidence:packet-detail",
+            kwargs={"slug": slug, "matter_id": matter.code, "id": packet.code},
+        )
+        return accepted(PacketSerializer(packet).data, request=request, location=location)
 
 
 class PacketScopedMixin(MatterScopedMixin):

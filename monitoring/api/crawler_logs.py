@@ -31,6 +31,7 @@ from monitoring.services.crawler_logs import (
     crawler_log_submit,
 )
 from optout.api.parsers import JSONParser
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin, PayloadTooLarge
 from optout.roles import Capability
@@ -133,21 +134,12 @@ class CrawlerAgentSummarySerializer(serializers.Serializer[Any]):
     last_seen = serializers.DateTimeField(allow_null=True)
 
 
-def _location(request: Request, log: CrawlerLog) -> str:
-    return request.build_absolute_uri(
-        reverse(
-            "api:monitoring:crawler-log",
-            kwargs={"slug": log.label.slug, "id": log.code},
-        )
-    )
-
-
 def _pending(request: Request, log: CrawlerLog) -> Response:
-    return Response(
-        CrawlerLogSerializer(log).data,
-        status=status.HTTP_202_ACCEPTED,
-        headers={"Location": _location(request, log)},
+    """202 with the log; its detail answers 202 until the analysis job is done."""
+    location = reverse(
+        "api:monitoring:crawler-log", kwargs={"slug": log.label.slug, "id": log.code}
     )
+    return accepted(CrawlerLogSerializer(log).data, request=request, location=location)
 
 
 class CrawlerLogListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
@@ -30,6 +31,7 @@ from monitoring.services.reports import (
     report_group_dismiss,
     report_group_to_matter,
 )
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability
@@ -180,12 +182,16 @@ class ReportCaptureApi(_GroupMixin, APIView):
             if error.code == "dismissed":
                 raise Conflict(error.message, code=error.code) from None
             raise exceptions.ValidationError({"url": [error.message]}, code=error.code) from None
-        response = Response(
-            {"capture": str(capture.code), "job": JobSerializer(capture.job).data},
-            status=status.HTTP_202_ACCEPTED,
+        # The capture's detail follows its job until the page is archived.
+        location = reverse(
+            "api:evidence:capture-detail",
+            kwargs={"slug": self.access.label.slug, "id": capture.code},
         )
-        response["Location"] = f"/api/v1/labels/{self.access.label.slug}/captures/{capture.code}/"
-        return response
+        return accepted(
+            {"capture": str(capture.code), "job": JobSerializer(capture.job).data},
+            request=request,
+            location=location,
+        )
 
 
 class ReportSuspectApi(_GroupMixin, APIView):
@@ -194,10 +200,17 @@ class ReportSuspectApi(_GroupMixin, APIView):
     @extend_schema(request=None, responses={202: ReportGroupSerializer, 409: None})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
-            report_group_check_as_suspect(group=self.group(), actor=self.access.user)
+            suspect = report_group_check_as_suspect(group=self.group(), actor=self.access.user)
         except ReportError as error:
             raise Conflict(error.message, code=error.code) from None
-        return self.answer(status.HTTP_202_ACCEPTED)
+        # The answer is the reported page (naming its suspect); what runs is the suspect's
+        # check, and the suspect's detail answers 202 until it is done.
+        location = reverse(
+            "api:monitoring:suspect", kwargs={"slug": self.access.label.slug, "id": suspect.code}
+        )
+        return accepted(
+            ReportGroupSerializer(self.group()).data, request=request, location=location
+        )
 
 
 class ToMatterSerializer(serializers.Serializer[Any]):

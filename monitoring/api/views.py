@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -30,6 +31,7 @@ from monitoring.services.suspects import (
     suspect_submit_url,
 )
 from optout.api.parsers import JSONParser
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import HashedUploadsMixin, LabelScopedMixin
 from optout.roles import Capability
@@ -149,6 +151,12 @@ class SuspectUrlSerializer(serializers.Serializer[Any]):
     )
 
 
+def _checking(request: Request, suspect: Suspect, *, slug: str) -> Response:
+    """202 with the suspect; its detail answers 202 until the check is done."""
+    location = reverse("api:monitoring:suspect", kwargs={"slug": slug, "id": suspect.code})
+    return accepted(SuspectSerializer(suspect).data, request=request, location=location)
+
+
 class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """Suspects of the label, newest first; POST submits one (multipart ``file``, or JSON
     ``{"url": ...}``)."""
@@ -190,7 +198,7 @@ class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView)
             )
         except SuspectError as error:
             raise exceptions.ValidationError({"file": [error.message]}) from None
-        return Response(SuspectSerializer(suspect).data, status=status.HTTP_202_ACCEPTED)
+        return _checking(request, suspect, slug=self.access.label.slug)
 
     def _post_url(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
@@ -203,7 +211,7 @@ class SuspectListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView)
             )
         except SuspectError as error:
             raise exceptions.ValidationError({"url": [error.message]}, code=error.code) from None
-        return Response(SuspectSerializer(suspect).data, status=status.HTTP_202_ACCEPTED)
+        return _checking(request, suspect, slug=self.access.label.slug)
 
 
 class _SuspectMixin(LabelScopedMixin):
@@ -223,11 +231,9 @@ class SuspectApi(_SuspectMixin, APIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         suspect = self.suspect()
-        pending = suspect.status == Suspect.Status.PENDING
-        return Response(
-            SuspectSerializer(suspect).data,
-            status=status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK,
-        )
+        if suspect.status == Suspect.Status.PENDING:
+            return _checking(request, suspect, slug=self.access.label.slug)
+        return Response(SuspectSerializer(suspect).data)
 
 
 class SuspectMatterApi(_SuspectMixin, APIView):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
@@ -28,6 +29,7 @@ from monitoring.services.watches import (
     watch_stop,
     watch_update,
 )
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import LabelScopedMixin
 from optout.roles import Capability
@@ -204,9 +206,13 @@ class WatchCaptureApi(_WatchMixin, APIView):
             capture = watch_capture_now(watch=self.watch(), actor=self.access.user)
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"non_field_errors": error.messages}) from None
-        response = Response(
-            {"capture": str(capture.code), "job": JobSerializer(capture.job).data},
-            status=status.HTTP_202_ACCEPTED,
+        # The capture's detail follows its job until the page is archived.
+        location = reverse(
+            "api:evidence:capture-detail",
+            kwargs={"slug": self.access.label.slug, "id": capture.code},
         )
-        response["Location"] = f"/api/v1/labels/{self.access.label.slug}/captures/{capture.code}/"
-        return response
+        return accepted(
+            {"capture": str(capture.code), "job": JobSerializer(capture.job).data},
+            request=request,
+            location=location,
+        )

@@ -46,6 +46,7 @@ from notices.services.takedowns import (
 )
 from optout.api.pagination import CursorPagination
 from optout.api.parsers import JSONParser
+from optout.api.responses import accepted
 from optout.api.views_base import HashedUploadsMixin
 from optout.models import Label
 from optout.roles import Capability
@@ -94,13 +95,15 @@ class TakedownScopedMixin(MatterScopedMixin):
         return takedown
 
 
-def _again(request: Request, body: Any) -> Response:
-    """202 with the object and its job; asking this URL again answers the file once ready."""
-    return Response(
-        body,
-        status=status.HTTP_202_ACCEPTED,
-        headers={"Location": request.build_absolute_uri(request.path)},
+def _again(request: Request, body: Any, *, url_name: str, url_kwargs: dict[str, Any]) -> Response:
+    """202 with the object and its job; asking this URL again answers the file once ready.
+
+    ``url_name`` and ``url_kwargs`` are the view's own, so ``Location`` names this URL."""
+    location = reverse(
+        f"api:notices:{url_name}",
+        kwargs={key: url_kwargs[key] for key in ("slug", "matter_id", "id")},
     )
+    return accepted(body, request=request, location=location)
 
 
 class TakedownListApi(MatterScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
@@ -192,11 +195,7 @@ class TakedownSendApi(HashedUploadsMixin, TakedownScopedMixin, APIView):
             takedown.refresh_from_db()
             # Poll the job; the takedown is "sent" once it is done.
             location = reverse("api:job", kwargs={"slug": slug, "id": job.code})
-            return Response(
-                TakedownSerializer(takedown).data,
-                status=status.HTTP_202_ACCEPTED,
-                headers={"Location": request.build_absolute_uri(location)},
-            )
+            return accepted(TakedownSerializer(takedown).data, request=request, location=location)
         upload = data.get("file")
         if not isinstance(upload, HashedUploadedFile):
             raise exceptions.ValidationError(
@@ -281,7 +280,12 @@ class TakedownPdfApi(TakedownScopedMixin, APIView):
                     _("The PDF could not be rendered: %(reason)s") % {"reason": takedown.job.error},
                     code="render_failed",
                 )
-            return _again(request, TakedownSerializer(takedown).data)
+            return _again(
+                request,
+                TakedownSerializer(takedown).data,
+                url_name="takedown-pdf",
+                url_kwargs=self.kwargs,
+            )
         return blob_download_response(
             blob=takedown.pdf,
             filename=f"takedown-{takedown.code}.pdf",
@@ -324,7 +328,12 @@ class TakedownPacketApi(TakedownScopedMixin, APIView):
                 code="packet_failed",
             )
         if packet.status == TakedownPacket.Status.BUILDING:
-            return _again(request, TakedownPacketSerializer(packet).data)
+            return _again(
+                request,
+                TakedownPacketSerializer(packet).data,
+                url_name="takedown-packet",
+                url_kwargs=self.kwargs,
+            )
         return takedown_packet_download(packet=packet, actor=self.access.user)
 
     @extend_schema(request=None, responses={202: TakedownPacketSerializer}, parameters=[_LOCATION])
@@ -332,7 +341,12 @@ class TakedownPacketApi(TakedownScopedMixin, APIView):
         packet = takedown_packet_request(
             takedown=self.takedown(), actor=self.access.user, language=get_language() or "en"
         )
-        return _again(request, TakedownPacketSerializer(packet).data)
+        return _again(
+            request,
+            TakedownPacketSerializer(packet).data,
+            url_name="takedown-packet",
+            url_kwargs=self.kwargs,
+        )
 
 
 class TakedownLumenApi(TakedownScopedMixin, APIView):

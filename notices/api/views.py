@@ -23,6 +23,7 @@ from notices.models import PartnerNotice
 from notices.selectors import label_notices
 from notices.services.notices import notice_create, notice_send_request
 from notices.wording import language_for_territories
+from optout.api.responses import accepted
 from optout.api.serializers import JobSerializer
 from optout.api.views_base import LabelScopedMixin
 from optout.models import Label
@@ -108,7 +109,9 @@ class NoticeSendApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request: Request, slug: str, id: str) -> Response:
         job = notice_send_request(notice=self.get_object(), actor=self.access.user)
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        # The answer is the job, so the job is what to poll; the notice is "sent" once it ends.
+        location = reverse("api:job", kwargs={"slug": slug, "id": job.code})
+        return accepted(JobSerializer(job).data, request=request, location=location)
 
 
 class NoticePdfApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[type-arg]
@@ -125,15 +128,17 @@ class NoticePdfApi(LabelScopedMixin, generics.GenericAPIView):  # type: ignore[t
     def get(self, request: Request, slug: str, id: str) -> HttpResponseBase:
         notice: PartnerNotice = self.get_object()
         if notice.pdf is None:
-            response = Response(
-                JobSerializer(notice.job).data if notice.job else {},
-                status=status.HTTP_202_ACCEPTED,
-            )
             if notice.job is not None:
-                response["Location"] = reverse(
-                    "api:job", kwargs={"slug": slug, "id": notice.job.code}
-                )
-            return response
+                location = reverse("api:job", kwargs={"slug": slug, "id": notice.job.code})
+            else:
+                # No job to follow (made with ``render=False`` and not rendered yet, or its
+                # job was deleted): this URL itself answers the PDF once there is one.
+                location = reverse("api:notices:notice-pdf", kwargs={"slug": slug, "id": id})
+            return accepted(
+                JobSerializer(notice.job).data if notice.job else {},
+                request=request,
+                location=location,
+            )
         return blob_download_response(
             blob=notice.pdf,
             filename=f"notice-{notice.code}.pdf",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from optout.api.pagination import CursorPagination
+from optout.api.responses import accepted
 from optout.api.serializers import (
     InvitationSerializer,
     JobSerializer,
@@ -210,4 +212,6 @@ class LedgerVerifyApi(LabelScopedMixin, APIView):
                 actor=self.access.user,
                 title=gettext_noop("Verify the custody ledger"),
             )
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        # The verification has no object of its own: its job carries the outcome.
+        location = reverse("api:job", kwargs={"slug": slug, "id": job.code})
+        return accepted(JobSerializer(job).data, request=request, location=location)

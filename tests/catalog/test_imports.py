@@ -21,6 +21,7 @@ from optout.models import Job, LedgerEntry
 from optout.services.blobs import blob_open
 from optout.services.jobs import job_execute
 from tests.conftest import Team
+from tests.polling import assert_pollable
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -311,8 +312,11 @@ def test_the_api_starts_an_import_and_serves_its_report(team: Team) -> None:
     response = client.post(url, {"file": upload})
     assert response.status_code == 202, response.content
     body = response.json()
+    # Location names the import itself; it answers while the job waits.
+    waiting = assert_pollable(client, response, same_id=body["id"])
+    assert waiting.status_code == 200 and waiting.json()["job"]["status"] == "pending"
     job_execute(code=body["job"]["id"])
-    done = client.get(f"{url}{body['id']}/").json()
+    done = client.get(response["Location"]).json()
     assert done["rows_rejected"] == 1 and done["job"]["status"] == "done"
     report = client.get(done["error_report"])
     assert report.status_code == 200

@@ -37,6 +37,7 @@ from tests.evidence.packets import (
     packet_file,
     rewrite,
 )
+from tests.polling import assert_pollable
 
 # One xdist process runs this module: its module-scoped packet is built once.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("packets")]
@@ -420,7 +421,8 @@ def test_counsel_builds_through_the_api_and_downloads_are_logged(
 
     refused = team.client_for(team.rights).post(build_url)
     assert refused.status_code == 403
-    started = team.client_for(team.counsel).post(build_url)
+    counsel = team.client_for(team.counsel)
+    started = counsel.post(build_url)
     assert started.status_code == 202
     body = started.json()
     # Like a new capture or master: the created packet with its id, and its job nested.
@@ -428,7 +430,10 @@ def test_counsel_builds_through_the_api_and_downloads_are_logged(
     assert body["status"] == created.status == Packet.Status.BUILDING
     assert body["matter"] == str(matter.code) and "packet" not in body
     assert body["job"]["kind"] == "evidence.packet_build"
-    assert body["job"]["id"] == str(created.job.code) and "Location" not in started
+    assert body["job"]["id"] == str(created.job.code)
+    # Location names the new packet's detail, which follows the build.
+    polled = assert_pollable(counsel, started, same_id=body["id"])
+    assert polled.json()["job"]["id"] == body["job"]["id"]
 
     assert team.client_for(team.viewer).get(download_url).status_code == 403
     response = team.client_for(team.counsel).get(download_url)

@@ -17,6 +17,7 @@ from optout.models import LedgerEntry
 from tests.conftest import Team
 from tests.monitoring.audio import ffmpeg
 from tests.monitoring.conftest import SEEDS, run_job
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,11 @@ def test_submit_check_and_escalate(
     suspect = Suspect.objects.for_label(team.label).get(code=body["id"])
     assert LedgerEntry.objects.for_label(team.label).filter(action="suspect.received").count() == 1
     detail = url(team, "suspect", id=suspect.code)
-    assert team.client_for(team.viewer).get(detail).status_code == 202
+    assert response["Location"] == f"http://testserver{detail}"
+    assert assert_pollable(client, response, same_id=body["id"]).status_code == 202
+    # The detail's own 202 names itself again, for any member who may read it.
+    viewer = team.client_for(team.viewer)
+    assert_pollable(viewer, viewer.get(detail), same_id=body["id"])
 
     run_job(suspect.job)
     response = team.client_for(team.counsel).get(detail)

@@ -14,6 +14,7 @@ from optout.models import Job
 from tests.conftest import Team
 from tests.monitoring.accesslogs import mixed_log, write_log
 from tests.monitoring.conftest import run_job
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,11 @@ def test_upload_poll_report_and_export(team: Team, tmp_path: Path) -> None:
     assert body["original_name"] == "access.log.gz" and len(body["sha256"]) == 64
     detail = url(team, "crawler-log", id=body["id"])
     assert response["Location"] == f"http://testserver{detail}"
-    waiting = team.client_for(team.viewer).get(detail)
-    assert waiting.status_code == 202 and waiting["Location"].endswith(detail)
+    assert_pollable(client, response, same_id=body["id"])
+    viewer = team.client_for(team.viewer)
+    waiting = viewer.get(detail)
+    assert waiting.status_code == 202 and waiting["Location"] == f"http://testserver{detail}"
+    assert_pollable(viewer, waiting, same_id=body["id"])
 
     log = CrawlerLog.objects.for_label(team.label).get(code=body["id"])
     assert run_job(log.job).status == Job.Status.DONE
@@ -89,5 +93,6 @@ def test_bad_uploads_get_clear_errors(team: Team, tmp_path: Path, settings: Any)
         target, {"path": str(tmp_path / "ok.log")}, content_type="application/json"
     )
     assert inside.status_code == 202 and inside.json()["source"] == "server_path"
+    assert_pollable(client, inside, same_id=inside.json()["id"])
     assert team.client_for(team.viewer).post(target, {}).status_code == 403
     assert team.client_for(team.outsider).get(target).status_code == 404

@@ -22,6 +22,7 @@ from monitoring.services.reports import (
 from optout.models import LedgerEntry
 from tests.conftest import Team
 from tests.monitoring.reports import PAYLOAD, public_catalog, report_data, submit
+from tests.polling import assert_pollable
 from tests.servers import LoopbackServer, respond
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,7 @@ def test_triage_over_the_api(team: Team) -> None:
     captured = api.post(f"{detail}capture/", content_type="application/json")
     assert captured.status_code == 202 and captured.json()["job"]["status"] == "pending"
     assert captured["Location"].endswith(f"/captures/{captured.json()['capture']}/")
+    assert_pollable(api, captured, same_id=captured.json()["capture"])
     joined = api.post(f"{detail}matter/", {}, content_type="application/json")
     assert joined.status_code == 201 and joined.json()["matter"]
     again = api.post(f"{detail}dismiss/", {"reason": "x"}, content_type="application/json")
@@ -269,6 +271,8 @@ def test_checking_by_fingerprint_is_offered_only_where_monitoring_can_fetch_a_ur
         assert "Check it by fingerprint" in page
         assert answer.status_code == 202 and answer.json()["suspect"]
         assert group.suspect is not None and group.status == "reviewing"
+        # The answer is the reported page; Location names its suspect, being checked.
+        assert_pollable(rights, answer, same_id=answer.json()["suspect"])
 
 
 def test_a_swedish_reporter_hears_the_outcome_in_swedish(

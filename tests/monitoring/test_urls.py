@@ -22,6 +22,7 @@ from optout.services.blobs import blob_store_bytes
 from tests.conftest import Team
 from tests.monitoring.audio import ffmpeg, sox
 from tests.monitoring.conftest import SEEDS, run_job
+from tests.polling import assert_pollable
 from tests.servers import FetchSettings, LoopbackServer, respond
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +39,12 @@ AUDIO = ("Content-Type", "audio/mpeg")
 
 def _post(team: Team, url: str) -> tuple[int, dict[str, object]]:
     endpoint = reverse("api:monitoring:suspects", kwargs={"slug": team.label.slug})
+    client = team.client_for(team.rights)
     with transaction.atomic():
-        response = team.client_for(team.rights).post(
-            endpoint, json.dumps({"url": url}), content_type="application/json"
-        )
+        response = client.post(endpoint, json.dumps({"url": url}), content_type="application/json")
+    if response.status_code == 202:
+        # Accepted: Location names the new suspect, which answers 202 until it is checked.
+        assert_pollable(client, response, same_id=response.json()["id"])
     return response.status_code, response.json()
 
 

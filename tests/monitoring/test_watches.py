@@ -21,6 +21,7 @@ from optout.models import LedgerEntry
 from tests.conftest import Team
 from tests.evidence.captures.conftest import Site, html, run_capture
 from tests.monitoring.mail import Inbox, body
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +259,9 @@ def test_watches_over_the_api_and_pages(
     assert patched.status_code == 200 and patched.json()["interval_hours"] == 48
     started = api.post(f"{base}{watch_id}/capture/", content_type="application/json")
     assert started.status_code == 202 and started.json()["job"]["id"]
+    # Location names the new capture (the answer names it as ``capture``).
+    capture = assert_pollable(api, started, same_id=started.json()["capture"]).json()
+    assert capture["job"]["id"] == started.json()["job"]["id"]
     viewer = team.client_for(team.viewer)
     assert (
         viewer.post(f"{base}{watch_id}/capture/", content_type="application/json").status_code

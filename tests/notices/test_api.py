@@ -9,10 +9,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from notices.models import PartnerNotice
-from notices.services.notices import notice_render
+from notices.services.notices import notice_create, notice_render
 from optout.models import Job
 from optout.services.tokens import token_create
 from tests.notices.conftest import World
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,9 @@ def test_create_with_isrcs_then_read_send_and_download(world: World) -> None:
 
     pending = client.get(f"{_base(world)}{body['id']}/pdf/")
     assert pending.status_code == 202
-    assert pending["Location"] == f"/api/v1/labels/{world.label.slug}/jobs/{body['job']['id']}/"
+    job = f"/api/v1/labels/{world.label.slug}/jobs/{body['job']['id']}/"
+    assert pending["Location"] == f"http://testserver{job}"
+    assert_pollable(client, pending, same_id=body["job"]["id"])
 
     notice = PartnerNotice.objects.for_label(world.label).get(code=body["id"])
     notice_render(notice=notice, actor=None)
@@ -60,6 +63,8 @@ def test_create_with_isrcs_then_read_send_and_download(world: World) -> None:
     assert client.get(_base(world)).json()["results"][0]["id"] == body["id"]
     sent = client.post(f"{_base(world)}{body['id']}/send/", format="json")
     assert sent.status_code == 202 and sent.json()["kind"] == "notices.send"
+    # The answer is the sending job; Location names it.
+    assert_pollable(client, sent, same_id=sent.json()["id"])
     detail = client.get(f"{_base(world)}{body['id']}/").json()
     assert detail["job"]["id"] == sent.json()["id"]
 
@@ -88,3 +93,25 @@ def test_viewer_cannot_create_or_send(world: World) -> None:
     )
     assert denied.status_code == 403
     assert not Job.objects.for_label(world.label).exists()
+
+
+def test_a_pdf_with_no_job_to_follow_names_its_own_url(world: World) -> None:
+    # ``render=False`` is how the bulk job makes a notice before it renders it: until then
+    # there is no job, and the PDF's URL is what answers once there is a PDF.
+    notice = notice_create(
+        label=world.label,
+        partner=world.partner,
+        scope=PartnerNotice.Scope.CATALOG,
+        language="en",
+        actor=world.team.rights,
+        render=False,
+    )
+    client = _client(world.team.viewer)
+    url = f"{_base(world)}{notice.code}/pdf/"
+    pending = client.get(url)
+    assert pending.status_code == 202 and pending.json() == {}
+    assert pending["Location"] == f"http://testserver{url}"
+    assert_pollable(client, pending)
+    notice_render(notice=notice, actor=None)
+    ready = client.get(pending["Location"])
+    assert ready.status_code == 200 and b"".join(ready.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]

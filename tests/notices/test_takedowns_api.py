@@ -14,6 +14,7 @@ from optout.services.jobs import job_execute
 from optout.services.tokens import token_create
 from tests.conftest import Team
 from tests.notices.takedown_world import INFRINGING, TakedownWorld, takedown_world
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,7 @@ def test_draft_approve_send_and_follow_a_takedown(team: Team) -> None:
     pending = rights.get(f"{url}pdf/")
     assert pending.status_code == 202 and pending["Location"].endswith(f"{url}pdf/")
     assert pending.json()["job"]["id"] == body["job"]["id"]
+    assert_pollable(rights, pending, same_id=body["id"])
     job_execute(code=body["job"]["id"])
     pdf = rights.get(f"{url}pdf/")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
@@ -93,6 +95,8 @@ def test_draft_approve_send_and_follow_a_takedown(team: Team) -> None:
     assert sending.json()["job"]["kind"] == "notices.takedown_send"
     job_id = sending.json()["job"]["id"]
     assert sending["Location"].endswith(f"/api/v1/labels/{team.label.slug}/jobs/{job_id}/")
+    # The answer is the takedown; Location names its sending job.
+    assert_pollable(counsel, sending, same_id=job_id)
     job_execute(code=sending.json()["job"]["id"])  # Django's test mail outbox
     assert rights.get(url).json()["status"] == "sent"
 
@@ -170,7 +174,8 @@ def test_the_packet_is_a_job_then_a_zip(team: Team) -> None:
     assert started.status_code == 202 and started["Location"].endswith(url)
     packet = started.json()
     assert packet["status"] == "building" and packet["job"]["kind"] == "notices.takedown_packet"
-    assert counsel.get(url).status_code == 202
+    assert_pollable(counsel, started, same_id=packet["id"])
+    assert_pollable(counsel, counsel.get(url), same_id=packet["id"])
     job_execute(code=packet["job"]["id"])
     done = counsel.get(url)
     assert done.status_code == 200

@@ -4,12 +4,14 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.test import Client
 
 from optout.models import ApiToken
 from optout.services.tokens import token_create
 from tests.conftest import Team
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +121,19 @@ def test_the_openapi_schema_validates(tmp_path) -> None:
         env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    assert "/api/v1/labels/{slug}/jobs/{id}/" in (tmp_path / "schema.yaml").read_text()
+    text = (tmp_path / "schema.yaml").read_text()
+    assert "/api/v1/labels/{slug}/jobs/{id}/" in text
+    # Every 202 tells a generated client where to poll.
+    schema = yaml.safe_load(text)
+    accepted = [
+        (path, method, operation["responses"]["202"])
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "202" in operation.get("responses", {})
+    ]
+    assert len(accepted) >= 15, [(p, m) for p, m, _ in accepted]
+    missing = [(p, m) for p, m, answer in accepted if "Location" not in answer.get("headers", {})]
+    assert missing == []
 
 
 def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> None:
@@ -128,3 +142,18 @@ def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> 
     assert (
         b"cdn" not in page.content.lower() and b"/static/drf_spectacular_sidecar/" in page.content
     )
+
+
+def test_a_ledger_verification_answers_its_job_and_where_to_poll_it(
+    team: Team, api_token: str
+) -> None:
+    client = _api(api_token)
+    started = client.post(f"/api/v1/labels/{team.label.slug}/ledger/verify/")
+    assert started.status_code == 202, started.content
+    job = started.json()
+    assert job["kind"] == "ledger.verify" and job["status"] == "pending"
+    # No object of its own: Location names the job, for the same token.
+    assert started["Location"] == (
+        f"http://testserver/api/v1/labels/{team.label.slug}/jobs/{job['id']}/"
+    )
+    assert assert_pollable(client, started, same_id=job["id"]).json()["kind"] == "ledger.verify"

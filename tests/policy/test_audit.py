@@ -15,6 +15,7 @@ from optout.policy.services.signals import signal_bundle
 from optout.services.jobs import job_execute
 from optout.services.ledger import ledger_verify
 from tests.conftest import Team
+from tests.polling import assert_pollable
 from tests.servers import LoopbackServer, respond
 
 WRONG_ROBOTS = """\
@@ -229,6 +230,23 @@ def test_the_audit_pages_and_api_by_role(team: Team) -> None:
     )
     assert response.status_code == 400
     assert "domain" in response.json()["error"]["fields"]
+    # Started through the API: 202 with the audits, one per domain. No single object names
+    # them all, so Location is the list, which holds each of them.
+    LabelDomain.objects.create(label=team.label, domain="shop.label-a.example")
+    rights = team.client_for(team.rights)
+    started = rights.post(
+        reverse("api:policy:audits", args=["label-a"]), {}, content_type="application/json"
+    )
+    assert started.status_code == 202, started.content
+    assert sorted(a["domain"] for a in started.json()) == [
+        "label-a.example",
+        "shop.label-a.example",
+    ]
+    assert started["Location"] == "http://testserver" + reverse(
+        "api:policy:audits", args=["label-a"]
+    )
+    listed = assert_pollable(rights, started).json()
+    assert {a["id"] for a in started.json()} <= {a["id"] for a in listed["results"]}
     assert (
         team.client_for(team.outsider)
         .get(reverse("policy:audit", args=["label-a", audit.code]))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from optout.api.responses import accepted
 from optout.api.views_base import LabelDetailView, LabelListView
 from optout.models import LabelDomain
 from optout.policy.models import SignalAudit, SignalAuditFile
@@ -108,7 +110,10 @@ class AuditListApi(LabelListView):
             raise serializers.ValidationError(
                 {"domain": [_("The label has no web domains yet: add them in Settings.")]}
             )
-        return Response(AuditSerializer(audits, many=True).data, status=status.HTTP_202_ACCEPTED)
+        # One audit per domain, so no single object to name: the list (newest first) shows
+        # each of them with its status.
+        location = reverse("api:policy:audits", kwargs={"slug": slug})
+        return accepted(AuditSerializer(audits, many=True).data, request=request, location=location)
 
 
 class AuditApi(LabelDetailView):

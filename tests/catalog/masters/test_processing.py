@@ -15,6 +15,7 @@ from optout.models import Job, LedgerEntry
 from optout.services.ledger import ledger_verify
 from tests.catalog.masters.conftest import api_masters_url, post_file, run_job, stored_path
 from tests.conftest import Team
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +218,9 @@ def test_a_flagged_master_is_checked_again_once_its_file_is_restored(
     response = client.post(url)
     assert response.status_code == 202
     assert response.json()["status"] == "received"
+    # Location names the master, whose detail shows the new check's job.
+    polled = assert_pollable(client, response, same_id=str(master.code))
+    assert polled.json()["job"]["id"] == response.json()["job"]["id"]
     master.refresh_from_db()
     run_job(master.job)
     master.refresh_from_db()

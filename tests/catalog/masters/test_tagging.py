@@ -26,6 +26,7 @@ from tests.catalog.masters.conftest import (
 from tests.conftest import Team
 from tests.evidence.tsa import LocalTsa
 from tests.policy.pki import Credential, c2pa_read
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ def test_a_tagged_copy_carries_the_rights_metadata_and_the_same_audio(
     # The client polls the URL the answer names: the same one, until it answers the file.
     assert started["Location"] == f"http://testserver{tagged_url(team, master)}"
     body = started.json()
+    assert assert_pollable(client, started, same_id=body["id"]).status_code == 202
     assert body["status"] == "pending" and body["job"]["kind"] == "catalog.master_tag"
     copy = MasterTaggedCopy.objects.for_label(team.label).get(code=body["id"])
     job = run_job(copy.job)
@@ -160,6 +162,7 @@ def test_the_same_metadata_reuses_the_copy_and_changed_metadata_makes_a_new_one(
     client = team.client_for(team.owner)
     first = client.post(tagged_url(team, master))
     assert first.status_code == 202
+    assert_pollable(client, first, same_id=first.json()["id"])
     run_job(Job.objects.for_label(team.label).get(code=first.json()["job"]["id"]))
     again = client.post(tagged_url(team, master))
     assert again.status_code == 200

@@ -14,6 +14,7 @@ from optout.models import Job, LedgerEntry
 from tests.conftest import Team
 from tests.evidence.captures.conftest import Site, html, run_capture
 from tests.evidence.conftest import make_matter
+from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +138,9 @@ def test_it_accepts_a_capture_with_its_job_and_answers_bad_fields_by_name(
     assert body["purpose"] == "partner_terms"
     assert body["job"]["kind"] == "evidence.capture"
     assert Job.objects.for_label(team.label).filter(code=body["job"]["id"]).exists()
+    # Location names the new capture, still pending while its job waits.
+    polled = assert_pollable(client, response, same_id=body["id"])
+    assert polled.json()["status"] == "pending"
 
     bad = _post(client, path, {"url": site.url("/terms"), "purpose": "gossip"})
     assert bad.status_code == 400
@@ -164,6 +168,8 @@ def test_it_recaptures_adds_to_a_matter_and_makes_an_evidence_item(
     again = _post(client, f"{base}{capture.code}/recapture/", {})
     assert again.status_code == 202
     pending = again.json()["id"]
+    # Location names the new capture, not the one it repeats.
+    assert_pollable(client, again, same_id=pending)
     items = f"/api/v1/labels/{team.label.slug}/matters/{matter.code}/items/"
     assert _post(client, items, {"capture": pending}).status_code == 400
 
