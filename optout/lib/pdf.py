@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,18 +72,23 @@ def _limit_self() -> None:  # pragma: no cover  (runs in the child, before Weasy
 
 
 def render_pdf(html: str, *, timeout: float = WALL_SECONDS) -> RenderResult:
-    """Render ``html`` to PDF bytes in a limited child process.
+    """Render ``html`` to PDF bytes in a limited child process (tried twice on a crash)."""
+    return retry_crash_once(lambda: _render_once(html, timeout=timeout))
 
-    A child killed by a signal other than its CPU limit is tried once more: a rare crash in
-    the C libraries below WeasyPrint (seen once in hundreds of thousands of renders) should
-    not fail a job, while a document that really exhausts the limits fails twice, bounded.
+
+def retry_crash_once(render: Callable[[], RenderResult]) -> RenderResult:
+    """``render()``, once more if its renderer died by a signal other than its CPU limit.
+
+    A rare crash in the C libraries below WeasyPrint (seen once, in a CI run, on a letter
+    that renders every other time) should not fail a job; a document that really exhausts
+    the limits fails twice, so the cost stays bounded. Both renderers (cold and warm) use it.
     """
     try:
-        return _render_once(html, timeout=timeout)
+        return render()
     except RendererCrashed as crash:
         logger.warning("The PDF renderer crashed (%s); trying once more. %s", crash, crash.trace)
     try:
-        return _render_once(html, timeout=timeout)
+        return render()
     except RendererCrashed as crash:
         logger.warning("The PDF renderer crashed again (%s). %s", crash, crash.trace)
         raise PdfRenderError(str(crash)) from None

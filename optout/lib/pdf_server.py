@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
-import logging
 import os
 import selectors
 import shutil
@@ -45,9 +44,8 @@ if __package__:
         RendererCrashed,
         RenderResult,
         _failure,
+        retry_crash_once,
     )
-
-logger = logging.getLogger(__name__)
 
 MAX_DOCUMENTS = 200
 _WARM_UP = "<html><body><p>Optout ÅÄÖ é ß 日本語 한국어 中文 العربية</p></body></html>"
@@ -175,14 +173,8 @@ def render_pdf_warm(html: str, *, timeout: float | None = None) -> RenderResult:
             _helper = _Helper()
         helper = _helper
     limit = timeout if timeout is not None else WALL_SECONDS
-    try:
-        return helper.render(html, timeout=limit)
-    except RendererCrashed as crash:  # as render_pdf: once more, in a fresh helper
-        logger.warning("The warm PDF renderer crashed (%s); trying once more.", crash)
-    try:
-        return helper.render(html, timeout=limit)
-    except RendererCrashed as crash:
-        raise PdfRenderError(str(crash)) from None
+    # A crashed helper is stopped, so the second try starts a fresh one.
+    return retry_crash_once(lambda: helper.render(html, timeout=limit))
 
 
 def render_pdf_warm_stop() -> None:

@@ -6,13 +6,14 @@ import contextlib
 import sys
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from optout.lib.pdf import PdfRenderError, render_pdf
+from optout.lib.pdf import PdfRenderError, RenderResult, render_pdf
+from optout.lib.pdf_server import render_pdf_warm, render_pdf_warm_stop
 
 SECRET = "TOP-SECRET-7f3a9c"
 
@@ -159,21 +160,35 @@ def _crashing_interpreter(tmp_path: Path, *, crashes: int) -> Path:
     return script
 
 
+@pytest.fixture(params=["cold", "warm"])
+def renderer(request: pytest.FixtureRequest) -> Iterator[Callable[[str], RenderResult]]:
+    """Both renderers: a child per document, and the warm helper (replaced after a crash)."""
+    if request.param == "cold":
+        yield render_pdf
+        return
+    render_pdf_warm_stop()
+    yield render_pdf_warm
+    render_pdf_warm_stop()
+
+
 def test_a_renderer_that_crashes_once_is_tried_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    renderer: Callable[[str], RenderResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(sys, "executable", str(_crashing_interpreter(tmp_path, crashes=1)))
-    result = render_pdf("<p>Second time lucky</p>")
+    result = renderer("<p>Second time lucky</p>")
     assert result.pdf.startswith(b"%PDF-")
     assert "crashed (The PDF renderer was stopped (SIGSEGV)" in caplog.text
     assert (tmp_path / "crashes").read_text().strip() == "1"
 
 
 def test_a_renderer_that_crashes_twice_fails_with_the_reason(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    renderer: Callable[[str], RenderResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "executable", str(_crashing_interpreter(tmp_path, crashes=5)))
     with pytest.raises(PdfRenderError, match=r"stopped \(SIGSEGV\)"):
-        render_pdf("<p>Never</p>")
+        renderer("<p>Never</p>")
     # Tried twice, not more: a document that really exhausts the limits fails in bounded time.
     assert (tmp_path / "crashes").read_text().strip() == "2"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from optout.lib import pdf_server
 from optout.lib.pdf import PdfRenderError
 from optout.lib.pdf_server import render_pdf_warm, render_pdf_warm_stop
-from tests.evidence.test_pdf_safety import _Counting, _crashing_interpreter
+from tests.evidence.test_pdf_safety import _Counting
 
 
 @pytest.fixture(autouse=True)
@@ -41,21 +39,3 @@ def test_a_document_past_the_deadline_kills_the_helper_and_the_next_one_starts_f
         render_pdf_warm("<p>" + "slow " * 200_000 + "</p>", timeout=0.5)
     assert old.poll() is not None
     assert render_pdf_warm("<p>after</p>").pdf.startswith(b"%PDF")
-
-
-def test_a_helper_that_crashes_is_replaced_and_the_document_rendered(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sys, "executable", str(_crashing_interpreter(tmp_path, crashes=1)))
-    result = render_pdf_warm("<p>Second helper</p>")
-    assert result.pdf.startswith(b"%PDF-")
-    assert (tmp_path / "crashes").read_text().strip() == "1"
-
-
-def test_a_helper_that_keeps_crashing_fails_with_the_reason(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sys, "executable", str(_crashing_interpreter(tmp_path, crashes=5)))
-    with pytest.raises(PdfRenderError, match=r"stopped \(SIGSEGV\)"):
-        render_pdf_warm("<p>Never</p>")
-    assert (tmp_path / "crashes").read_text().strip() == "2"
