@@ -478,11 +478,7 @@ class MasterTaggedApi(_MasterMixin, APIView):
         if copy.status == MasterTaggedCopy.Status.READY:
             return Response(body, status=status.HTTP_200_OK)
         # Asking this URL again answers the file once the job is done.
-        location = reverse(
-            "api:catalog:master-tagged",
-            kwargs={"slug": self.access.label.slug, "id": self.kwargs["id"]},
-        )
-        return accepted(body, request=self.request, location=location)
+        return accepted(body, request=self.request, location=self.request.path)
 
     def _request_copy(self, master: Master, data: Any) -> MasterTaggedCopy:
         incoming = TaggedCopyRequestSerializer(data=data)

@@ -95,15 +95,9 @@ class TakedownScopedMixin(MatterScopedMixin):
         return takedown
 
 
-def _again(request: Request, body: Any, *, url_name: str, url_kwargs: dict[str, Any]) -> Response:
-    """202 with the object and its job; asking this URL again answers the file once ready.
-
-    ``url_name`` and ``url_kwargs`` are the view's own, so ``Location`` names this URL."""
-    location = reverse(
-        f"api:notices:{url_name}",
-        kwargs={key: url_kwargs[key] for key in ("slug", "matter_id", "id")},
-    )
-    return accepted(body, request=request, location=location)
+def _again(request: Request, body: Any) -> Response:
+    """202 with the object and its job; asking this URL again answers the file once ready."""
+    return accepted(body, request=request, location=request.path)
 
 
 class TakedownListApi(MatterScopedMixin, generics.ListAPIView):  # type: ignore[type-arg]
@@ -280,12 +274,7 @@ class TakedownPdfApi(TakedownScopedMixin, APIView):
                     _("The PDF could not be rendered: %(reason)s") % {"reason": takedown.job.error},
                     code="render_failed",
                 )
-            return _again(
-                request,
-                TakedownSerializer(takedown).data,
-                url_name="takedown-pdf",
-                url_kwargs=self.kwargs,
-            )
+            return _again(request, TakedownSerializer(takedown).data)
         return blob_download_response(
             blob=takedown.pdf,
             filename=f"takedown-{takedown.code}.pdf",
@@ -328,12 +317,7 @@ class TakedownPacketApi(TakedownScopedMixin, APIView):
                 code="packet_failed",
             )
         if packet.status == TakedownPacket.Status.BUILDING:
-            return _again(
-                request,
-                TakedownPacketSerializer(packet).data,
-                url_name="takedown-packet",
-                url_kwargs=self.kwargs,
-            )
+            return _again(request, TakedownPacketSerializer(packet).data)
         return takedown_packet_download(packet=packet, actor=self.access.user)
 
     @extend_schema(request=None, responses={202: TakedownPacketSerializer}, parameters=[_LOCATION])
@@ -341,12 +325,7 @@ class TakedownPacketApi(TakedownScopedMixin, APIView):
         packet = takedown_packet_request(
             takedown=self.takedown(), actor=self.access.user, language=get_language() or "en"
         )
-        return _again(
-            request,
-            TakedownPacketSerializer(packet).data,
-            url_name="takedown-packet",
-            url_kwargs=self.kwargs,
-        )
+        return _again(request, TakedownPacketSerializer(packet).data)
 
 
 class TakedownLumenApi(TakedownScopedMixin, APIView):
