@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-      libfontconfig1 fonts-dejavu-core fonts-liberation gettext \
+      libfontconfig1 fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-cjk \
+      gettext \
       ffmpeg sox libsox-fmt-all libchromaprint1 libchromaprint-tools chromium openssl \
  && rm -rf /var/lib/apt/lists/*
 

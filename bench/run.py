@@ -20,14 +20,22 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
+def benchmark_names() -> list[str]:
+    """Every benchmark module of bench/. Beside them lie their helpers (``_name``) and the
+    settings, URLs and data they use; a benchmark is a module that defines ``run()``."""
+    return sorted(
+        p.stem
+        for p in HERE.glob("*.py")
+        if p.stem not in {"run", "__init__"}
+        and not p.stem.startswith("_")
+        and "\ndef run(" in p.read_text()
+    )
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    names = argv or sorted(
-        p.stem
-        for p in HERE.glob("*.py")
-        if p.stem not in {"run", "__init__"} and not p.stem.startswith("_")
-    )
+    names = argv or benchmark_names()
     RESULTS.mkdir(exist_ok=True)
     failures = 0
     for name in names:
