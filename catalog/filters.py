@@ -15,7 +15,6 @@ import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from catalog.entities import ENTITIES, Entity
@@ -36,6 +35,7 @@ from catalog.models import (
     Work,
 )
 from catalog.selectors import risks
+from optout.lib.sql import TableSQL
 from optout.models import Label
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
@@ -43,16 +43,14 @@ YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
 # Recordings search title and artist through one expression, the one the trigram index
 # of migration 0004 is built on.
-RECORDING_SEARCH_TEXT = RawSQL(
-    "UPPER(catalog_recording.title || ' ' || catalog_recording.display_artist)",
-    (),
-    output_field=CharField(),
+RECORDING_SEARCH_TEXT = TableSQL(
+    "UPPER({table}.title || ' ' || {table}.display_artist)", output_field=CharField()
 )
 
 
 # The words match on the stored full-text document of migration 0010.
 RECORDING_WORDS_MATCH = (
-    "catalog_recording.search_document @@ to_tsquery('simple'::regconfig, optout_unaccent(%s))"
+    "{table}.search_document @@ to_tsquery('simple'::regconfig, optout_unaccent(%s))"
 )
 WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 8
@@ -141,8 +139,7 @@ def estimated_share(words: list[str]) -> float:
 
 def _words_match(tsquery: str) -> Q:
     # The SQL is a constant naming the indexed column; the query text is a bound parameter.
-    match = RawSQL(RECORDING_WORDS_MATCH, (tsquery,), output_field=BooleanField())  # noqa: S611
-    return Q(match)
+    return Q(TableSQL(RECORDING_WORDS_MATCH, (tsquery,), output_field=BooleanField()))
 
 
 def _rare_matches(tsquery: str, label: Label) -> list[int] | None:

@@ -65,7 +65,9 @@ def keyset_page(
 
     ``ids_first`` (for searches) finds the page's ids before reading its rows: the walk
     over the sort order that skips non-matching rows can then be answered from an index
-    alone (see catalog migration 0014), and only the page's rows are read."""
+    alone (see catalog migration 0014), and only the page's rows are read. The search's
+    conditions must follow the table's alias (``optout.lib.sql.TableSQL``, not
+    ``RawSQL``), since the walk runs as a subquery."""
     column = sort.field
     descending = sort.key.startswith("-")
     backwards = False
@@ -86,8 +88,9 @@ def keyset_page(
     order = (f"-{column}", "-code") if reverse else (column, "code")
     ordered = queryset.order_by(*order)
     if ids_first:
-        ids = list(ordered.values_list("pk", flat=True)[: page_size + 1])
-        rows = list(ordered.filter(pk__in=ids)) if ids else []
+        # One statement: the page's ids are found by the walk in a subquery, then only
+        # their rows are read (a second round trip cost more than the rows themselves).
+        rows = list(ordered.filter(pk__in=ordered.values("pk")[: page_size + 1]))
     else:
         rows = list(ordered[: page_size + 1])
     more = len(rows) > page_size

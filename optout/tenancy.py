@@ -58,9 +58,11 @@ def signed_in_user(request: HttpRequest) -> User:
 def label_access(*, user: Any, slug: str) -> LabelAccess:
     if not getattr(user, "is_authenticated", False):
         raise Http404
+    # One membership per user and label: no order needed (the default one joins users).
     membership = (
         Membership.objects.select_related("label")
         .filter(user=user, label__slug=slug, label__is_active=True)
+        .order_by()
         .first()
     )
     if membership is None:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from catalog.entities import ENTITIES
@@ -190,3 +190,28 @@ def test_words_the_statistics_call_common_skip_the_index_probe(
     with CaptureQueriesContext(connection) as queries:
         assert _titles(client, catalog.label.slug, "sjoberg") == ["Shadow of the Velvet Room"]
     assert any(f"LIMIT {RARE_MATCHES + 1}" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("term", ["harbour", "HRB-7"])
+def test_a_page_of_matches_lies_past_the_rows_that_sort_first_and_is_read_in_one_statement(
+    catalog: Team, monkeypatch: pytest.MonkeyPatch, term: str
+) -> None:
+    # Rows that sort first and do not match: a search whose walk looked at the outer
+    # query's row instead of its own would answer with these rows' neighbours, or nothing.
+    for number in range(6):
+        _recording(catalog, f"Aaa {number}", "Early Band", f"SEAAA260000{number}")
+    for number in (1, 2, 3):
+        _recording(catalog, f"Zed Harbour HRB-7{number}", "Late Band", f"SEZED260000{number}")
+    # "harbour" walks the title order (as a common word does), "HRB-7" is a partial code.
+    monkeypatch.setattr("catalog.filters._statistics", (time.monotonic(), {"harbour": 0.5}))
+    client = catalog.client_for(catalog.viewer)
+    url = f"/api/v1/labels/{catalog.label.slug}/recordings/"
+    # Django empties the query log when a request starts: the capture must start from it.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url, {"q": term, "page_size": "2"}).json()
+    reads = [q["sql"] for q in queries.captured_queries if "catalog_recording" in q["sql"]]
+    assert len(reads) == 1, reads
+    assert [r["title"] for r in first["results"]] == ["Zed Harbour HRB-71", "Zed Harbour HRB-72"]
+    second = client.get(first["next"]).json()
+    assert [r["title"] for r in second["results"]] == ["Zed Harbour HRB-73"]
