@@ -3,7 +3,8 @@
 Called once from ``EvidenceConfig.ready``: navigation entries, the dashboard panel, demo
 data, the sources of matter items (its own evidence items and captures, and the catalog's
 documents, which sit in a lower layer that cannot import this app), the capture as a
-timestamp subject and the label's TSA for signatures and ledger anchors.
+timestamp subject, the label's TSA for signatures and ledger anchors, and the alert of a
+signal audit that found gaps.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from evidence.services.captures import CaptureFiles, output_filenames
 from evidence.services.integrity import blob_changed_alert
 from evidence.services.items import evidence_item_from_bytes
 from evidence.services.matters import matter_create, matter_item_add, matter_note_add
+from evidence.services.signal_gaps import audit_gaps_alert
 from evidence.services.timestamps import (
     TimestampSubject,
     ledger_anchor_authority,
@@ -75,6 +77,8 @@ from optout.lib.i18n import message_english, message_store
 from optout.lookups import Lookup, Suggestion, register_lookup
 from optout.models import Blob, Label, User
 from optout.navigation import NavItem, register_nav_item
+from optout.policy.models import SignalAudit
+from optout.policy.services.audits import register_audit_done_hook
 from optout.policy.services.signing import register_signing_timestamp_authority
 from optout.public_sections import PublicSection, register_public_section
 from optout.services.blobs import register_integrity_listener
@@ -519,3 +523,9 @@ def register() -> None:
     register_integrity_listener(_download_found_changed)
     # The label's TSA also timestamps its ledger head (optout.services.ledger_anchors).
     register_ledger_timestamp_authority(ledger_anchor_authority)
+    # A signal audit that found gaps is an alert; the next clean audit of the domain ends it.
+    register_audit_done_hook(_audit_done)
+
+
+def _audit_done(audit: SignalAudit) -> None:
+    audit_gaps_alert(audit=audit)

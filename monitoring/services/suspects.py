@@ -10,14 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext, override
 
 from catalog.models import Master
-from evidence.models import Matter
+from evidence.models import Alert, Matter
+from evidence.services.alerts import alert_raise
 from evidence.services.matters import matter_create, matter_item_add
 from monitoring import chroma
 from monitoring.audio import UnreadableAudio, decode, envelope, fingerprint_pcm
@@ -273,7 +276,38 @@ def suspect_check(*, suspect: Suspect, progress: Progress) -> dict[str, Any]:
                 ],
             },
         )  # fmt: skip
+        if matches:
+            # Written with the matches; the e-mails leave when they are committed.
+            _match_alert(suspect, matches)
     return {"matches": len(matches), "leads": len(leads), "references": found["references"]}
+
+
+def _match_alert(suspect: Suspect, matches: list[SuspectMatch]) -> None:
+    """One ``new_match`` alert per suspect, naming the recordings it holds a copy of."""
+    found = sorted(matches, key=lambda m: -m.score)
+    url = settings.OPTOUT_BASE_URL + reverse(
+        "monitoring:suspect", kwargs={"slug": suspect.label.slug, "code": suspect.code}
+    )
+    # The alert is for the rights team: in the site's language, whoever sent the suspect.
+    with override(settings.LANGUAGE_CODE):
+        lines = [
+            ngettext(
+                "The suspect %(name)s holds a copy of %(count)d recording of the catalog:",
+                "The suspect %(name)s holds a copy of %(count)d recordings of the catalog:",
+                len(found),
+            )
+            % {"name": suspect.url or suspect.original_name, "count": len(found)}
+        ]
+        for match in found:
+            lines.append(f"- {match.recording.title}" + (f" ({match.isrc})" if match.isrc else ""))
+        lines += ["", _("See the suspect: %(url)s") % {"url": url}]
+    alert_raise(
+        label=suspect.label,
+        kind=Alert.Kind.NEW_MATCH,
+        key=f"new_match:{suspect.code}",
+        message="\n".join(lines),
+        subject=suspect,
+    )
 
 
 def _lead(

@@ -1,6 +1,6 @@
 """End to end with a real Celery worker: a master uploaded through the API becomes ready,
 is fingerprinted by the job its readiness queued, and a suspect uploaded through the API is
-checked by the worker and matched."""
+checked by the worker and matched, which the worker commits as a new-match alert."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from catalog.models import Master, Recording
+from evidence.models import Alert
 from monitoring.models import Fingerprint, Suspect
 from tests.conftest import Team
 from tests.monitoring.audio import ffmpeg, sox
@@ -57,3 +58,5 @@ def test_a_worker_fingerprints_a_new_master_and_matches_a_suspect(
     assert suspect.status == Suspect.Status.DONE, celery_worker.output()
     [match] = suspect.matches.all()
     assert match.master_id == master.pk and abs(match.master_offset - 40) <= 1
+    alert = Alert.objects.for_label(team.label).get(kind=Alert.Kind.NEW_MATCH)
+    assert alert.subject_code == str(suspect.code) and "- Live (SEABC2609999)" in alert.message

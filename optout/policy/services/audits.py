@@ -46,6 +46,17 @@ DEADLINE_SECONDS = 20.0
 # Failures that say nothing about the site's policy, only that this scheme did not work.
 _TRY_PLAIN_HTTP = (ConnectionFailed, TlsFailed, BadResponse, FetchTimeout)
 
+AuditDoneHook = Callable[[SignalAudit], None]
+_AUDIT_DONE_HOOKS: list[AuditDoneHook] = []
+
+
+def register_audit_done_hook(hook: AuditDoneHook) -> None:
+    """Call ``hook(audit)`` each time an audit is settled ``done`` (with its gaps, or
+    none), inside the transaction that settles it: how an app above the core (evidence's
+    alerts) learns what an audit found, without the core importing that app."""
+    if hook not in _AUDIT_DONE_HOOKS:
+        _AUDIT_DONE_HOOKS.append(hook)
+
 
 def audits_latest(*, label: Label) -> list[SignalAudit]:
     """The newest audit of each domain, domains in name order."""
@@ -275,6 +286,8 @@ def audit_run(
             subject=audit,
             data={"domain": audit.domain, "policy_version": current.number or 0, **audit.summary},
         )
+        for hook in _AUDIT_DONE_HOOKS:
+            hook(audit)
     return audit
 
 
