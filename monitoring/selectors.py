@@ -121,6 +121,10 @@ def index_loaded(*, label: Label) -> tuple[int, ReferenceIndex] | None:
     return _INDEXES.get(label.pk)
 
 
+MAX_FAILURES_SHOWN = 50
+"""The failed masters the index status lists (newest first); ``failed`` counts them all."""
+
+
 @dataclass(frozen=True)
 class IndexStatus:
     masters_ready: int
@@ -129,6 +133,9 @@ class IndexStatus:
     failed: int
     indexed_recordings: int
     version: int
+    failures: tuple[Fingerprint, ...] = ()
+    """Failed fingerprints of ready masters, with the master and recording loaded; each
+    ``problem`` says why the audio could not be fingerprinted."""
 
     @property
     def missing(self) -> int:
@@ -144,6 +151,18 @@ class IndexStatus:
             "missing": self.missing,
             "indexed_recordings": self.indexed_recordings,
             "version": self.version,
+            "failures": [
+                {
+                    "master": str(failed.master.code),
+                    "recording": str(failed.recording.code),
+                    "title": failed.recording.title,
+                    "isrc": failed.recording.isrc,
+                    "version": failed.master.version,
+                    "file": failed.master.original_name,
+                    "reason": failed.problem,
+                }
+                for failed in self.failures
+            ],
         }
 
 
@@ -158,6 +177,16 @@ def index_status(*, label: Label) -> IndexStatus:
             failed=Count("pk", filter=Q(status=Fingerprint.Status.FAILED)),
         )
     )
+    failures = (
+        tuple(
+            Fingerprint.objects.for_label(label)
+            .filter(master__status=ready, status=Fingerprint.Status.FAILED)
+            .select_related("master", "recording")
+            .order_by("-master__created_at", "-pk")[:MAX_FAILURES_SHOWN]
+        )
+        if counts["failed"]
+        else ()
+    )
     return IndexStatus(
         masters_ready=Master.objects.for_label(label).filter(status=ready).count(),
         fingerprinted=counts["fingerprinted"],
@@ -165,6 +194,7 @@ def index_status(*, label: Label) -> IndexStatus:
         failed=counts["failed"],
         indexed_recordings=index_rows(label=label).count(),
         version=index_version(label=label),
+        failures=failures,
     )
 
 

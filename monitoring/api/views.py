@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.models import Suspect, SuspectLead, SuspectMatch
-from monitoring.selectors import index_status, label_suspects
+from monitoring.selectors import MAX_FAILURES_SHOWN, index_status, label_suspects
 from monitoring.services.suspects import (
     SuspectError,
     suspect_escalate,
@@ -255,11 +255,26 @@ class SuspectMatterApi(_SuspectMixin, APIView):
         return Response(SuspectSerializer(self.suspect()).data, status=status.HTTP_201_CREATED)
 
 
+class FingerprintFailureSerializer(serializers.Serializer[Any]):
+    master = serializers.UUIDField()
+    recording = serializers.UUIDField()
+    title = serializers.CharField(help_text="The recording's title.")
+    isrc = serializers.CharField()
+    version = serializers.IntegerField(help_text="The master's version.")
+    file = serializers.CharField(help_text="The master's original file name.")
+    reason = serializers.CharField(help_text="Why its audio could not be fingerprinted.")
+
+
 class IndexStatusSerializer(serializers.Serializer[Any]):
     masters_ready = serializers.IntegerField()
     fingerprinted = serializers.IntegerField()
     pending = serializers.IntegerField()
     failed = serializers.IntegerField()
+    failures = FingerprintFailureSerializer(
+        many=True,
+        help_text=f"The failed masters, newest first (at most {MAX_FAILURES_SHOWN}; "
+        "`failed` counts them all).",
+    )
     missing = serializers.IntegerField(help_text="Ready masters never queued for fingerprinting.")
     indexed_recordings = serializers.IntegerField()
     version = serializers.IntegerField(

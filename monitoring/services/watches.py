@@ -467,14 +467,25 @@ def _raise_for(watch: Watch, check: WatchCheck) -> None:
         and watch.partner is not None
         and watch.purpose in (WatchPurpose.PARTNER_TERMS, WatchPurpose.TOOL_TERMS)
     ):
-        sample = check.ai_wording[0]
         partner_risk_raise(
             partner=watch.partner,
             source="terms_change",
-            reason=_("Its terms (%(url)s) changed wording about AI training: “%(line)s”")
-            % {"url": watch.url, "line": sample["line"][:300]},
+            reason=_risk_reason(watch, check.ai_wording),
             subject=check,
         )
+
+
+def _risk_reason(watch: Watch, hits: list[dict[str, str]]) -> str:
+    """Why the partner is flagged: the wording added, or taken out (a promise withdrawn is
+    as much a risk as a new licence), quoting a line that is on the page now if any."""
+    changes = {hit["change"] for hit in hits}
+    added = [hit for hit in hits if hit["change"] == "added"]
+    values = {"url": watch.url, "line": (added or hits)[0]["line"][:300]}
+    if changes == {"removed"}:
+        return _("Its terms (%(url)s) removed wording about AI training: “%(line)s”") % values
+    if changes == {"added"}:
+        return _("Its terms (%(url)s) added wording about AI training: “%(line)s”") % values
+    return _("Its terms (%(url)s) changed wording about AI training: “%(line)s”") % values
 
 
 def watch_check_record(*, watch: Watch, capture: Capture) -> WatchCheck:

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from evidence.models import Alert, EvidenceItem
+from evidence.models import Alert, Capture, EvidenceItem
+from evidence.services.captures import capture_request
 from monitoring.models import PlatformControlCheck
 from monitoring.selectors import controls_checklist
 from monitoring.services.controls import (
@@ -26,6 +27,7 @@ from monitoring.services.controls import (
 from monitoring.tasks import controls_overdue
 from optout.models import LedgerEntry
 from tests.conftest import Team
+from tests.evidence.captures.conftest import Site, capture_now, html
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +135,64 @@ def test_api_lists_adds_and_records_a_check_with_a_screenshot(team: Team) -> Non
     assert team.client_for(team.outsider).get(url(team)).status_code == 404
     period = client.patch(url(team), {"recheck_days": 30}, content_type="application/json")
     assert period.status_code == 200 and period.json()["recheck_days"] == 30
+
+
+def test_a_check_rests_on_a_finished_capture_of_the_label_over_the_api_and_the_page(
+    team: Team, site: Site, settings: Any
+) -> None:
+    settings.OPTOUT_CAPTURE_RENDER = False  # the archived page is the evidence here
+    site.routes["/ai-opt-out"] = html("<h1>AI opt-out</h1><p>Label A: opted out.</p>")
+    capture = capture_now(team.label, team.rights, site.url("/ai-opt-out"), purpose="other")
+    assert capture.status == Capture.Status.DONE
+    pending = capture_request(
+        label=team.label, actor=team.rights, url=site.url("/ai-opt-out"), purpose="other"
+    )
+    theirs = capture_now(team.other_label, team.outsider, site.url("/ai-opt-out"), purpose="other")
+    assert theirs.status == Capture.Status.DONE
+    client = team.client_for(team.rights)
+    checks = url(team, "platform-control-checks")
+
+    # Only a finished capture of this label will do; nothing is recorded otherwise.
+    for code in (str(pending.code), str(theirs.code)):
+        refused = client.post(
+            checks, {"control": "believe-ai", "state": "off", "capture": code},
+            content_type="application/json",
+        )  # fmt: skip
+        assert refused.status_code == 400 and "capture" in fields(refused), code
+    assert not PlatformControlCheck.objects.for_label(team.label).exists()
+
+    answer = client.post(
+        checks, {"control": "believe-ai", "state": "off", "capture": str(capture.code)},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.content
+    row = answer.json()
+    assert row["state"] == "off" and row["check"]["capture"] == str(capture.code)
+    assert row["check"]["evidence_item"] is None
+    check = PlatformControlCheck.objects.for_label(team.label).get()
+    assert check.capture == capture
+    entry = (
+        LedgerEntry.objects.for_label(team.label).filter(action="platform_control.checked").get()
+    )
+    assert entry.data["capture"] == str(capture.code) and entry.data["evidence_item"] is None
+
+    # The page takes the capture's id too, and links the checklist row to it.
+    page = reverse("monitoring:controls", kwargs={"slug": team.label.slug})
+    wrong = client.post(page, {
+        "action": "check", "control": "distrokid-ai", "state": "on", "account": "Label A",
+        "capture": str(theirs.code),
+    })  # fmt: skip
+    assert wrong.status_code == 400
+    assert "No finished capture of this label has this id." in wrong.content.decode()
+    done = client.post(page, {
+        "action": "check", "control": "distrokid-ai", "state": "on", "account": "Label A",
+        "capture": str(capture.code),
+    })  # fmt: skip
+    assert done.status_code == 302
+    shown = client.get(page).content.decode()
+    link = reverse("evidence:capture", kwargs={"slug": team.label.slug, "code": capture.code})
+    assert shown.count(f'href="{link}"') == 2  # both rows rest on the same capture
+    assert PlatformControlCheck.objects.for_label(team.label).count() == 2
 
 
 def test_beat_runs_the_overdue_controls_task() -> None:

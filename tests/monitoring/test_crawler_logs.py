@@ -6,7 +6,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import socket
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +18,20 @@ from evidence.models import Matter
 from evidence.services.matters import matter_create, matter_item_add
 from monitoring.models import CrawlerLog, CrawlerLogAgent
 from monitoring.selectors import crawler_agents_running
+from monitoring.services import crawler_logs
 from monitoring.services.crawler_logs import (
     CrawlerLogError,
     crawler_log_export,
     crawler_log_from_path,
     crawler_log_submit,
+    verification_data,
 )
 from optout.lib.hashing import sha256_file
 from optout.models import Job, LedgerEntry
 from optout.policy.services.policy import policy_approve, policy_draft_save
 from optout.services.blobs import blob_open
 from tests.conftest import Team
-from tests.monitoring.accesslogs import days, mixed_log, write_log
+from tests.monitoring.accesslogs import CLAUDEBOT, GOOGLEBOT, days, line, mixed_log, write_log
 from tests.monitoring.conftest import run_job
 
 
@@ -211,3 +215,93 @@ def test_a_server_path_is_read_only_inside_allowed_folders(
     log.refresh_from_db()
     assert log.sha256 == sha256_file(path).sha256
     assert log.blob is None and log.report["lines"] == 20
+
+
+# --- reverse DNS -----------------------------------------------------------------------------
+# Only the system resolver answers (socket.gethostbyaddr, then getaddrinfo to confirm), so
+# these tests use the one address whose names come from /etc/hosts, never from the network:
+# 127.0.0.1 is "localhost", and "localhost" is 127.0.0.1.
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every reverse lookup asked of the resolver; only loopback's reaches the real one (any
+    other address is answered "unknown host" here, so nothing leaves the machine)."""
+    asked: list[str] = []
+    real = socket.gethostbyaddr
+
+    def reverse(address: str) -> tuple[str, list[str], list[str]]:
+        asked.append(address)
+        if address != "127.0.0.1":
+            raise socket.herror(1, "Unknown host")
+        return real(address)
+
+    monkeypatch.setattr(socket, "gethostbyaddr", reverse)
+    yield asked
+
+
+@pytest.fixture
+def googlebot_rule(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """Replace Googlebot's reverse-DNS domains in the vendored rules, for one test."""
+
+    def use(*domains: str) -> None:
+        data = json.loads(crawler_logs.DATA.read_text(encoding="utf-8"))
+        data["agents"]["Googlebot"]["reverse_dns"] = list(domains)
+        rules = tmp_path / "crawler_verification.json"
+        rules.write_text(json.dumps(data), encoding="utf-8")
+        monkeypatch.setattr(crawler_logs, "DATA", rules)
+        verification_data.cache_clear()
+
+    yield use
+    verification_data.cache_clear()
+
+
+def _local_crawlers_log(tmp_path: Path, name: str) -> Path:
+    """Three Googlebot requests from 127.0.0.1 and one ClaudeBot (no published rule)."""
+    d0, _d1 = days()
+    rows = [
+        line("127.0.0.1", d0, "/about", GOOGLEBOT, clock="09:00:00"),
+        line("127.0.0.1", d0, "/music/a", GOOGLEBOT, clock="09:01:00"),
+        line("127.0.0.1", d0, "/contact", GOOGLEBOT, clock="09:02:00"),
+        line("198.51.100.9", d0, "/about", CLAUDEBOT, clock="09:03:00"),
+    ]
+    return write_log(tmp_path, name, "".join(rows))
+
+
+def _verdicts(log: CrawlerLog, token: str) -> tuple[int, int, int]:
+    row = agents(log)[token]
+    return row.verified, row.impostors, row.unverifiable
+
+
+@pytest.mark.usefixtures("two_versions")
+def test_reverse_dns_verifies_a_crawler_only_when_the_operator_allows_lookups(
+    team: Team, tmp_path: Path, settings: Any, lookups: list[str], googlebot_rule: Any
+) -> None:
+    # Off (the default): nothing is looked up, and every claim is labelled unverifiable.
+    settings.OPTOUT_CRAWLER_VERIFY_DNS = False
+    log = analysed(team, _local_crawlers_log(tmp_path, "off.log"))
+    assert lookups == []
+    assert _verdicts(log, "Googlebot") == (0, 0, 3)
+    described = log.report["verification"]["Googlebot"]
+    assert described["method"] == "none" and "reverse DNS lookups not allowed" in described["why"]
+
+    # On, with Google's own rule: 127.0.0.1 is "localhost", not a googlebot.com host.
+    settings.OPTOUT_CRAWLER_VERIFY_DNS = True
+    log = analysed(team, _local_crawlers_log(tmp_path, "real-rule.log"))
+    assert lookups == ["127.0.0.1"]  # once per address, not per request
+    assert _verdicts(log, "Googlebot") == (0, 3, 0)
+    assert log.report["verification"]["Googlebot"]["method"] == "reverse_dns"
+    assert _verdicts(log, "ClaudeBot") == (0, 0, 1)  # no rule published: no lookup either
+
+    # A rule naming "localhost": the name resolves back to the address, so it is verified.
+    googlebot_rule("localhost")
+    lookups.clear()
+    log = analysed(team, _local_crawlers_log(tmp_path, "local-rule.log"))
+    assert lookups == ["127.0.0.1"]
+    assert _verdicts(log, "Googlebot") == (3, 0, 0)
+    shown = (
+        team.client_for(team.viewer)
+        .get(f"/l/label-a/monitoring/crawler-logs/{log.code}/")
+        .content.decode()
+    )
+    assert "<td>3 / 0 / 0</td>" in shown

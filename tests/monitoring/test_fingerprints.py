@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from catalog.models import Master, Recording
 from monitoring.audio import FRAME_SECONDS, unpack
@@ -22,6 +23,7 @@ from monitoring.selectors import (
 from monitoring.services.fingerprints import FINGERPRINT, FINGERPRINT_BACKFILL
 from optout.models import Job
 from tests.conftest import Team
+from tests.monitoring.audio import sox
 from tests.monitoring.conftest import SEEDS, check, fingerprint_of, run_job, upload_master
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +130,41 @@ def test_backfill_fingerprints_each_master_once_and_resumes(
     call_command("fingerprint_masters", "--label", team.label.slug, stdout=StringIO())
     again = Job.objects.for_label(team.label).filter(kind=FINGERPRINT_BACKFILL).latest("pk")
     assert run_job(again).result == {"fingerprinted": 0, "failed": 0}
+
+
+def test_a_master_too_short_to_fingerprint_is_counted_failed_with_its_reason(
+    team: Team, tracks: dict[int, Path], tmp_path: Path
+) -> None:
+    # A three-second station sting: the catalog takes it, fingerprints need five seconds.
+    sting = sox(tracks[SEEDS[0]], tmp_path / "sting.wav", "trim", "0", "3")
+    short = Recording.objects.create(label=team.label, title="Station sting", isrc="SEABC2600009")
+    failing = upload_master(team, short, sting, tmp_path)
+    song = Recording.objects.create(label=team.label, title="Song", isrc="SEABC2600001")
+    fine = upload_master(team, song, tracks[SEEDS[1]], tmp_path)
+    assert run_job(fingerprint_of(fine).job).status == Job.Status.DONE
+    job = run_job(fingerprint_of(failing).job)
+    reason = "The file holds 3.0 s of audio; at least 5 s are needed."
+    assert job.status == Job.Status.FAILED and job.error == reason
+    assert fingerprint_of(failing).status == Fingerprint.Status.FAILED
+
+    viewer = team.client_for(team.viewer)
+    status = viewer.get(reverse("api:monitoring:fingerprints", kwargs={"slug": "label-a"})).json()
+    counts = ("masters_ready", "fingerprinted", "pending", "failed", "missing")
+    assert [status[key] for key in counts] == [2, 1, 0, 1, 0]
+    assert status["indexed_recordings"] == 1
+    assert status["failures"] == [{
+        "master": str(failing.code), "recording": str(short.code), "title": "Station sting",
+        "isrc": "SEABC2600009", "version": 1, "file": "sting.wav", "reason": reason,
+    }]  # fmt: skip
+    # The index status on the page names the master and says why.
+    page = viewer.get(reverse("monitoring:index", kwargs={"slug": "label-a"})).content.decode()
+    assert "Masters that could not be fingerprinted" in page
+    assert reason in page and "Station sting" in page
+    assert reverse("catalog:master", kwargs={"slug": "label-a", "code": failing.code}) in page
+    other = team.client_for(team.outsider).get(
+        reverse("api:monitoring:fingerprints", kwargs={"slug": "label-b"})
+    )
+    assert other.json()["failed"] == 0 and other.json()["failures"] == []
 
 
 def test_backfill_command_needs_a_known_label(db: None) -> None:

@@ -9,7 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.utils.html import escape
 
-from evidence.models import Alert, Capture, MatterItem
+from evidence.models import Alert, Capture, Matter, MatterItem
+from evidence.services.matters import matter_create
 from monitoring.models import FanReport, FanReportGroup
 from monitoring.services.reports import (
     ReportError,
@@ -100,6 +101,30 @@ def test_the_21st_report_in_a_minute_from_one_address_gets_429(team: Team) -> No
     assert limited.status_code == 429 and limited["Retry-After"] == "60"
     # Another address is not held back by this one.
     assert submit(Client(REMOTE_ADDR="203.0.113.8"), "label-a")[0] == 302
+
+
+def test_a_label_takes_300_reports_an_hour_from_all_addresses_together(
+    team: Team, settings: Any
+) -> None:
+    # Behind one trusted proxy every request comes from the proxy; the proxy's
+    # X-Forwarded-For names the reporter, so these are fifteen different people.
+    settings.OPTOUT_TRUSTED_PROXY_HOPS = 1
+
+    def reporter(number: int) -> Client:
+        return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+
+    statuses = [
+        submit(reporter(number), "label-a")[0]
+        for number in range(1, 16)
+        for _report in range(20)  # each address stays within its own 20 a minute
+    ]
+    assert statuses == [302] * 300
+    late = reporter(99).post("/r/label-a/", report_data())
+    assert late.status_code == 429 and late["Retry-After"] == "3600"
+    assert FanReport.objects.for_label(team.label).count() == 300
+    # The limit is the label's: the same newcomer may still report to another label.
+    assert submit(reporter(99), "label-b")[0] == 302
+    assert FanReport.objects.for_label(team.other_label).count() == 1
 
 
 def test_a_filled_honeypot_is_thanked_and_nothing_is_kept(team: Team) -> None:
@@ -252,6 +277,83 @@ def test_triage_over_the_api(team: Team) -> None:
     other = team.client_for(team.outsider)
     assert other.get(detail).status_code == 404
     assert other.get(f"/api/v1/labels/label-b/reports/{row['id']}/").status_code == 404
+
+
+def test_reported_pages_join_an_open_matter_of_their_own_label_on_the_page_and_the_api(
+    team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = Client()
+    submit(client, "label-a", url="https://videos.example/one", email="fan@example.test")
+    submit(client, "label-a", url="https://videos.example/two")
+    groups = {g.url: g for g in FanReportGroup.objects.for_label(team.label)}
+    one, two = groups["https://videos.example/one"], groups["https://videos.example/two"]
+    ours = matter_create(label=team.label, actor=team.rights, title="Clones of Aurora Fjell")
+    closed = matter_create(
+        label=team.label, actor=team.rights, title="Old closed case", status="closed"
+    )
+    theirs = matter_create(label=team.other_label, actor=team.outsider, title="Label B case")
+    rights = team.client_for(team.rights)
+    page = f"/l/label-a/monitoring/reports/{one.code}/"
+
+    offered = rights.get(page).content.decode()
+    assert str(ours.code) in offered
+    assert str(theirs.code) not in offered and str(closed.code) not in offered
+
+    # Another label's matter, or a closed one, is refused and nothing moves.
+    for other in (theirs, closed):
+        refused = rights.post(f"{page}matter/", {"matter": str(other.code)}, follow=True)
+        assert refused.redirect_chain == [(page, 302)]
+        assert "Choose one of the label&#x27;s open matters." in refused.content.decode()
+    one.refresh_from_db()
+    assert one.status == "new" and one.matter is None
+    assert not MatterItem.objects.for_label(team.other_label).exists()
+    assert not MatterItem.objects.for_label(team.label).exists()
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        joined = rights.post(f"{page}matter/", {"matter": str(ours.code)})
+    assert joined.status_code == 302
+    assert joined["Location"] == f"/l/label-a/evidence/matters/{ours.code}/"
+    one.refresh_from_db()
+    assert one.status == "in_matter" and one.matter == ours
+    [item] = MatterItem.objects.for_label(team.label).filter(matter=ours)
+    assert (item.source_key, item.source_code) == ("fan_reports", one.code)
+    assert [m.to for m in mail.outbox] == [["fan@example.test"]]
+
+    # The same over the API: another label's matter is a 400 naming the field.
+    api = team.client_for(team.rights)
+    endpoint = f"/api/v1/labels/label-a/reports/{two.code}/matter/"
+    answer = api.post(endpoint, {"matter": str(theirs.code)}, content_type="application/json")
+    assert answer.status_code == 400 and "matter" in answer.json()["error"]["fields"]
+    two.refresh_from_db()
+    assert two.status == "new" and not MatterItem.objects.for_label(team.other_label).exists()
+    answer = api.post(endpoint, {"matter": str(ours.code)}, content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["matter"] == str(ours.code)
+    items = MatterItem.objects.for_label(team.label).filter(matter=ours).order_by("id")
+    assert [(i.source_key, i.source_code) for i in items] == [
+        ("fan_reports", one.code), ("fan_reports", two.code),
+    ]  # fmt: skip
+
+    # Joining adds to the matter: no new one was opened, and each step is in the ledger.
+    assert set(Matter.objects.for_label(team.label).values_list("code", flat=True)) == {
+        ours.code, closed.code,
+    }  # fmt: skip
+    ledger = LedgerEntry.objects.for_label(team.label)
+    moved = ledger.filter(action="fan_report.to_matter").order_by("id")
+    assert [e.data["matter"] for e in moved] == [str(ours.code)] * 2
+    added = ledger.filter(action="matter.item_added").order_by("id")
+    assert [(e.data["matter"], e.data["source_id"]) for e in added] == [
+        (str(ours.code), str(one.code)), (str(ours.code), str(two.code)),
+    ]  # fmt: skip
+    # A member of the other label cannot reach these pages at all.
+    outsider = team.client_for(team.outsider)
+    assert outsider.post(f"{page}matter/", {"matter": str(theirs.code)}).status_code == 404
+    assert (
+        outsider.post(
+            endpoint, {"matter": str(theirs.code)}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_checking_by_fingerprint_is_offered_only_where_monitoring_can_fetch_a_url(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from catalog.models import Master
 from evidence.models import Capture, Matter
 from monitoring.models import Suspect
+from monitoring.services.suspect_urls import audio_link
 from optout.models import Job
 from optout.services.blobs import blob_store_bytes
 from tests.conftest import Team
@@ -118,6 +119,52 @@ def test_a_page_with_audio_is_fetched_captured_and_matched_once_allowed(
     assert run_job(direct.job).status == Job.Status.DONE
     direct.refresh_from_db()
     assert direct.capture_id is None and direct.matches.count() == 1
+
+
+def test_a_page_whose_only_audio_is_its_og_audio_tag_is_matched(
+    team: Team,
+    catalog: Callable[[], dict[int, Master]],
+    tracks: dict[int, Path],
+    tmp_path: Path,
+    http_server: LoopbackServer,
+    fetch_settings: FetchSettings,
+) -> None:
+    """A share page (as many sites serve them): no player in the HTML, only Open Graph tags."""
+    clip = sox(tracks[SEEDS[1]], tmp_path / "clip.wav", "trim", "20", "30")
+    copy = ffmpeg(clip, tmp_path / "shared.mp3", "-b:a", "128k")
+    audio_url = http_server.route("/cdn/shared.mp3", respond(copy.read_bytes(), headers=[AUDIO]))
+    share = f"""<!doctype html><html><head><title>Shared track</title>
+<meta property="og:type" content="music.song">
+<meta property="og:audio" content="{audio_url}">
+<meta property="og:audio:type" content="audio/mpeg">
+<meta property="og:image" content="/cover.jpg"></head>
+<body><p>Listen in the app.</p></body></html>"""
+    page_url = http_server.route("/share/abc", respond(share))
+    masters = catalog()
+    fetch_settings.allow(f"127.0.0.1:{http_server.port}")
+
+    status, body = _post(team, page_url)
+    assert status == 202, body
+    suspect = Suspect.objects.for_label(team.label).get(code=body["id"])
+    assert run_job(suspect.job).status == Job.Status.DONE
+    suspect.refresh_from_db()
+    assert suspect.status == Suspect.Status.DONE, suspect.problem
+    assert suspect.audio_url == audio_url
+    assert suspect.blob is not None and suspect.blob.size == copy.stat().st_size
+    [match] = suspect.matches.all()
+    assert match.master_id == masters[SEEDS[1]].pk and abs(match.master_offset - 20) <= 1
+    assert http_server.hits("/share/abc") == 1 and http_server.hits("/cdn/shared.mp3") == 1
+    assert http_server.hits() == 2  # not the cover image
+    capture = Capture.objects.for_label(team.label).get(pk=suspect.capture_id)
+    assert capture.url == page_url
+
+
+@pytest.mark.parametrize("prop", ["og:audio", "og:audio:url", "og:audio:secure_url"])
+def test_each_open_graph_audio_tag_names_the_audio(prop: str) -> None:
+    page = f'<html><head><meta property="{prop}" content="../a/b.mp3"></head></html>'
+    assert audio_link(page.encode(), "https://music.example/s/t/page") == (
+        "https://music.example/s/a/b.mp3"
+    )
 
 
 def test_a_page_without_audio_or_a_broken_link_fails_with_its_reason(

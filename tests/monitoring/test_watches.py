@@ -125,6 +125,12 @@ def test_a_change_between_scheduled_captures_is_an_alert_mailed_now_or_in_the_di
         ("sv", "Vi får använda uppladdad musik för att träna AI-modeller.", {"training", "ai"}),
         ("de", "Wir dürfen Inhalte zum Trainieren von KI-Modellen verwenden.", {"training", "ai"}),
         ("es", "Podemos sublicenciar el contenido a terceros.", {"sublicensing"}),
+        (
+            "pt-BR",
+            "Podemos usar as músicas enviadas para treinar modelos de inteligência artificial "
+            "com conjuntos de dados.",
+            {"training", "ai", "datasets"},
+        ),
     ],
 )
 def test_ai_wording_is_found_in_the_terms_language(
@@ -141,8 +147,50 @@ def test_ai_wording_is_found_in_the_terms_language(
     site.routes["/villkor"] = html(f"<p>Villkor / Bedingungen / Condiciones.</p><p>{sentence}</p>")
     check = _run_scheduled(watch, django_capture_on_commit_callbacks)
     assert {hit["topic"] for hit in check.ai_wording} >= topics
+    # Found by the words of the terms' own language, not only by English ones.
+    assert topics <= {hit["topic"] for hit in check.ai_wording if hit["language"] == language}
     assert all(hit["change"] == "added" for hit in check.ai_wording)
-    assert [f.source for f in partner_open_risk_flags(partner=partner)] == ["terms_change"]
+    [flag] = partner_open_risk_flags(partner=partner)
+    assert flag.source == "terms_change" and "added wording about AI training" in flag.reason
+
+
+def test_ai_wording_taken_out_of_partner_terms_is_flagged_as_removed(
+    team: Team, site: Site, django_capture_on_commit_callbacks: Any
+) -> None:
+    promise = "We will never use your music to train AI models or sell it as a dataset."
+    licence = "Uploads may be sublicensed to our distribution partners."
+    terms = TERMS_V1.replace("<p>Contact", f"<p>{licence}</p><p>Contact")
+    partner = _partner(team)
+    site.routes["/terms"] = html(terms.replace("<p>Contact", f"<p>{promise}</p><p>Contact"))
+    watch = watch_create(
+        label=team.label, actor=team.rights, url=site.url("/terms"), purpose="partner_terms",
+        interval_hours=24, partner=partner,
+    )  # fmt: skip
+    _run_first(watch, django_capture_on_commit_callbacks)
+    assert list(partner_open_risk_flags(partner=partner)) == []
+    site.routes["/terms"] = html(terms)
+    check = _run_scheduled(watch, django_capture_on_commit_callbacks)
+
+    assert check.outcome == "changed" and (check.lines_added, check.lines_removed) == (0, 1)
+    assert {hit["topic"] for hit in check.ai_wording} == {"training", "ai", "datasets"}
+    assert {(hit["change"], hit["line"]) for hit in check.ai_wording} == {("removed", promise)}
+    alert = Alert.objects.for_label(team.label).get(kind=Alert.Kind.WATCH_CHANGED)
+    assert f"- {promise}" in alert.message.splitlines()
+    [flag] = partner_open_risk_flags(partner=partner)
+    assert flag.source == "terms_change" and flag.subject_code == str(check.code)
+    assert "removed wording about AI training" in flag.reason and promise in flag.reason
+    page = team.client_for(team.viewer).get(f"/l/label-a/monitoring/watches/checks/{check.code}/")
+    assert f"Removed (en, train): {promise}" in page.content.decode()
+
+    # A line rewritten is both: the flag quotes the wording the page holds now.
+    wider = "Uploads may be sublicensed to AI companies."
+    site.routes["/terms"] = html(terms.replace(licence, wider))
+    rewritten = _run_scheduled(watch, django_capture_on_commit_callbacks, hours=50)
+    assert {hit["change"] for hit in rewritten.ai_wording} == {"added", "removed"}
+    newest = next(
+        f for f in partner_open_risk_flags(partner=partner) if f.subject_code == str(rewritten.code)
+    )
+    assert "changed wording about AI training" in newest.reason and wider in newest.reason
 
 
 def test_a_change_without_ai_wording_is_an_alert_but_no_risk_flag(
