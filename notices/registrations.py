@@ -11,6 +11,7 @@ from typing import Any
 from anymail.signals import EventType, tracking  # type: ignore[import-untyped]
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -148,12 +149,24 @@ def _takedown_timeline(matter: Matter) -> list[TimelineEntry]:
             at=event.created_at,
             title=_("Takedown to %(recipient)s: %(step)s")
             % {"recipient": event.takedown.recipient_name, "step": event.get_status_display()},
-            detail=event.note[:200],
+            detail=_takedown_event_detail(event),
             actor=event.actor.email if event.actor else "",
             url=reverse("notices:takedown", args=[matter.label.slug, event.takedown.code]),
         )
         for event in events
     ]
+
+
+def _takedown_event_detail(event: Any) -> str:
+    """The date the step happened (when it was recorded another day), its document and note."""
+    parts = []
+    if event.happened_on != timezone.localdate(event.created_at):
+        parts.append(_("Date: %(date)s") % {"date": event.happened_on.isoformat()})
+    if event.document_name:
+        parts.append(_("Document: %(name)s") % {"name": event.document_name})
+    if event.note:
+        parts.append(event.note[:200])
+    return " · ".join(parts)
 
 
 def register_takedowns() -> None:

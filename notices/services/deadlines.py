@@ -25,6 +25,11 @@ WAITING = (PartnerNotice.Status.SENT, PartnerNotice.Status.DELIVERED)
 UNDELIVERED = (PartnerNotice.Status.BOUNCED, PartnerNotice.Status.COMPLAINED)
 
 
+def overdue_alert_key(notice: PartnerNotice) -> str:
+    """The key of the alert raised when ``notice`` becomes overdue (one per notice)."""
+    return f"notice_overdue:{notice.code}"
+
+
 def notices_mark_overdue() -> int:
     """Notices past their deadline without an answer become overdue (one ledger entry each)."""
     today = timezone.localdate()
@@ -58,7 +63,7 @@ def notices_mark_overdue() -> int:
             alert_raise(
                 label=notice.label,
                 kind=Alert.Kind.NOTICE_OVERDUE,
-                key=f"notice_overdue:{notice.code}",
+                key=overdue_alert_key(notice),
                 message=_("%(partner)s has not answered the notice due %(deadline)s.")
                 % {"partner": notice.partner.name, "deadline": notice.deadline.isoformat()},
                 subject=notice,

@@ -3,16 +3,19 @@ rendering, then the file)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from notices.models import PartnerNotice
 from notices.services.notices import notice_create, notice_render
 from optout.models import Job
 from optout.services.tokens import token_create
-from tests.notices.conftest import World
+from tests.notices.conftest import World, sent_notice
+from tests.notices.test_respond import ANSWERS
 from tests.polling import assert_pollable
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,40 @@ def test_a_pdf_with_no_job_to_follow_names_its_own_url(world: World) -> None:
     notice_render(notice=notice, actor=None)
     ready = client.get(pending["Location"])
     assert ready.status_code == 200 and b"".join(ready.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+
+
+def test_the_detail_returns_the_answers_the_partner_gave_through_the_link(
+    world: World, tmp_path: Path
+) -> None:
+    notice, token = sent_notice(world, tmp_path)
+    client = _client(world.team.viewer)
+    url = f"{_base(world)}{notice.code}/"
+    before = client.get(url).json()
+    assert before["status"] == "sent" and before["answers"] == {}
+    assert before["answered_at"] is None and before["answer_source"] == ""
+
+    answered = Client().post(f"/n/{token}/", ANSWERS)
+    assert answered.status_code == 302
+
+    detail = client.get(url)
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["status"] == "answered" and body["answer_source"] == "link"
+    assert body["answered_at"]
+    # Every question's answer and explanation, as the partner gave them (JSON is not HTML:
+    # the text comes back as written).
+    assert body["answers"] == {
+        "ai_training": {
+            "answer": "yes",
+            "explanation": "<script>alert(1)</script> We licensed stems to a lab.",
+        },
+        "sublicensing": {"answer": "no", "explanation": ""},
+        "datasets": {"answer": "no", "explanation": ""},
+        "signals": {
+            "answer": ["robots_txt", "tdmrep"],
+            "explanation": "<img src=http://127.0.0.1:9/x>",
+        },
+    }
+    # The list gives the same answers.
+    listed = client.get(_base(world)).json()["results"]
+    assert [n["answers"] for n in listed if n["id"] == str(notice.code)] == [body["answers"]]

@@ -120,3 +120,24 @@ def test_the_notice_its_message_and_answers_go_into_a_matter(world: World, tmp_p
         reverse("notices:notice", kwargs={"slug": world.label.slug, "code": notice.code})
     ).content.decode()
     assert "Answers of Fjord Distribution AB to the notice" in page
+
+
+def test_a_late_reply_resolves_the_overdue_alert(world: World, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from evidence.models import Alert
+    from notices.services.deadlines import notices_mark_overdue
+
+    notice, _token = sent_notice(world, tmp_path)
+    PartnerNotice.objects.for_label(world.label).filter(pk=notice.pk).update(
+        deadline=timezone.localdate() - timedelta(days=3)
+    )
+    assert notices_mark_overdue() == 1
+    alert = Alert.objects.for_label(world.label).get(kind=Alert.Kind.NOTICE_OVERDUE)
+    url = reverse("notices:reply", kwargs={"slug": world.label.slug, "code": notice.code})
+    client = world.team.client_for(world.team.rights)
+    assert client.post(url, _form(close="")).status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == PartnerNotice.Status.ANSWERED and notice.overdue_at is not None
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None and alert.resolved_by == world.team.rights

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
-from evidence.models import EvidenceItem
+from evidence.models import Alert, EvidenceItem
 from notices.models import PartnerNotice
+from notices.services.deadlines import notices_mark_overdue
+from notices.services.notices import notice_close
 from notices.services.responses import notice_for_token
 from optout.models import LedgerEntry
 from tests.notices.conftest import World, rendered_notice, sent_notice
@@ -117,3 +121,68 @@ def test_guessing_over_http_is_rate_limited(world: World, tmp_path: Path) -> Non
     limited = client.get(_url(token))
     assert limited.status_code == 429
     assert "Fjord" not in limited.content.decode()
+
+
+def _past_deadline(notice: PartnerNotice) -> PartnerNotice:
+    """The deadline passes and the beat task marks the notice overdue."""
+    PartnerNotice.objects.for_label(notice.label).filter(pk=notice.pk).update(
+        deadline=timezone.localdate() - timedelta(days=1)
+    )
+    assert notices_mark_overdue() == 1
+    notice.refresh_from_db()
+    assert notice.status == PartnerNotice.Status.OVERDUE and notice.overdue_at is not None
+    return notice
+
+
+def test_an_overdue_notice_still_takes_a_late_answer(world: World, tmp_path: Path) -> None:
+    notice, token = sent_notice(world, tmp_path)
+    notice = _past_deadline(notice)
+    alert = Alert.objects.for_label(world.label).get(kind=Alert.Kind.NOTICE_OVERDUE)
+    assert alert.resolved_at is None
+
+    client = Client()
+    page = client.get(_url(token))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Fjord Distribution AB" in body and "Send the answers" in body
+    answered = client.post(_url(token), ANSWERS)
+    assert answered.status_code == 302
+
+    notice.refresh_from_db()
+    assert notice.status == PartnerNotice.Status.ANSWERED and notice.answer_source == "link"
+    assert notice.answers["ai_training"]["answer"] == "yes"
+    # The label sees that the answer came late: both dates are kept.
+    assert notice.overdue_at is not None and notice.answered_at is not None
+    assert notice.answered_at > notice.overdue_at
+    page = world.team.client_for(world.team.viewer).get(
+        f"/l/{world.label.slug}/notices/{notice.code}/"
+    )
+    timeline = page.content.decode().split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert timeline.index("<strong>Overdue</strong>") < timeline.index("<strong>Answered</strong>")
+    # "Has not answered" is no longer true: the overdue alert is resolved by the answer.
+    resolved = Alert.objects.for_label(world.label).get(pk=alert.pk)
+    assert resolved.resolved_at is not None and resolved.resolved_by is None  # the partner
+    assert "can no longer be changed" in client.get(_url(token)).content.decode()
+
+
+def test_closing_a_notice_ends_its_link_answered_or_not(world: World, tmp_path: Path) -> None:
+    client = Client()
+    # Overdue and never answered, then closed by the label: the link is gone.
+    silent, silent_token = sent_notice(world, tmp_path)
+    silent = _past_deadline(silent)
+    notice_close(notice=silent, actor=world.team.rights)
+    _assert_not_found(client.get(_url(silent_token)))
+    _assert_not_found(client.post(_url(silent_token), ANSWERS))
+    silent.refresh_from_db()
+    assert silent.status == PartnerNotice.Status.CLOSED and silent.answers == {}
+    assert silent.answered_at is None
+
+    # Answered, then closed: the read-only page with the answers is gone too.
+    answered, token = sent_notice(world, tmp_path)
+    assert client.post(_url(token), ANSWERS).status_code == 302
+    assert client.get(_url(token)).status_code == 200
+    notice_close(notice=answered, actor=world.team.rights)
+    _assert_not_found(client.get(_url(token)))
+    _assert_not_found(client.post(_url(token), {**ANSWERS, "ai_training__answer": "no"}))
+    answered.refresh_from_db()
+    assert answered.answers["ai_training"]["answer"] == "yes"
