@@ -17,17 +17,13 @@ from evidence.services.alerts import alert_raise
 from evidence.services.items import evidence_item_from_bytes
 from notices.models import PartnerNotice
 from notices.services.notices import notice_message
+from notices.services.overdue import overdue_alert_key
 from optout.services.ledger import ledger_append
 
 log = logging.getLogger(__name__)
 WAITING = (PartnerNotice.Status.SENT, PartnerNotice.Status.DELIVERED)
 # Undelivered letters become overdue too: the label must follow them up another way.
 UNDELIVERED = (PartnerNotice.Status.BOUNCED, PartnerNotice.Status.COMPLAINED)
-
-
-def overdue_alert_key(notice: PartnerNotice) -> str:
-    """The key of the alert raised when ``notice`` becomes overdue (one per notice)."""
-    return f"notice_overdue:{notice.code}"
 
 
 def notices_mark_overdue() -> int:

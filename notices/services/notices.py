@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from catalog.models import Partner, Recording, Release
 from evidence.services.items import evidence_item_from_bytes
 from notices.models import PartnerNotice
+from notices.services.overdue import overdue_alert_resolve
 from notices.services.questionnaire import questionnaire_for_label, questionnaire_localized
 from notices.wording import BY_CODE, REVIEWED, wording
 from optout.jobs import JobContext, JobFailure
@@ -390,4 +391,5 @@ def notice_close(*, notice: PartnerNotice, actor: User) -> PartnerNotice:
             subject=notice,
             data={"previous_status": previous},
         )
+        overdue_alert_resolve(notice=notice, actor=actor)
     return notice

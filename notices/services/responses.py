@@ -15,12 +15,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from catalog.models import PartnerRiskFlag
 from catalog.services.partner_risks import partner_risk_raise
-from evidence.models import Alert
-from evidence.services.alerts import alert_resolve
 from evidence.services.items import evidence_item_create, evidence_item_from_bytes
 from notices.models import PartnerNotice
-from notices.services.deadlines import overdue_alert_key
 from notices.services.notices import notice_close, token_digest
+from notices.services.overdue import overdue_alert_resolve
 from notices.services.questionnaire import questionnaire_localized
 from optout.lib.canonical import utc_iso
 from optout.models import User
@@ -143,13 +141,7 @@ def _record_answer(
         data={"source": source, "raises_risk": answers_raise_risk(notice)},
     )
     # A late answer: the "has not answered" alert of an overdue notice is no longer true.
-    overdue = (
-        Alert.objects.for_label(notice.label)
-        .filter(key=overdue_alert_key(notice), resolved_at__isnull=True)
-        .first()
-    )
-    if overdue is not None:
-        alert_resolve(alert=overdue, actor=actor)
+    overdue_alert_resolve(notice=notice, actor=actor)
     admitted = risky_answers(notice)
     if admitted:
         partner_risk_raise(

@@ -474,8 +474,11 @@ def takedown_send(*, takedown: Takedown, actor: User | None) -> Takedown:
             document_date=timezone.localdate(),
             source=_("Sent by e-mail"),
         )
+        # A member may have withdrawn the takedown while the mail server took the letter:
+        # it was sent all the same, and the withdrawal that followed stands.
+        current = Takedown.objects.for_label(takedown.label).select_for_update().get(pk=takedown.pk)
+        takedown.status = S.SENT if current.status == S.APPROVED else current.status
         takedown.sent_message = item.blob
-        takedown.status = S.SENT
         takedown.sent_at = timezone.now()
         takedown.sent_via = "email"
         takedown.send_error = ""

@@ -170,7 +170,11 @@ def test_closing_a_notice_ends_its_link_answered_or_not(world: World, tmp_path: 
     # Overdue and never answered, then closed by the label: the link is gone.
     silent, silent_token = sent_notice(world, tmp_path)
     silent = _past_deadline(silent)
+    alert = Alert.objects.for_label(world.label).get(kind=Alert.Kind.NOTICE_OVERDUE)
     notice_close(notice=silent, actor=world.team.rights)
+    # Closed by the label, the notice waits on nobody: its overdue alert is resolved.
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None and alert.resolved_by == world.team.rights
     _assert_not_found(client.get(_url(silent_token)))
     _assert_not_found(client.post(_url(silent_token), ANSWERS))
     silent.refresh_from_db()

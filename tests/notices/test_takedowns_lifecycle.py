@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+import notices.services.takedowns
 from evidence.models import EvidenceItem, MatterItem
 from notices.models import Takedown, TakedownEvent
 from notices.services.takedowns import (
@@ -230,6 +231,42 @@ def test_a_takedown_withdrawn_while_its_letter_waits_to_be_sent_is_not_sent(team
     assert mail.outbox == []
     takedown.refresh_from_db()
     assert takedown.status == "withdrawn" and takedown.sent_at is None
+
+
+def test_a_takedown_withdrawn_while_the_mail_server_takes_it_is_sent_then_withdrawn(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = takedown_world(team.label)
+    takedown = takedown_approve(takedown=drafted(world), actor=team.counsel)
+    real_connection = mail.get_connection
+
+    class WithdrawnMeanwhile:
+        """The mail server takes the letter while a member withdraws the takedown."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            self.connection = real_connection(**kwargs)
+
+        def send_messages(self, messages: list[Any]) -> int:
+            takedown_event_record(
+                takedown=Takedown.objects.for_label(team.label).get(pk=takedown.pk),
+                status="withdrawn",
+                actor=team.rights,
+            )
+            return int(self.connection.send_messages(messages))
+
+    monkeypatch.setattr(notices.services.takedowns, "get_connection", WithdrawnMeanwhile)
+    mail.outbox.clear()
+
+    takedown_send(takedown=takedown, actor=team.counsel)
+
+    assert len(mail.outbox) == 1
+    takedown.refresh_from_db()
+    # The letter left, and the withdrawal that came while it did is not undone.
+    assert takedown.status == "withdrawn"
+    assert takedown.sent_at is not None and takedown.sent_message is not None
+    events = TakedownEvent.objects.for_label(team.label).filter(takedown=takedown)
+    steps = set(events.values_list("status", flat=True))
+    assert {"sent", "withdrawn"} <= steps
 
 
 def test_steps_the_state_does_not_allow_are_refused_with_the_reason(team: Team) -> None:
