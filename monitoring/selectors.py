@@ -64,9 +64,9 @@ class IndexLoad:
     """What bringing a label's index up to date did in this process."""
 
     label_id: int
-    how: Literal["current", "changes", "full"]
-    """``current`` (nothing to do), ``changes`` (the logged changes applied) or ``full``
-    (rebuilt from PostgreSQL)."""
+    how: Literal["current", "changes", "full", "skipped"]
+    """``current`` (nothing to do), ``changes`` (the logged changes applied), ``full``
+    (rebuilt from PostgreSQL) or ``skipped`` (left for its first search)."""
     version: int
     seconds: float
     references: int
@@ -74,11 +74,12 @@ class IndexLoad:
     changed: int = 0
     """Recordings whose reference was read again (``changes``)."""
     reason: str = ""
-    """Why a label was rebuilt."""
+    """Why a label was rebuilt or skipped."""
 
 
-# Per worker process: label id -> the index it holds. A lock per label, so that two
-# threads never load the same label at once.
+# Per worker process: label id -> the index it holds. A lock per label, so that a search
+# arriving while the worker's start loads the label waits for that load instead of
+# building a second copy.
 _INDEXES: dict[int, LoadedIndex] = {}
 _LOCKS: dict[int, threading.Lock] = {}
 _LOCKS_LOCK = threading.Lock()
@@ -279,6 +280,43 @@ def index_loaded(*, label: Label) -> tuple[int, ReferenceIndex] | None:
     """The version and index this process holds for ``label``, if any (for status)."""
     held = _INDEXES.get(label.pk)
     return (held.version, held.index) if held is not None else None
+
+
+def index_warm(*, budget_bytes: int) -> list[IndexLoad]:
+    """Load, in this process, the index of every label that has fingerprints, so that its
+    first search does not wait for a rebuild (a Celery worker's start calls this). Labels
+    are loaded in order until the next one's sub-fingerprints, at 8 bytes each (the
+    index's size), would take the total over ``budget_bytes``; a label left out loads at
+    its first search, as before. Logs each label and the whole."""
+    started = time.perf_counter()
+    sizes = (
+        Fingerprint.objects.unscoped()
+        .filter(status=Fingerprint.Status.READY, master__status=Master.Status.READY)
+        .values("label_id")
+        .annotate(frames=Sum("frames"))
+        .order_by("label_id")
+    )
+    loads: list[IndexLoad] = []
+    used = 0
+    for row in sizes:
+        label = Label.objects.get(pk=row["label_id"])
+        need = 8 * int(row["frames"] or 0)
+        if used + need > budget_bytes:
+            loads.append(IndexLoad(label.pk, "skipped", 0, 0.0, 0, 0, reason="over the budget"))
+            logger.info(
+                "Fingerprint index of label %s left for its first search: %s bytes over the "
+                "warm-start budget of %s", label.slug, used + need - budget_bytes, budget_bytes,
+            )  # fmt: skip
+            continue
+        used += need
+        loads.append(index_refresh(label=label))
+    logger.info(
+        "Fingerprint indexes loaded at worker start: %s of %s labels, %s sub-fingerprints, "
+        "%.1f s",
+        sum(load.how != "skipped" for load in loads), len(loads),
+        sum(load.frames for load in loads), time.perf_counter() - started,
+    )  # fmt: skip
+    return loads
 
 
 @dataclass(frozen=True)

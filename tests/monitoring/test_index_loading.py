@@ -1,9 +1,12 @@
-"""A worker's fingerprint index is kept current by applying the changes logged in PostgreSQL
-(new fingerprints, replaced versions, masters gone from the index and back), with the same
-arrays and answers as a rebuild; rebuilt when the log cannot tell what changed."""
+"""A worker's fingerprint index: loaded when the worker starts, then kept current by applying
+the changes logged in PostgreSQL (new fingerprints, replaced versions, masters gone from the
+index and back), with the same arrays and answers as a rebuild; rebuilt when the log cannot
+tell what changed."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import numpy as np
 import pytest
 
 from catalog.models import Master, Recording
-from catalog.services.masters import master_recheck
+from catalog.services.masters import master_recheck, master_upload
 from monitoring import selectors
 from monitoring.index import ReferenceIndex, as_values
 from monitoring.models import FingerprintIndexState
@@ -20,10 +23,12 @@ from monitoring.selectors import (
     index_fingerprint_ids,
     index_loaded,
     index_refresh,
+    index_warm,
+    label_index,
 )
 from monitoring.services import fingerprints
 from monitoring.services.fingerprints import index_version_bump
-from optout.models import Label
+from optout.models import Job, Label, User
 from tests.conftest import Team
 from tests.monitoring.conftest import SEEDS, check, fingerprint_of, run_job, upload_master
 
@@ -152,3 +157,56 @@ def test_a_worker_rebuilds_when_the_log_cannot_tell_what_changed(
     assert load.how == "full" and "1 recordings changed" in load.reason
     assert index_refresh(label=label).how == "current"
     _same_as_rebuilt(label, queries)
+
+
+def _other_label_master(team: Team, source: Path, tmp_path: Path) -> Master:
+    """A fingerprinted master of the other label (its owner uploads it)."""
+    label = team.other_label
+    recording = Recording.objects.create(label=label, title="B side", isrc="SEXYZ2600001")
+    copy = tmp_path / "other.wav"
+    shutil.copyfile(source, copy)
+    data = copy.read_bytes()
+    owner: User = team.outsider
+    master = master_upload(
+        label=label,
+        recording=recording,
+        path=copy,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        original_name=source.name,
+        actor=owner,
+    )
+    run_job(master.job)
+    assert run_job(fingerprint_of(master).job).status == Job.Status.DONE
+    return master
+
+
+def test_a_worker_start_loads_every_label_within_its_budget(
+    team: Team,
+    tracks: dict[int, Path],
+    tmp_path: Path,
+    catalog: Callable[[], dict[int, Master]],
+) -> None:
+    catalog()
+    _other_label_master(team, tracks[SEEDS[0]], tmp_path)
+    ours, theirs = team.label, team.other_label
+
+    loads = index_warm(budget_bytes=2**40)
+    assert [(load.label_id, load.how) for load in loads] == [(ours.pk, "full"), (theirs.pk, "full")]
+    for label, references in ((ours, 3), (theirs, 1)):
+        held = index_loaded(label=label)
+        assert held is not None and len(held[1]) == references
+        assert held[0] == FingerprintIndexState.objects.for_label(label).get().version
+    # The first search then finds the index current: nothing is read again.
+    assert index_refresh(label=ours).how == "current"
+
+    # A budget that holds the first label only: the other loads at its first search.
+    selectors._INDEXES.clear()
+    budget = 8 * index_build(label=ours).frames
+    loads = index_warm(budget_bytes=budget)
+    assert [(load.label_id, load.how) for load in loads] == [
+        (ours.pk, "full"),
+        (theirs.pk, "skipped"),
+    ]
+    assert index_loaded(label=theirs) is None
+    assert len(label_index(label=theirs)) == 1
