@@ -12,8 +12,13 @@ the start and end of tracks, which the posting cap must drop. Track lengths vary
   in process: median and p99 time, and whether the right track and offset came first.
 * ``memory``: the index's arrays against 8 bytes per sub-fingerprint.
 * ``rebuild``: the fingerprints bulk inserted (COPY) into a bench database with their
-  recordings and masters, then ``monitoring.selectors.index_build``: the query a worker
-  runs when its version is stale, and the build.
+  recordings and masters, then ``monitoring.selectors.index_refresh`` in a process that
+  holds no index: the query a worker runs at its start, and the build.
+* ``changes``: one new fingerprint (a new recording, whose key is the highest) and then one
+  replaced (a new master version of the recording in the middle of the key order, which
+  moves every place after it), each stored with its index version and change-log line,
+  then ``index_refresh`` in the process that holds the index: the changes applied instead
+  of a rebuild. A query of the new track must find it.
 """
 
 from __future__ import annotations
@@ -164,6 +169,91 @@ def _insert(values: np.ndarray, lengths: np.ndarray) -> int:
     return int(label.pk)
 
 
+def _insert_one(label_pk: int, values: np.ndarray, recording: int | None) -> tuple[int, int]:
+    """A fingerprint stored as the fingerprint job stores it: for a new recording (None) or
+    as a new master version of ``recording``; the index version moves on in the same
+    transaction. (recording, fingerprint) ids."""
+    from django.db import connection, transaction
+
+    from monitoring.services.fingerprints import index_version_bump
+    from optout.models import Label
+
+    label = Label.objects.get(pk=label_pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if recording is None:
+            cursor.execute(
+                "INSERT INTO catalog_recording (code, created_at, updated_at, isrc, title,"
+                " version, display_artist, p_line, ai_vocals, ai_instrumentation,"
+                " ai_composition, ai_post_production, ai_lyrics, notes, label_id)"
+                " VALUES (gen_random_uuid(), now(), now(), '', 'New', '', '', '', '', '', '',"
+                " '', '', '', %s) RETURNING id",
+                [label_pk],
+            )
+            recording = int(cursor.fetchone()[0])
+        else:
+            cursor.execute(
+                "UPDATE catalog_master SET is_current = false WHERE recording_id = %s",
+                [recording],
+            )
+        cursor.execute(
+            "INSERT INTO catalog_master (code, created_at, version, is_current, original_name,"
+            " size, received_sha256, verified_sha256, status, problem, format, codec, info,"
+            " payload_sha256, blob_id, label_id, recording_id)"
+            " SELECT gen_random_uuid(), now(), 2, true, 'm2.wav', 1, '', '', 'ready', '{}',"
+            " 'wav', 'pcm', '{}', '', blob_id, label_id, %s FROM catalog_master"
+            " WHERE label_id = %s LIMIT 1 RETURNING id",
+            [recording, label_pk],
+        )
+        master = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO monitoring_fingerprint (code, created_at, label_id, master_id,"
+            " recording_id, status, problem, values, frames, duration_ms, algorithm, chroma,"
+            " envelope, fingerprinted_at) VALUES (gen_random_uuid(), now(), %s, %s, %s,"
+            " 'ready', '', %s, %s, %s, 1, '', '', now()) RETURNING id",
+            [label_pk, master, recording, values.astype("<u4").tobytes(), len(values),
+             len(values) * 124],
+        )  # fmt: skip
+        fingerprint = int(cursor.fetchone()[0])
+        index_version_bump(label=label, recordings=[recording])
+    return recording, fingerprint
+
+
+def _changes_figures(label_pk: int, full_seconds: float) -> dict[str, Any]:
+    from django.db import connection
+
+    from monitoring.selectors import index_refresh, label_index
+    from optout.models import Label
+
+    label = Label.objects.get(pk=label_pk)
+    values, lengths = synthetic(2, seed=99)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT recording_id FROM monitoring_fingerprint WHERE label_id = %s"
+            " ORDER BY id OFFSET %s LIMIT 1",
+            [label_pk, TRACKS // 2],
+        )
+        middle = int(cursor.fetchone()[0])
+    figures: dict[str, Any] = {}
+    steps = (("one_new_fingerprint", None), ("one_replaced_fingerprint", middle))
+    for number, (name, recording) in enumerate(steps):
+        track = values[int(lengths[:number].sum()) :][: int(lengths[number])]
+        _, fingerprint = _insert_one(label_pk, track, recording)
+        started, cpu = time.perf_counter(), time.process_time()
+        load = index_refresh(label=label)
+        seconds = time.perf_counter() - started
+        hits = label_index(label=label).search(track[100:340])
+        figures[name] = {
+            "how": load.how,
+            "seconds": round(seconds, 3),
+            "cpu_seconds_in_process": round(time.process_time() - cpu, 3),
+            "full_rebuild_seconds": full_seconds,
+            "times_faster_than_rebuild": round(full_seconds / max(seconds, 1e-6), 1),
+            "new_track_found": bool(hits) and hits[0].key == fingerprint,
+            "tracks": load.references,
+        }
+    return figures
+
+
 def run() -> dict[str, Any]:
     from bench._database import bench_database
 
@@ -172,7 +262,7 @@ def run() -> dict[str, Any]:
         from django.db import connection
 
         from monitoring.index import ReferenceIndex
-        from monitoring.selectors import index_build
+        from monitoring.selectors import index_refresh
         from optout.models import Label
 
         values, lengths = synthetic(TRACKS)
@@ -200,13 +290,16 @@ def run() -> dict[str, Any]:
         label = Label.objects.get(pk=label_pk)
         connection.close()  # a fresh connection, as a worker that starts has
         started, cpu = time.perf_counter(), time.process_time()
-        rebuilt = index_build(label=label)
+        rebuilt = index_refresh(label=label)
+        assert rebuilt.how == "full", rebuilt
+        full_seconds = round(time.perf_counter() - started, 1)
         figures["rebuild_from_postgresql"] = {
-            "seconds": round(time.perf_counter() - started, 1),
+            "seconds": full_seconds,
             "cpu_seconds_in_process": round(time.process_time() - cpu, 1),
             "load_average_1min": round(os.getloadavg()[0], 1),
             "goal_seconds": 60,
-            "tracks": len(rebuilt),
+            "tracks": rebuilt.references,
             "sub_fingerprints": rebuilt.frames,
         }
+        figures["changes"] = _changes_figures(label_pk, full_seconds)
     return figures

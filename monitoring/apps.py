@@ -13,3 +13,7 @@ class MonitoringConfig(AppConfig):
         from monitoring import job_kinds, registrations  # noqa: F401  (registrations)
 
         registrations.register()
+
+        from monitoring import receivers
+
+        receivers.connect()

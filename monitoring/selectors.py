@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import psycopg
@@ -20,6 +23,7 @@ from monitoring.models import (
     FanReport,
     FanReportGroup,
     Fingerprint,
+    FingerprintIndexChange,
     FingerprintIndexState,
     PlatformControlCheck,
     Suspect,
@@ -36,19 +40,71 @@ from monitoring.services.controls import (
 )
 from optout.models import Label
 
-# Per worker process: label id -> (the index version it was built at, the index).
-_INDEXES: dict[int, tuple[int, ReferenceIndex]] = {}
+logger = logging.getLogger(__name__)
+
+CHANGES_MAX_SHARE = 20
+"""A label whose index changed for more than one recording in this many (and more than
+CHANGES_MAX_FLOOR) is rebuilt rather than changed: reading and merging that much costs
+about as much as a rebuild."""
+CHANGES_MAX_FLOOR = 64
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """A label's index as this process holds it, at ``version``."""
+
+    version: int
+    index: ReferenceIndex
+    recordings: Any
+    """The recording of each reference (int64, in the order of ``index.keys``)."""
+
+
+@dataclass(frozen=True)
+class IndexLoad:
+    """What bringing a label's index up to date did in this process."""
+
+    label_id: int
+    how: Literal["current", "changes", "full", "skipped"]
+    """``current`` (nothing to do), ``changes`` (the logged changes applied), ``full``
+    (rebuilt from PostgreSQL) or ``skipped`` (left for its first search)."""
+    version: int
+    seconds: float
+    references: int
+    frames: int
+    changed: int = 0
+    """Recordings whose reference was read again (``changes``)."""
+    reason: str = ""
+    """Why a label was rebuilt or skipped."""
+
+
+# Per worker process: label id -> the index it holds. A lock per label, so that a search
+# arriving while the worker's start loads the label waits for that load instead of
+# building a second copy.
+_INDEXES: dict[int, LoadedIndex] = {}
+_LOCKS: dict[int, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+
+
+def _label_lock(label_id: int) -> threading.Lock:
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(label_id, threading.Lock())
+
+
+def _index_state(*, label: Label) -> tuple[int, int]:
+    """(version, log_from) of the label's index in PostgreSQL; (0, 0) before anything was
+    fingerprinted."""
+    found = (
+        FingerprintIndexState.objects.for_label(label)
+        .filter(label=label)
+        .values_list("version", "log_from")
+        .first()
+    )
+    return (int(found[0]), int(found[1])) if found else (0, 0)
 
 
 def index_version(*, label: Label) -> int:
     """The label's index version in PostgreSQL (0 before anything was fingerprinted)."""
-    found = (
-        FingerprintIndexState.objects.for_label(label)
-        .filter(label=label)
-        .values_list("version", flat=True)
-        .first()
-    )
-    return int(found or 0)
+    return _index_state(label=label)[0]
 
 
 def index_rows(*, label: Label) -> Any:
@@ -70,55 +126,197 @@ def index_fingerprint_ids(*, label: Label) -> tuple[int, ...]:
     return tuple(sorted(index_rows(label=label).values_list("pk", flat=True)))
 
 
-def index_build(*, label: Label) -> ReferenceIndex:
-    """Read the label's fingerprints from PostgreSQL into a fresh in-memory index.
+def _read(rows: Any) -> tuple[list[int], list[int], list[Any]]:
+    """(pk, recording, values) of the fingerprint rows ``rows``, in their order.
 
     The rows come in PostgreSQL's binary format (bytea as raw bytes, not hex text: half
     the bytes on the wire and no decoding) and go straight into numpy."""
-    rows = index_rows(label=label).values_list("pk", "values")
+    rows = rows.values_list("pk", "recording_id", "values")
     keys: list[int] = []
+    recordings: list[int] = []
     parts: list[Any] = []
     if connection.vendor != "postgresql":  # the embedded default: plain rows
-        for pk, values in rows.iterator(chunk_size=5000):
+        for pk, recording, values in rows.iterator(chunk_size=5000):
             keys.append(pk)
+            recordings.append(recording)
             parts.append(np.frombuffer(bytes(values), dtype="<u4"))
-        return _index_from(keys, parts)
+        return keys, recordings, parts
     sql, params = rows.query.sql_with_params()
     connection.ensure_connection()
     # A server-binding psycopg cursor of Django's connection: Django's own cursors bind on
     # the client side, which cannot ask for binary results.
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, binary=True)
-        while rows := cursor.fetchmany(5000):
-            for pk, values in rows:
+        while found := cursor.fetchmany(5000):
+            for pk, recording, values in found:
                 keys.append(pk)
+                recordings.append(recording)
                 parts.append(np.frombuffer(values, dtype="<u4"))
-    return _index_from(keys, parts)
+    return keys, recordings, parts
 
 
-def _index_from(keys: list[int], parts: list[Any]) -> ReferenceIndex:
+def _index_read(*, label: Label, version: int) -> LoadedIndex:
+    """Every reference of the label from PostgreSQL, in key order, into a fresh index."""
+    keys, recordings, parts = _read(index_rows(label=label).order_by("pk"))
     lengths = np.array([len(part) for part in parts], dtype=np.int64)
     values = np.concatenate(parts).astype(np.uint32) if parts else np.zeros(0, np.uint32)
     del parts[:]
-    return ReferenceIndex.from_arrays(np.array(keys, dtype=np.int64), values, lengths)
+    index = ReferenceIndex.from_arrays(np.array(keys, dtype=np.int64), values, lengths)
+    return LoadedIndex(version, index, np.array(recordings, dtype=np.int64))
+
+
+def index_build(*, label: Label) -> ReferenceIndex:
+    """Read the label's fingerprints from PostgreSQL into a fresh in-memory index."""
+    return _index_read(label=label, version=0).index
+
+
+def _logged_changes(*, label: Label, since: int, version: int) -> set[int] | None:
+    """The recordings whose reference may have changed after version ``since`` up to
+    ``version``; None when the log cannot tell (a version without lines, or a line that
+    names no recording)."""
+    rows = (
+        FingerprintIndexChange.objects.for_label(label)
+        .filter(version__gt=since, version__lte=version)
+        .values_list("version", "recording_id")
+    )
+    versions: set[int] = set()
+    recordings: set[int] = set()
+    for number, recording in rows:
+        if recording is None:
+            return None
+        versions.add(number)
+        recordings.add(recording)
+    return recordings if len(versions) == version - since else None
+
+
+def _index_changed(
+    *, label: Label, held: LoadedIndex, version: int, recordings: set[int]
+) -> LoadedIndex:
+    """``held`` with the references of ``recordings`` read again from PostgreSQL: the ones
+    no longer current removed, the new ones added (the index equals a rebuild's)."""
+    keys, key_recordings, parts = _read(
+        index_rows(label=label).filter(recording_id__in=sorted(recordings)).order_by("pk")
+    )
+    touched = np.isin(held.recordings, np.fromiter(recordings, dtype=np.int64))
+    before = set(held.index.keys[touched].tolist())
+    remove = before - set(keys)
+    added = [number for number, key in enumerate(keys) if key not in before]
+    index = held.index.updated(remove=remove, add=[(keys[n], parts[n]) for n in added])
+    # The recording of each reference, in the new index's (key) order.
+    kept = ~np.isin(held.index.keys, np.fromiter(remove, dtype=np.int64))
+    every_key = np.concatenate(
+        (held.index.keys[kept], np.array([keys[n] for n in added], dtype=np.int64))
+    )
+    every_recording = np.concatenate(
+        (held.recordings[kept], np.array([key_recordings[n] for n in added], dtype=np.int64))
+    )
+    return LoadedIndex(version, index, every_recording[np.argsort(every_key, kind="stable")])
+
+
+def index_refresh(*, label: Label) -> IndexLoad:
+    """Bring this process's index of ``label`` up to the version in PostgreSQL (one
+    single-row query when it is current): apply the changes logged since the version it
+    holds, or rebuild it from PostgreSQL when it holds none, when the log no longer
+    reaches back that far or has a gap, or when so many recordings changed that a
+    rebuild costs no more. Every worker, on every machine, ends with the same index."""
+    with _label_lock(label.pk):
+        started = time.perf_counter()
+        version, log_from = _index_state(label=label)
+        held = _INDEXES.get(label.pk)
+        how: Literal["current", "changes", "full"] = "full"
+        reason, changed = "", 0
+        if held is None:
+            reason = "not loaded"
+        elif held.version == version:
+            how = "current"
+        elif held.version < log_from or held.version > version:
+            reason = f"version {held.version} is outside the change log ({log_from} to {version})"
+        else:
+            recordings = _logged_changes(label=label, since=held.version, version=version)
+            limit = max(CHANGES_MAX_FLOOR, len(held.index) // CHANGES_MAX_SHARE)
+            if recordings is None:
+                reason = f"the change log cannot tell what changed after version {held.version}"
+            elif len(recordings) > limit:
+                reason = f"{len(recordings)} recordings changed"
+            else:
+                how, changed = "changes", len(recordings)
+                _INDEXES[label.pk] = _index_changed(
+                    label=label, held=held, version=version, recordings=recordings
+                )
+        if how == "full":
+            # The old copy goes first (this name held it too), so that a rebuild never holds
+            # two; a search running on it keeps its own reference until it ends.
+            _INDEXES.pop(label.pk, None)
+            held = None
+            _INDEXES[label.pk] = _index_read(label=label, version=version)
+        loaded = _INDEXES[label.pk]
+        load = IndexLoad(
+            label_id=label.pk,
+            how=how,
+            version=loaded.version,
+            seconds=round(time.perf_counter() - started, 3),
+            references=len(loaded.index),
+            frames=loaded.index.frames,
+            changed=changed,
+            reason=reason,
+        )
+    if how != "current":
+        logger.info(
+            "Fingerprint index of label %s at version %s (%s): %s recordings, %s "
+            "sub-fingerprints, %.3f s%s",
+            label.slug, load.version, how, load.references, load.frames, load.seconds,
+            f"; {reason}" if reason else "",
+        )  # fmt: skip
+    return load
 
 
 def label_index(*, label: Label) -> ReferenceIndex:
-    """The label's index in this process, built on first use and rebuilt when the version
-    in PostgreSQL moved on (one single-row query decides): every worker, on every
-    machine, answers from the same rows."""
-    version = index_version(label=label)
-    cached = _INDEXES.get(label.pk)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    index = index_build(label=label)
-    _INDEXES[label.pk] = (version, index)
-    return index
+    """The label's index in this process, up to date with PostgreSQL (``index_refresh``)."""
+    index_refresh(label=label)
+    return _INDEXES[label.pk].index
 
 
 def index_loaded(*, label: Label) -> tuple[int, ReferenceIndex] | None:
     """The version and index this process holds for ``label``, if any (for status)."""
-    return _INDEXES.get(label.pk)
+    held = _INDEXES.get(label.pk)
+    return (held.version, held.index) if held is not None else None
+
+
+def index_warm(*, budget_bytes: int) -> list[IndexLoad]:
+    """Load, in this process, the index of every label that has fingerprints, so that its
+    first search does not wait for a rebuild (a Celery worker's start calls this). Labels
+    are loaded in order until the next one's sub-fingerprints, at 8 bytes each (the
+    index's size), would take the total over ``budget_bytes``; a label left out loads at
+    its first search, as before. Logs each label and the whole."""
+    started = time.perf_counter()
+    sizes = (
+        Fingerprint.objects.unscoped()
+        .filter(status=Fingerprint.Status.READY, master__status=Master.Status.READY)
+        .values("label_id")
+        .annotate(frames=Sum("frames"))
+        .order_by("label_id")
+    )
+    loads: list[IndexLoad] = []
+    used = 0
+    for row in sizes:
+        label = Label.objects.get(pk=row["label_id"])
+        need = 8 * int(row["frames"] or 0)
+        if used + need > budget_bytes:
+            loads.append(IndexLoad(label.pk, "skipped", 0, 0.0, 0, 0, reason="over the budget"))
+            logger.info(
+                "Fingerprint index of label %s left for its first search: %s bytes over the "
+                "warm-start budget of %s", label.slug, used + need - budget_bytes, budget_bytes,
+            )  # fmt: skip
+            continue
+        used += need
+        loads.append(index_refresh(label=label))
+    logger.info(
+        "Fingerprint indexes loaded at worker start: %s of %s labels, %s sub-fingerprints, "
+        "%.1f s",
+        sum(load.how != "skipped" for load in loads), len(loads),
+        sum(load.frames for load in loads), time.perf_counter() - started,
+    )  # fmt: skip
+    return loads
 
 
 MAX_FAILURES_SHOWN = 50

@@ -566,6 +566,10 @@ OPTOUT_CRAWLER_RANGES_DIR = env.text("OPTOUT_CRAWLER_RANGES_DIR", "")
 # lookups at report time): off unless the operator allows them.
 OPTOUT_CRAWLER_VERIFY_DNS = env.flag("OPTOUT_CRAWLER_VERIFY_DNS", False)
 OPTOUT_CONTROL_CHECK_SECONDS = env.integer("OPTOUT_CONTROL_CHECK_SECONDS", 6 * 3600, minimum=60)
+# Each worker pool process loads the fingerprint index of every label when it starts, up to
+# this many bytes of index (8 a sub-fingerprint: 100,000 tracks are about 760 MB); the
+# labels beyond load at their first search. 0: none at start.
+OPTOUT_FINGERPRINT_WARM_BYTES = env.integer("OPTOUT_FINGERPRINT_WARM_BYTES", 2 * 1024**3, minimum=0)
 
 # --- Partner notices -----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from monitoring.models.controls import (
 from monitoring.models.crawler_logs import CrawlerLog, CrawlerLogAgent
 from monitoring.models.fingerprints import (
     Fingerprint,
+    FingerprintIndexChange,
     FingerprintIndexState,
     Suspect,
     SuspectLead,
@@ -23,6 +24,7 @@ __all__ = [
     "FanReport",
     "FanReportGroup",
     "Fingerprint",
+    "FingerprintIndexChange",
     "FingerprintIndexState",
     "LabelPlatformControl",
     "PlatformControlCheck",

@@ -1,7 +1,8 @@
 """Fingerprints of masters and suspects checked against them.
 
-PostgreSQL holds the truth: each master's raw Chromaprint sub-fingerprints. The in-memory
-index each worker builds from them (``monitoring.selectors.label_index``) is a cache.
+PostgreSQL holds the truth: each master's raw Chromaprint sub-fingerprints, and a log of
+which recordings' references changed at each index version. The in-memory index each worker
+loads from them (``monitoring.selectors.label_index``) is a cache.
 """
 
 from __future__ import annotations
@@ -143,10 +144,30 @@ class SuspectLead(LabelOwnedModel):
 class FingerprintIndexState(LabelOwnedModel):
     """The version of a label's fingerprint index. Every change to what the index must hold
     (a fingerprint stored, a master ready again, a master found flagged) adds one, in the
-    transaction that makes the change; each worker compares it with the version its
-    in-memory index was built at and reloads when it is behind."""
+    transaction that makes the change, with a line in the change log naming the recording;
+    each worker compares it with the version its in-memory index is at and, when it is
+    behind, applies the changes logged since (or rebuilds, when the log cannot tell)."""
 
     version = models.PositiveBigIntegerField(default=0)
+    log_from = models.PositiveBigIntegerField(
+        default=0,
+        help_text="The change log holds every version above this one (older lines pruned).",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("label",), name="fingerprint_index_label")]
+
+
+class FingerprintIndexChange(LabelOwnedModel):
+    """One line of a label's index change log: at ``version`` the reference of
+    ``recording`` may have changed (stored, replaced by a new version, or gone). A worker
+    whose index is at an older version reads those recordings' references again and
+    changes only them. No recording: anything may have changed, and a worker rebuilds."""
+
+    version = models.PositiveBigIntegerField()
+    recording = models.ForeignKey(
+        "catalog.Recording", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=("label", "version"), name="fingerprint_change_version")]

@@ -7,7 +7,7 @@ transaction that settles the master, so the job exists exactly when the master i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from catalog.models import Master
 from monitoring.audio import ALGORITHM, UnreadableAudio, analyse_file, pack
-from monitoring.models import Fingerprint, FingerprintIndexState
+from monitoring.models import Fingerprint, FingerprintIndexChange, FingerprintIndexState
 from optout.jobs import JobFailure
 from optout.models import Job, Label, User
 from optout.services.blobs import blob_local_path
@@ -64,32 +64,39 @@ def on_master_ready(master: Master, actor: User | None) -> None:
     """The catalog's master-ready hook. A master ready again after a re-check returns to
     the index (its fingerprint is kept): the index version moves on."""
     fingerprint_request(master=master, actor=actor)
-    index_version_bump(label=master.label)
+    index_version_bump(label=master.label, recordings=[master.recording_id])
 
 
-def index_version_bump(*, label: Label) -> int:
-    """Tell every worker that the label's index must be reloaded (in the caller's
-    transaction, so the new version is seen together with the rows that caused it)."""
+LOG_KEEP = 1000
+"""Versions of change log each label keeps: a worker further behind rebuilds its index."""
+
+
+def index_version_bump(*, label: Label, recordings: Collection[int] | None) -> int:
+    """Tell every worker that the label's index changed: the version moves on and the log
+    names the ``recordings`` whose reference may have changed (None: anything may have,
+    and every worker rebuilds). In the caller's transaction, so the new version and its
+    log lines are seen together with the rows that caused them; the row lock on the
+    state orders the versions of one label."""
     with transaction.atomic():
-        updated = (
-            FingerprintIndexState.objects.for_label(label)
-            .filter(label=label)
-            .update(version=F("version") + 1)
-        )
-        if not updated:
+        states = FingerprintIndexState.objects.for_label(label).filter(label=label)
+        if not states.update(version=F("version") + 1):
             try:
                 with transaction.atomic():
                     FingerprintIndexState.objects.create(label=label, version=1)
             except IntegrityError:  # another worker created it meanwhile
-                FingerprintIndexState.objects.for_label(label).filter(label=label).update(
-                    version=F("version") + 1
-                )
-        version: int = (
-            FingerprintIndexState.objects.for_label(label)
-            .values_list("version", flat=True)
-            .get(label=label)
+                states.update(version=F("version") + 1)
+        version, log_from = states.values_list("version", "log_from").get()
+        named: Sequence[int | None] = [None] if recordings is None else sorted(set(recordings))
+        FingerprintIndexChange.objects.bulk_create(
+            FingerprintIndexChange(label=label, version=version, recording_id=recording)
+            for recording in named
         )
-    return version
+        if version - log_from > 2 * LOG_KEEP:
+            FingerprintIndexChange.objects.for_label(label).filter(
+                version__lte=version - LOG_KEEP
+            ).delete()
+            states.update(log_from=version - LOG_KEEP)
+    return int(version)
 
 
 def fingerprint_compute(*, master: Master, job: Job | None = None) -> Fingerprint:
@@ -135,7 +142,7 @@ def fingerprint_compute(*, master: Master, job: Job | None = None) -> Fingerprin
                 subject=master,
                 data={"frames": fingerprint.frames, "duration_ms": fingerprint.duration_ms},
             )
-            index_version_bump(label=label)
+            index_version_bump(label=label, recordings=[master.recording_id])
     if failure is not None:
         raise failure
     return fingerprint

@@ -196,12 +196,15 @@ def _still_indexed(
 ) -> dict[int, tuple[Hit, float]]:
     """Only the hits on fingerprints the index must still hold. This worker's index may be
     older than a master flagged since (the catalog does not tell monitoring): such a hit is
-    dropped, and the version moves on so every worker reloads."""
+    dropped, and the version moves on, naming its recording, so every worker changes it."""
     if not hits:
         return hits
     current = set(index_rows(label=label).filter(pk__in=list(hits)).values_list("pk", flat=True))
     if len(current) < len(hits):
-        index_version_bump(label=label)
+        stale = Fingerprint.objects.for_label(label).filter(pk__in=set(hits) - current)
+        index_version_bump(
+            label=label, recordings=set(stale.values_list("recording_id", flat=True)) or None
+        )
     return {key: value for key, value in hits.items() if key in current}
 
 

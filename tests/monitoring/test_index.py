@@ -4,6 +4,7 @@ stays under the window's bit-error rate is not a match, and common values keep n
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from monitoring.audio import FRAME_SECONDS
 from monitoring.index import MATCH_BER, ReferenceIndex
@@ -59,3 +60,62 @@ def test_values_shared_by_very_many_places_keep_no_postings() -> None:
     assert index.search(silence[:240]) == []
     # The same track's own music still matches.
     assert [hit.key for hit in index.search(tracks[1][400:640])] == [1]
+
+
+def _built(references: dict[int, np.ndarray]) -> ReferenceIndex:
+    keys = sorted(references)
+    return ReferenceIndex.from_arrays(
+        np.array(keys, dtype=np.int64),
+        np.concatenate([references[k] for k in keys]) if keys else np.zeros(0, np.uint32),
+        np.array([len(references[k]) for k in keys], dtype=np.int64),
+    )
+
+
+def test_an_updated_index_is_the_index_built_from_scratch() -> None:
+    """Through a run of additions, replacements and removals, anywhere in the key order
+    and with a shared value whose count crosses the posting cap both ways, every array of
+    the updated index equals a fresh build's, and so does every answer."""
+    rng = np.random.default_rng(17)
+
+    def track() -> np.ndarray:
+        values = rng.integers(0, 2**32, int(rng.integers(250, 500)), dtype=np.uint32)
+        values[: int(rng.integers(12, 25))] = 0x00000001  # silence, shared by every track
+        return values
+
+    references = {key: track() for key in range(0, 12, 2)}
+    index = _built(references)
+    common = []
+    for step in range(120):
+        held = sorted(references)
+        remove = set(rng.choice(held, size=min(len(held), int(rng.integers(0, 3))), replace=False))
+        add = {}
+        for _ in range(int(rng.integers(0, 3))):
+            key = int(rng.integers(0, 200))  # new, or one just removed (a replacement)
+            if key not in references or key in remove:
+                add[key] = track()
+        index = index.updated(remove=remove, add=add.items())
+        for key in remove:
+            del references[int(key)]
+        references.update(add)
+        fresh = _built(references)
+        for name in ("keys", "values", "starts", "postings", "offsets"):
+            assert np.array_equal(getattr(index, name), getattr(fresh, name)), (step, name)
+        common.append(fresh.dropped)
+        for key in list(references)[:3]:
+            query = _flip_low_bits(references[key][-240:], bits=3, seed=step)
+            assert index.search(query) == fresh.search(query)
+            assert key in [hit.key for hit in index.search(query)]
+    # The silence went over the cap (200 places) and back under it, more than once.
+    changes = np.diff(common)
+    assert (changes > 0).sum() > 1 and (changes < 0).sum() > 1
+
+
+def test_an_index_with_keys_out_of_order_is_not_updated() -> None:
+    index = ReferenceIndex(
+        [(5, np.arange(50, dtype=np.uint32)), (2, np.arange(50, dtype=np.uint32))]
+    )
+    with pytest.raises(ValueError, match="ascend"):
+        index.updated(add=[(9, np.arange(50, dtype=np.uint32))])
+    ordered = ReferenceIndex([(2, np.arange(50, dtype=np.uint32))])
+    with pytest.raises(ValueError, match="already"):
+        ordered.updated(add=[(2, np.arange(50, dtype=np.uint32))])

@@ -86,6 +86,7 @@ UNSCOPED_ALLOWED = {
     "catalog/filters.py": "correlated subqueries tied to rows already scoped (OuterRef)",
     "catalog/services/resumable_uploads.py": "expiring every label's abandoned uploads",
     "optout/services/coverage.py": "the beat task that refreshes every changed label's coverage",
+    "monitoring/selectors.py": "a worker's start loads every label's fingerprint index",
     "evidence/services/packets/checking.py": (
         "an uploaded packet checked against the record of the packet it claims to be"
     ),
