@@ -59,15 +59,16 @@ def keyset_page(
     sort: Sort,
     cursor: str | None,
     page_size: int,
-    ids_first: bool = False,
+    rows_from: models.QuerySet[Any] | None = None,
 ) -> Page:
     """One page of ``queryset`` in ``sort`` order (``-`` prefix = descending).
 
-    ``ids_first`` (for searches) finds the page's ids before reading its rows: the walk
-    over the sort order that skips non-matching rows can then be answered from an index
-    alone (see catalog migration 0014), and only the page's rows are read. The search's
-    conditions must follow the table's alias (``optout.lib.sql.TableSQL``, not
-    ``RawSQL``), since the walk runs as a subquery."""
+    With ``rows_from`` (for searches) the page's ids are found in ``queryset`` before its
+    rows are read from ``rows_from`` (the same records, unfiltered): the walk over the
+    sort order that skips non-matching rows can then be answered from an index alone (see
+    catalog migration 0014), and only the page's rows are read. The search's conditions
+    must follow the table's alias (``optout.lib.sql.TableSQL``, not ``RawSQL``), since the
+    walk runs as a subquery."""
     column = sort.field
     descending = sort.key.startswith("-")
     backwards = False
@@ -87,10 +88,12 @@ def keyset_page(
     reverse = descending != backwards
     order = (f"-{column}", "-code") if reverse else (column, "code")
     ordered = queryset.order_by(*order)
-    if ids_first:
+    if rows_from is not None:
         # One statement: the page's ids are found by the walk in a subquery, then only
-        # their rows are read (a second round trip cost more than the rows themselves).
-        rows = list(ordered.filter(pk__in=ordered.values("pk")[: page_size + 1]))
+        # their rows are read (a second round trip cost more than the rows themselves),
+        # without checking the search's conditions on them a second time.
+        ids = ordered.values("pk")[: page_size + 1]
+        rows = list(rows_from.filter(pk__in=ids).order_by(*order))
     else:
         rows = list(ordered[: page_size + 1])
     more = len(rows) > page_size

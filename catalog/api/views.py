@@ -62,7 +62,7 @@ class KeysetPagination(BasePagination):
                 sort=self.sort,
                 cursor=request.query_params.get("cursor"),
                 page_size=size,
-                ids_first=bool(request.query_params.get("q", "").strip()),
+                rows_from=view.rows_from() if request.query_params.get("q", "").strip() else None,
             )
         except InvalidCursor:
             raise exceptions.ValidationError({"cursor": [_("This cursor is not valid.")]}) from None
@@ -136,6 +136,11 @@ class EntityListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
         context["label"] = getattr(getattr(self, "access", None), "label", None)
         return context
 
+    def rows_from(self) -> Any:
+        """The kind's records of the label, unfiltered: a search page's rows are read from
+        here once its ids are found."""
+        return entity_queryset(entity=self.entity, label=self.access.label)
+
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.entity.model.objects.unscoped().none()  # type: ignore[attr-defined]
@@ -143,6 +148,7 @@ class EntityListApi(HashedUploadsMixin, LabelScopedMixin, generics.ListAPIView):
             self.request.query_params,
             queryset=entity_queryset(entity=self.entity, label=self.access.label),
             label=self.access.label,
+            named_only=True,
         )
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)

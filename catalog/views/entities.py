@@ -82,7 +82,11 @@ def list_view(entity: Entity) -> View:
                     sort=sort,
                     cursor=request.GET.get("cursor"),
                     page_size=PAGE_SIZE,
-                    ids_first=bool(request.GET.get("q", "").strip()),
+                    rows_from=(
+                        entity_queryset(entity=entity, label=access.label)
+                        if request.GET.get("q", "").strip()
+                        else None
+                    ),
                 )
             except InvalidCursor:
                 status = 400

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from optout.lib.sql import fetch_one_as_models
 from optout.models import ApiToken, User
 
 TOKEN_PREFIX = "oo_"  # noqa: S105  (a public prefix, not a secret)
@@ -60,16 +61,23 @@ def token_authenticate(*, key: str) -> User | None:
     for an expired one (so the client can be told to make a new token)."""
     if not key.startswith(TOKEN_PREFIX) or len(key) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    # Every API request asks this first: written out (the ORM would spend a millisecond
+    # composing it). Key hashes are unique.
+    found = fetch_one_as_models(
+        (ApiToken, "t"),
+        (User, "u"),
+        joined=f"{ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
+        params=[_hash(key)],
     )
-    if token is None:
+    if found is None:
         return None
+    token, user = found
+    assert isinstance(token, ApiToken) and isinstance(user, User)
+    ApiToken.user.field.set_cached_value(token, user)
     now = timezone.now()
     if token.expires_at <= now:
         raise TokenExpired
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user

@@ -198,6 +198,15 @@ def test_filters_and_search_never_reach_another_label(team: Team) -> None:
     page = client.get(reverse("catalog:recordings", args=[slug]), {"q": "river"})
     assert str(mine.code) in page.content.decode() and str(theirs.code) not in page.content.decode()
     assert client.get(api(slug, "recordings/"), {"work": "not-a-uuid"}).status_code == 400
+    # The API checks and applies the filters a request names, beside a search too.
+    assert client.get(api(slug, "recordings/"), {"q": "river", "ai": "bogus"}).status_code == 400
+    assert client.get(api(slug, "recordings/"), {"q": "river", "has_isrc": "no"}).json() == {
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+    yes = client.get(api(slug, "recordings/"), {"q": "river", "has_isrc": "yes"}).json()
+    assert [r["id"] for r in yes["results"]] == [str(mine.code)]
 
 
 def test_keyset_pages_walk_every_row_once_in_order(team: Team) -> None:

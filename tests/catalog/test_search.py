@@ -11,7 +11,17 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from catalog.entities import ENTITIES
-from catalog.filters import COMMON_SHARE, RARE_MATCHES, estimated_share, words_tsquery
+from catalog.filters import (
+    COMMON_SHARE,
+    RARE_MATCHES,
+    _tsquery,
+    _words_match,
+    _words_walk,
+    estimated_share,
+    query_words,
+    words_mask,
+    words_tsquery,
+)
 from catalog.models import Recording
 from catalog.services.entities import entity_create, entity_update
 from tests.conftest import Team
@@ -215,3 +225,78 @@ def test_a_page_of_matches_lies_past_the_rows_that_sort_first_and_is_read_in_one
     assert [r["title"] for r in first["results"]] == ["Zed Harbour HRB-71", "Zed Harbour HRB-72"]
     second = client.get(first["next"]).json()
     assert [r["title"] for r in second["results"]] == ["Zed Harbour HRB-73"]
+
+
+# Titles and artists the way catalogues spell them: accents, hyphens, apostrophes, digits,
+# other scripts, one-letter words, a domain name.
+ODD_NAMES = [
+    ("Shadow-Boxing", "Hip-Hop Crew"),
+    ("Rock'n'Roll Über Alles", "Die Ärzte"),
+    ("東京 Nights", "Ōta Band"),
+    ("Sjöberg's Waltz 1999", "Trio 3"),
+    ("Mañana", "Niño Collective"),
+    ("Q", "X Æ A-12"),
+    ("Release v2.0", "example.com"),
+    ("VELVET underground", "The Velvets"),
+]
+TERMS = [
+    "velvet",
+    "velvet sha",
+    "velvets",
+    "vel",
+    "shadow boxing",
+    "boxing shadow",
+    "hip hop",
+    "hop",
+    "rock n roll",
+    "uber",
+    "über alles",
+    "ärzte",
+    "東京",
+    "nights 東",
+    "sjoberg",
+    "sjöberg 1999",
+    "waltz 19",
+    "manana",
+    "niño",
+    "q",
+    "x a 12",
+    "æ",
+    "release v2",
+    "example",
+    "example com",
+    "the",
+    "un",
+    "zz",
+    "sh",
+    "ota",
+    "Ōta band",
+    "trio 3",
+]
+
+
+def test_the_word_signature_never_loses_a_match(catalog: Team) -> None:
+    for number, (title, artist) in enumerate(ODD_NAMES):
+        _recording(catalog, title, artist, f"SEODD260000{number}")
+    recordings = Recording.objects.for_label(catalog.label)
+    assert words_mask(["velvet", "sha"]) != 0  # plain words do ask the signature
+    asked = 0
+    for term in TERMS:
+        words = query_words(term)
+        assert words is not None, term
+        found = set(recordings.filter(_words_walk(words)).values_list("pk", flat=True))
+        exact = set(recordings.filter(_words_match(_tsquery(words))).values_list("pk", flat=True))
+        assert found == exact, term
+        asked += bool(exact)
+    assert asked >= 20  # most terms find something: the comparison is not between nothings
+
+
+@pytest.mark.django_db
+def test_the_application_and_the_database_choose_the_same_bits() -> None:
+    words = ["velvet", "a", "1999", "abc123", "x" * 40, "sha"]
+    with connection.cursor() as cursor:
+        for word in words:
+            cursor.execute("SELECT optout_word_bit(%s), optout_prefix_bit(%s)", [word, word])
+            whole, prefix = cursor.fetchone()
+            assert words_mask([word, "zzzzz"]) & whole == whole, word
+            assert words_mask([word]) == (prefix if len(word) > 1 else whole), word
