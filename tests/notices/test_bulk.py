@@ -22,6 +22,19 @@ from tests.workers import Worker, wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
+def _assert_two_notified_and_the_silent_partner_listed(batch: Any, silent: Any) -> None:
+    batch.refresh_from_db()
+    assert sorted(r["name"] for r in batch.result["notices"]) == [
+        "Fjord Distribution AB",
+        "Harbour Records Ltd",
+    ]
+    # The partner without a contact is listed, not skipped silently.
+    assert batch.result["without_contact"] == [
+        {"partner": str(silent.code), "name": "Silent Shelf GmbH"}
+    ]
+    assert batch.result["failed"] == []
+
+
 @pytest.fixture
 def worker_with_smtp(worker_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     inbox = _Inbox()
@@ -72,15 +85,7 @@ def test_one_job_notifies_every_partner_of_a_release(world: World, worker_with_s
         what="the bulk job",
     )
     assert job.progress == 100, worker.output()
-    batch.refresh_from_db()
-    assert sorted(r["name"] for r in batch.result["notices"]) == [
-        "Fjord Distribution AB",
-        "Harbour Records Ltd",
-    ]
-    assert batch.result["without_contact"] == [
-        {"partner": str(silent.code), "name": "Silent Shelf GmbH"}
-    ]
-    assert batch.result["failed"] == []
+    _assert_two_notified_and_the_silent_partner_listed(batch, silent)
 
     notices = PartnerNotice.objects.for_label(world.label).order_by("partner__name")
     assert [n.partner for n in notices] == [world.partner, harbour]
@@ -149,16 +154,7 @@ def test_one_job_notifies_every_partner_of_the_whole_catalog(
 
     job = wait_for(lambda: jobs.filter(status="done").first(), timeout=180, what="the bulk job")
     assert job.progress == 100, worker.output()
-    batch.refresh_from_db()
-    assert sorted(r["name"] for r in batch.result["notices"]) == [
-        "Fjord Distribution AB",
-        "Harbour Records Ltd",
-    ]
-    # The partner without a contact is listed, not skipped silently.
-    assert batch.result["without_contact"] == [
-        {"partner": str(silent.code), "name": "Silent Shelf GmbH"}
-    ]
-    assert batch.result["failed"] == []
+    _assert_two_notified_and_the_silent_partner_listed(batch, silent)
 
     notices = {
         n.partner.name: n
