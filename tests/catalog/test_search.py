@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from catalog.entities import ENTITIES
 from catalog.filters import (
@@ -22,7 +23,7 @@ from catalog.filters import (
     words_mask,
     words_tsquery,
 )
-from catalog.models import Recording
+from catalog.models import Recording, RecordingPerformer
 from catalog.services.entities import entity_create, entity_update
 from tests.conftest import Team
 
@@ -300,3 +301,26 @@ def test_the_application_and_the_database_choose_the_same_bits() -> None:
             whole, prefix = cursor.fetchone()
             assert words_mask([word, "zzzzz"]) & whole == whole, word
             assert words_mask([word]) == (prefix if len(word) > 1 else whole), word
+
+
+def test_a_search_beside_a_filter_that_joins_many_rows_lists_each_match_once(
+    catalog: Team,
+) -> None:
+    # The performer filter joins performers (a DISTINCT query); the search's walk runs as a
+    # subquery of the page's statement all the same.
+    singer = entity_create(
+        entity=ENTITIES["party"], label=catalog.label, actor=catalog.owner, data={"name": "Ann"}
+    )
+    velvet = Recording.objects.for_label(catalog.label).filter(title__startswith="Velvet").get()
+    for role in (RecordingPerformer.Role.VOCALIST, RecordingPerformer.Role.BACKING_VOCALIST):
+        RecordingPerformer.objects.create(
+            label=catalog.label, recording=velvet, party=singer, role=role
+        )
+    client = catalog.client_for(catalog.viewer)
+    query = {"q": "velvet", "performer": str(singer.code)}
+    body = client.get(f"/api/v1/labels/{catalog.label.slug}/recordings/", query).json()
+    assert [r["id"] for r in body["results"]] == [str(velvet.code)]
+    page = client.get(reverse("catalog:recordings", args=[catalog.label.slug]), query)
+    assert page.status_code == 200
+    assert page.content.decode().count(f"/recordings/{velvet.code}/") >= 1
+    assert "Shadow of the Velvet Room" not in page.content.decode()
