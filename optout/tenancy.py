@@ -72,6 +72,7 @@ def label_access(*, user: Any, slug: str) -> LabelAccess:
         raise Http404
     membership, label = found
     Membership.label.field.set_cached_value(membership, label)
+    Membership.user.field.set_cached_value(membership, user)
     return LabelAccess(label=label, membership=membership, user=user)
 
 
